@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Library context: the log callback, the last error with its step and the kernel's extended ack. */
+#include <stdio.h>
+
+#include "internal.h"
+
+VT_EXPORT int vmtap_ctx_new(struct vmtap_ctx **ret_ctx)
+{
+	struct vmtap_ctx *ctx;
+
+	if (!ret_ctx)
+		return -EINVAL;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->log_max = VMTAP_LOG_WARNING;
+#ifdef VMTAP_FAULT_INJECTION
+	const char *fault = getenv("VMTAP_TEST_FAULT");
+	if (fault)
+		snprintf(ctx->fault_step, sizeof(ctx->fault_step), "%s", fault);
+#endif
+	*ret_ctx = ctx;
+	return 0;
+}
+
+VT_EXPORT struct vmtap_ctx *vmtap_ctx_free(struct vmtap_ctx *ctx)
+{
+	if (!ctx)
+		return NULL;
+	vt_nl_free_all(ctx);
+	free(ctx->state_dir);
+	free(ctx);
+	return NULL;
+}
+
+VT_EXPORT void vmtap_ctx_set_log(struct vmtap_ctx *ctx, vmtap_log_fn fn, void *userdata,
+				 enum vmtap_log_level max_level)
+{
+	if (!ctx)
+		return;
+	ctx->log_fn = fn;
+	ctx->log_userdata = userdata;
+	ctx->log_max = max_level;
+}
+
+VT_EXPORT const char *vmtap_ctx_error(const struct vmtap_ctx *ctx)
+{
+	return ctx ? ctx->err_text : "";
+}
+
+VT_EXPORT const char *vmtap_ctx_error_step(const struct vmtap_ctx *ctx)
+{
+	return ctx ? ctx->err_step : "";
+}
+
+VT_EXPORT const char *vmtap_ctx_error_extack(const struct vmtap_ctx *ctx)
+{
+	return ctx ? ctx->err_extack : "";
+}
+
+VT_EXPORT int vmtap_ctx_error_code(const struct vmtap_ctx *ctx)
+{
+	return ctx ? ctx->err_code : 0;
+}
+
+void vt_log(struct vmtap_ctx *ctx, enum vmtap_log_level level, const char *fmt, ...)
+{
+	char msg[VMTAP_ERROR_MAX];
+	va_list ap;
+
+	if (!ctx || !ctx->log_fn || level > ctx->log_max)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctx->log_fn(level, msg, ctx->log_userdata);
+}
+
+void vt_clear_error(struct vmtap_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	ctx->err_code = 0;
+	ctx->err_step[0] = '\0';
+	ctx->err_extack[0] = '\0';
+	ctx->err_text[0] = '\0';
+}
+
+void vt_set_extack(struct vmtap_ctx *ctx, const char *msg)
+{
+	if (ctx)
+		snprintf(ctx->err_extack, sizeof(ctx->err_extack), "%s", msg ? msg : "");
+}
+
+int vt_fail(struct vmtap_ctx *ctx, int err, const char *step, const char *fmt, ...)
+{
+	char detail[VMTAP_ERROR_MAX / 2] = "";
+	va_list ap;
+	int n;
+
+	if (err >= 0)
+		err = -EIO;
+	if (!ctx)
+		return err;
+	/* the innermost failure is the informative one: keep it when callers unwind */
+	if (ctx->err_code)
+		return ctx->err_code;
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof(detail), fmt, ap);
+		va_end(ap);
+	}
+	ctx->err_code = err;
+	snprintf(ctx->err_step, sizeof(ctx->err_step), "%s", step);
+	/* a validation message says all there is; elsewhere the errno text is the kernel's answer */
+	if (!strcmp(step, "validate") && detail[0])
+		n = snprintf(ctx->err_text, sizeof(ctx->err_text), "%s: %s", step, detail);
+	else
+		n = snprintf(ctx->err_text, sizeof(ctx->err_text), "%s: %s%s%s", step, detail,
+			     detail[0] ? ": " : "", strerror(-err));
+	if (ctx->err_extack[0] && n > 0 && (size_t)n < sizeof(ctx->err_text))
+		snprintf(ctx->err_text + n, sizeof(ctx->err_text) - n, " (kernel: %s)", ctx->err_extack);
+	vt_log(ctx, VMTAP_LOG_DEBUG, "%s", ctx->err_text);
+	return err;
+}
+
+int vt_fault(struct vmtap_ctx *ctx, const char *step)
+{
+#ifdef VMTAP_FAULT_INJECTION
+	if (ctx && ctx->fault_step[0] && strcmp(ctx->fault_step, step) == 0)
+		return vt_fail(ctx, -EIO, step, "injected fault");
+#else
+	(void)ctx;
+	(void)step;
+#endif
+	return 0;
+}

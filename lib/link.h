@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal rtnetlink helpers shared by the modules that build on link.c. */
+#ifndef VMTAP_LINK_H
+#define VMTAP_LINK_H
+
+#include <libmnl/libmnl.h>
+
+#include "internal.h"
+
+int vt_nl_talk(struct vmtap_ctx *ctx, struct vt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+int vt_nl_talk_batch(struct vmtap_ctx *ctx, struct vt_nl *nl, size_t n,
+		     void (*build)(struct nlmsghdr *nlh, size_t i, void *data), void *data);
+int vt_link_get(struct vmtap_ctx *ctx, struct vt_nl *nl, const char *name, int ifindex,
+		struct vmtap_link_info *ret_info);
+int vt_link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool stats,
+		 vmtap_link_fn fn, void *userdata);
+int vt_link_del(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const char *name);
+/* Delete links by ifindex with one synchronisation; @old_group restores them on failure. */
+int vt_link_del_many(struct vmtap_ctx *ctx, struct vt_nl *nl, const int *ifindex,
+		     const uint32_t *old_group, size_t n);
+
+/* Copy the caller's @opts into a full-size struct and validate them (no kernel involved). */
+int vt_link_set_validate(struct vmtap_ctx *ctx, const struct vmtap_link_set_opts *opts,
+			 struct vmtap_link_set_opts *ret_opts);
+/* Validate @opts and apply them to @name in @netns (see vmtap_link_set()). */
+int vt_link_set_checked(struct vmtap_ctx *ctx, const char *netns, const char *name,
+			const struct vmtap_link_set_opts *opts);
+
+#endif

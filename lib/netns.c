@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Network namespaces: resolving them by name or path, and running work inside one without moving the caller. */
+/**
+ * DOC: Theory of Operation
+ *
+ * A TAP device is created in the network namespace of the thread that issues
+ * TUNSETIFF, and a netlink socket talks to the namespace it was created in.
+ * So work "inside" a namespace needs a thread that is there only for that
+ * work: vt_netns_call() starts a thread, moves it with setns(), runs the
+ * function and lets the thread end.  The caller's thread never changes
+ * namespace, and file descriptors opened by the function (TAP queues, netlink
+ * sockets) belong to the whole process and keep pointing at the namespace
+ * they were opened in.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <linux/nsfs.h>
+
+#include "internal.h"
+#include "validate.h"
+
+int vt_netns_open(struct vmtap_ctx *ctx, const char *spec, int *ret_fd)
+{
+	char path[320];
+	int fd, r;
+
+	if (!spec || !spec[0])
+		return vt_fail(ctx, -EINVAL, "validate", "namespace is empty");
+	if (spec[0] == '/') {
+		snprintf(path, sizeof(path), "%s", spec);
+	} else {
+		r = vt_netns_name_check(ctx, spec);
+		if (r < 0)
+			return r;
+		snprintf(path, sizeof(path), "/run/netns/%s", spec);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vt_fail(ctx, -errno, "open namespace", "%s", path);
+	r = ioctl(fd, NS_GET_NSTYPE);
+	if (r != CLONE_NEWNET) {
+		close(fd);
+		return vt_fail(ctx, -EINVAL, "validate", "%s is not a network namespace", path);
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int vt_netns_is_current(int nsfd)
+{
+	struct stat a, b;
+
+	if (nsfd < 0)
+		return 1;
+	if (fstat(nsfd, &a) < 0 || stat("/proc/thread-self/ns/net", &b) < 0)
+		return -errno;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+struct netns_call {
+	int nsfd;
+	int (*fn)(void *arg);
+	void *arg;
+	int setns_errno;
+	int ret;
+};
+
+static void *netns_thread(void *p)
+{
+	struct netns_call *c = p;
+
+	if (setns(c->nsfd, CLONE_NEWNET) < 0) {
+		c->setns_errno = errno;
+		return NULL;
+	}
+	c->ret = c->fn(c->arg);
+	return NULL;
+}
+
+int vt_netns_call(struct vmtap_ctx *ctx, int nsfd, int (*fn)(void *arg), void *arg)
+{
+	struct netns_call c = { .nsfd = nsfd, .fn = fn, .arg = arg };
+	pthread_t thread;
+	int r;
+
+	r = vt_netns_is_current(nsfd);
+	if (r < 0)
+		return vt_fail(ctx, r, "enter namespace", "cannot compare namespaces");
+	if (r > 0)
+		return fn(arg);
+
+	r = pthread_create(&thread, NULL, netns_thread, &c);
+	if (r)
+		return vt_fail(ctx, -r, "enter namespace", "cannot start a thread");
+	pthread_join(thread, NULL);
+	if (c.setns_errno)
+		return vt_fail(ctx, -c.setns_errno, "enter namespace", "setns");
+	return c.ret;
+}

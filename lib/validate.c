@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Validation of names, MAC addresses and numbers before anything touches the kernel. */
+#include <ctype.h>
+
+#include "internal.h"
+#include "validate.h"
+
+int vt_name_check(struct vmtap_ctx *ctx, const char *what, const char *name, bool allow_pattern)
+{
+	size_t len;
+	const char *pct;
+
+	if (!name || !name[0])
+		return vt_fail(ctx, -EINVAL, "validate", "%s is empty", what);
+	len = strlen(name);
+	if (len > VMTAP_IFNAMSIZ - 1)
+		return vt_fail(ctx, -EINVAL, "validate", "%s \"%.40s%s\" is %zu bytes, the limit is 15",
+			       what, name, len > 40 ? "..." : "", len);
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return vt_fail(ctx, -EINVAL, "validate", "%s \"%s\" is not allowed", what, name);
+	for (const char *p = name; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		/* as the kernel's dev_valid_name(): bytes >= 0x80 (UTF-8) are allowed, controls are not */
+		if (c == '/' || c == ':' || isspace(c) || c < 0x20 || c == 0x7f)
+			return vt_fail(ctx, -EINVAL, "validate",
+				       "%s \"%s\" contains '%s', which interface names cannot", what, name,
+				       c == '/' ? "/" : c == ':' ? ":" : isspace(c) ? "whitespace" : "a control character");
+	}
+	pct = strchr(name, '%');
+	if (pct) {
+		if (!allow_pattern)
+			return vt_fail(ctx, -EINVAL, "validate", "%s \"%s\" contains '%%' (patterns are not allowed here)",
+				       what, name);
+		if (pct[1] != 'd' || strchr(pct + 1, '%'))
+			return vt_fail(ctx, -EINVAL, "validate",
+				       "%s \"%s\": '%%' is allowed only as a single \"%%d\"", what, name);
+	}
+	return 0;
+}
+
+VT_EXPORT int vmtap_name_validate(const char *name)
+{
+	return vt_name_check(NULL, "interface name", name, false);
+}
+
+VT_EXPORT int vmtap_name_pattern_validate(const char *name)
+{
+	return vt_name_check(NULL, "interface name", name, true);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int vt_mac_parse(struct vmtap_ctx *ctx, const char *buf, size_t len, uint8_t ret_mac[6])
+{
+	uint8_t mac[6];
+	size_t pos = 0;
+	char sep = 0;
+
+	if (!buf)
+		return vt_fail(ctx, -EINVAL, "validate", "MAC address is empty");
+	if (len != 17)
+		return vt_fail(ctx, -EINVAL, "validate", "MAC address \"%.*s\" is not of the form aa:bb:cc:dd:ee:ff",
+			       (int)(len > 40 ? 40 : len), buf);
+	for (int i = 0; i < 6; i++) {
+		int hi = hexval(buf[pos]), lo = hexval(buf[pos + 1]);
+		if (hi < 0 || lo < 0)
+			return vt_fail(ctx, -EINVAL, "validate", "MAC address \"%.17s\" has a non-hex digit", buf);
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		pos += 2;
+		if (i < 5) {
+			if (!sep && (buf[pos] == ':' || buf[pos] == '-'))
+				sep = buf[pos];
+			if (!sep || buf[pos] != sep)
+				return vt_fail(ctx, -EINVAL, "validate",
+					       "MAC address \"%.17s\" is not of the form aa:bb:cc:dd:ee:ff", buf);
+			pos++;
+		}
+	}
+	if (mac[0] & 1)
+		return vt_fail(ctx, -EINVAL, "validate", "MAC address %.17s is multicast (lowest bit of the first byte set)", buf);
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return vt_fail(ctx, -EINVAL, "validate", "MAC address %.17s is all zeros", buf);
+	memcpy(ret_mac, mac, 6);
+	return 0;
+}
+
+VT_EXPORT int vmtap_mac_parse(const char *buf, size_t len, uint8_t ret_mac[6])
+{
+	if (!ret_mac)
+		return -EINVAL;
+	return vt_mac_parse(NULL, buf, len, ret_mac);
+}
+
+int vt_netns_name_check(struct vmtap_ctx *ctx, const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	if (!len)
+		return vt_fail(ctx, -EINVAL, "validate", "namespace name is empty");
+	if (len > 255)
+		return vt_fail(ctx, -EINVAL, "validate", "namespace name is longer than 255 bytes");
+	if (!strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/'))
+		return vt_fail(ctx, -EINVAL, "validate", "namespace name \"%s\" is not a plain name", name);
+	return 0;
+}
+
+VT_EXPORT int vmtap_netns_name_validate(const char *name)
+{
+	return vt_netns_name_check(NULL, name);
+}
+
+int vt_queues_check(struct vmtap_ctx *ctx, unsigned int queues)
+{
+	if (queues < 1 || queues > VMTAP_MAX_QUEUES)
+		return vt_fail(ctx, -EINVAL, "validate", "queue count %u is outside 1..%d", queues,
+			       VMTAP_MAX_QUEUES);
+	return 0;
+}
