@@ -1,0 +1,890 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Endpoints: the transactional create/destroy lifecycle over tun, link and state, and garbage collection. */
+/**
+ * DOC: Theory of Operation
+ *
+ * Creating an endpoint is a sequence of steps, each undone if a later one
+ * fails:
+ *
+ *   lock -> record "creating" -> create the TAP (queues open, not persistent)
+ *        -> tag and configure the link (alias "vmtap:<id>", MAC, MTU, bridge, up)
+ *        -> make it persistent -> record "ready" -> unlock
+ *
+ * The device becomes persistent only once it carries its tag, so a process
+ * killed at any point leaves either nothing in the kernel (its fds closed,
+ * the kernel removed the device) or a tagged device; and a tagged device
+ * exists only while a record of its id exists, or a record was being
+ * removed.  vmtap_gc() reconciles the two sides under the same per-endpoint
+ * locks: tagged devices without a record are deleted, records without a
+ * device are removed, "creating" records of dead processes are rolled back.
+ * It recognises devices by their tag alone and never touches any other.
+ */
+#include <fcntl.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <linux/if_tun.h>
+
+#include "internal.h"
+#include "link.h"
+#include "state.h"
+#include "validate.h"
+
+#define VT_LOCK_WAIT_MS 10000
+
+struct vmtap_endpoint {
+	struct vt_record rec;
+	char *json;
+};
+
+static void tag_for(char *out, size_t size, const char *id)
+{
+	snprintf(out, size, VMTAP_TAG_PREFIX "%s", id);
+}
+
+VT_EXPORT void vmtap_endpoint_default_mac(const char *id, uint8_t ret_mac[6])
+{
+	/* FNV-1a: stable across runs and builds, which is all a default MAC needs */
+	uint32_t h = 2166136261u;
+
+	for (const char *p = id ? id : ""; *p; p++) {
+		h ^= (uint8_t)*p;
+		h *= 16777619u;
+	}
+	ret_mac[0] = 0x52;
+	ret_mac[1] = 0x54;
+	ret_mac[2] = 0x00;
+	ret_mac[3] = (uint8_t)(h >> 16);
+	ret_mac[4] = (uint8_t)(h >> 8);
+	ret_mac[5] = (uint8_t)h;
+}
+
+static bool mac_ok(const uint8_t m[6])
+{
+	return !(m[0] & 1) && (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);
+}
+
+static int spec_check(struct vmtap_ctx *ctx, const struct vmtap_endpoint_spec *s)
+{
+	int r;
+
+	if (s->flags & ~VMTAP_EP_FLAGS_ALL)
+		return vt_fail(ctx, -EINVAL, "validate", "unknown endpoint flags 0x%x", s->flags & ~VMTAP_EP_FLAGS_ALL);
+	r = vt_queues_check(ctx, s->queues ? s->queues : 1);
+	if (r < 0)
+		return r;
+	if (s->ifname && (r = vt_name_check(ctx, "interface name", s->ifname, true)) < 0)
+		return r;
+	if (s->mtu && (s->mtu < 68 || s->mtu > 65535))
+		return vt_fail(ctx, -EINVAL, "validate", "MTU %u is outside 68..65535", s->mtu);
+	if (s->set_guest_mac && !mac_ok(s->guest_mac))
+		return vt_fail(ctx, -EINVAL, "validate", "guest MAC must be unicast and not all zeros");
+	if (s->set_host_mac && !mac_ok(s->host_mac))
+		return vt_fail(ctx, -EINVAL, "validate", "host MAC must be unicast and not all zeros");
+	if (s->netns && s->netns[0] != '/' && (r = vt_netns_name_check(ctx, s->netns)) < 0)
+		return r;
+	if (s->netns && strlen(s->netns) >= 256)
+		return vt_fail(ctx, -EINVAL, "validate", "namespace path is too long");
+	switch (s->connection) {
+	case VMTAP_CONNECT_NONE:
+		if (s->bridge)
+			return vt_fail(ctx, -EINVAL, "validate", "a bridge was given without the bridge connection");
+		break;
+	case VMTAP_CONNECT_BRIDGE:
+		if (!s->bridge)
+			return vt_fail(ctx, -EINVAL, "validate", "the bridge connection needs a bridge name");
+		if ((r = vt_name_check(ctx, "bridge name", s->bridge, false)) < 0)
+			return r;
+		break;
+	default:
+		return vt_fail(ctx, -EINVAL, "validate", "unknown connection type %d", (int)s->connection);
+	}
+	return 0;
+}
+
+static void record_from_spec(struct vt_record *rec, const char *id, const struct vmtap_endpoint_spec *s)
+{
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->id, sizeof(rec->id), "%s", id);
+	rec->state = VMTAP_EP_CREATING;
+	rec->pid = (int)getpid();
+	rec->queues = s->queues ? s->queues : 1;
+	rec->vnet_hdr = !(s->flags & VMTAP_EP_NO_VNET_HDR);
+	rec->vhost = s->flags & VMTAP_EP_VHOST;
+	rec->down = s->flags & VMTAP_EP_DOWN;
+	rec->mtu = s->mtu;
+	if (s->set_guest_mac)
+		memcpy(rec->guest_mac, s->guest_mac, 6);
+	else
+		vmtap_endpoint_default_mac(id, rec->guest_mac);
+	if (s->set_host_mac)
+		memcpy(rec->host_mac, s->host_mac, 6);
+	else
+		vmtap_mac_host_side(rec->guest_mac, rec->host_mac);
+	rec->has_owner = s->flags & VMTAP_EP_SET_OWNER;
+	rec->owner = s->owner;
+	rec->has_group = s->flags & VMTAP_EP_SET_GROUP;
+	rec->group = s->group;
+	if (s->netns)
+		snprintf(rec->netns, sizeof(rec->netns), "%s", s->netns);
+	rec->connection = s->connection;
+	if (s->bridge)
+		snprintf(rec->bridge, sizeof(rec->bridge), "%s", s->bridge);
+	/* an explicit name is known before the device exists: a crash report can name it */
+	if (s->ifname && !strchr(s->ifname, '%'))
+		snprintf(rec->ifname, sizeof(rec->ifname), "%s", s->ifname);
+}
+
+static int endpoint_wrap(struct vt_record *rec, struct vmtap_endpoint **ret)
+{
+	struct vmtap_endpoint *ep = calloc(1, sizeof(*ep));
+
+	if (!ep)
+		return -ENOMEM;
+	if (vt_record_format(rec, &ep->json) < 0) {
+		free(ep);
+		return -ENOMEM;
+	}
+	ep->rec = *rec;
+	memset(rec, 0, sizeof(*rec));
+	*ret = ep;
+	return 0;
+}
+
+static const char *ns_or_null(const struct vt_record *rec)
+{
+	return rec->netns[0] ? rec->netns : NULL;
+}
+
+/*
+ * Delete the device of @rec if it is there and carries @rec's tag.
+ * A device, or namespace, already gone is success: destroy is idempotent.
+ */
+static int delete_tagged_device(struct vmtap_ctx *ctx, const struct vt_record *rec, bool *ret_deleted)
+{
+	struct vmtap_link_info li;
+	struct vt_nl *nl;
+	char tag[VMTAP_ID_MAX + 8];
+	int r;
+
+	*ret_deleted = false;
+	if (!rec->ifname[0])
+		return 0;
+	r = vt_nl_get(ctx, ns_or_null(rec), &nl);
+	if (r == -ENOENT || r == -EINVAL) {
+		vt_clear_error(ctx);
+		return 0; /* the namespace is gone, and the device with it */
+	}
+	if (r < 0)
+		return r;
+	r = vt_link_get(ctx, nl, rec->ifname, 0, &li);
+	if (r == -ENODEV) {
+		vt_clear_error(ctx);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	tag_for(tag, sizeof(tag), rec->id);
+	if (strcmp(li.alias, tag)) {
+		vt_log(ctx, VMTAP_LOG_WARNING, "%s no longer carries the tag %s: left alone", rec->ifname, tag);
+		return 0;
+	}
+	if ((r = vt_fault(ctx, "delete device")) < 0)
+		return r;
+	r = vt_link_del(ctx, nl, li.ifindex, rec->ifname);
+	if (r == -ENODEV) {
+		vt_clear_error(ctx);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	*ret_deleted = true;
+	return 0;
+}
+
+VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const struct vmtap_endpoint_spec *user_spec,
+				    struct vmtap_endpoint **ret_endpoint)
+{
+	struct vmtap_endpoint_spec s;
+	struct vt_record rec, existing;
+	_cleanup_close_ int dirfd = -1;
+	int lockfd = -1, r;
+	struct vmtap_tap *tap = NULL;
+	char tag[VMTAP_ID_MAX + 8];
+	bool recorded = false, absent = false;
+
+	vt_clear_error(ctx);
+	r = vt_id_check(ctx, id);
+	if (r < 0)
+		return r;
+	if (!VT_OPTS_COPY(s, user_spec))
+		return vt_fail(ctx, -EINVAL, "validate", "spec struct has unknown non-zero fields");
+	r = spec_check(ctx, &s);
+	if (r < 0)
+		return r;
+	if ((s.flags & VMTAP_EP_VHOST) && access("/dev/vhost-net", R_OK | W_OK) < 0)
+		vt_log(ctx, VMTAP_LOG_WARNING, "%s: vhost-net is unavailable (%s): its queues will be handed off with vhost=off",
+		       id, strerror(errno));
+
+	r = vt_state_open(ctx, true, &dirfd);
+	if (r < 0)
+		return r;
+	if ((r = vt_fault(ctx, "lock")) < 0 || (r = vt_state_lock(ctx, dirfd, id, VT_LOCK_WAIT_MS, &lockfd)) < 0)
+		return r;
+
+	r = vt_state_read(ctx, dirfd, id, &existing, NULL);
+	if (r == 0) {
+		vt_record_clear(&existing);
+		r = vt_fail(ctx, -EEXIST, "create endpoint", "endpoint %s exists", id);
+		goto out_unlock;
+	}
+	absent = r == -ENOENT;
+	if (!absent) {
+		/* an unreadable record still names the id: never overwrite it */
+		int err = r;
+		char text[VMTAP_ERROR_MAX];
+		snprintf(text, sizeof(text), "%s", vmtap_ctx_error(ctx));
+		vt_clear_error(ctx);
+		r = vt_fail(ctx, err == -ELOOP || err == -EBADMSG || err == -EFBIG ? -EEXIST : err,
+			    "create endpoint", "a record of %s is there but unusable (%s)", id, text);
+		goto out_unlock;
+	}
+
+	record_from_spec(&rec, id, &s);
+	if ((r = vt_fault(ctx, "record creating")) < 0 || (r = vt_state_write(ctx, dirfd, &rec)) < 0)
+		goto out_unlock;
+	recorded = true;
+
+	tag_for(tag, sizeof(tag), id);
+	{
+		VMTAP_OPTS(vmtap_link_set_opts, link, .mtu = s.mtu, .set_mac = true, .alias = tag,
+			   .master = s.connection == VMTAP_CONNECT_BRIDGE ? s.bridge : NULL,
+			   .state = (s.flags & VMTAP_EP_DOWN) ? VMTAP_LINK_DOWN : VMTAP_LINK_UP);
+		VMTAP_OPTS(vmtap_tap_opts, topts, .name = s.ifname, .queues = s.queues,
+			   .flags = VMTAP_TAP_PERSIST | ((s.flags & VMTAP_EP_NO_VNET_HDR) ? VMTAP_TAP_NO_VNET_HDR : 0) |
+				    ((s.flags & VMTAP_EP_SET_OWNER) ? VMTAP_TAP_SET_OWNER : 0) |
+				    ((s.flags & VMTAP_EP_SET_GROUP) ? VMTAP_TAP_SET_GROUP : 0),
+			   .owner = s.owner, .group = s.group, .netns = s.netns, .link = &link);
+		memcpy(link.mac, rec.host_mac, 6);
+		r = vmtap_tap_create(ctx, &topts, &tap);
+		if (r < 0)
+			goto out_undo;
+	}
+	snprintf(rec.ifname, sizeof(rec.ifname), "%s", vmtap_tap_name(tap));
+	rec.ifindex = vmtap_tap_ifindex(tap);
+	rec.state = VMTAP_EP_READY;
+	rec.pid = (int)getpid();
+	if ((r = vt_fault(ctx, "record ready")) < 0 || (r = vt_state_write(ctx, dirfd, &rec)) < 0)
+		goto out_undo;
+	vmtap_tap_free(tap); /* persistent: the device stays */
+	tap = NULL;
+	if (ret_endpoint) {
+		r = endpoint_wrap(&rec, ret_endpoint);
+		if (r < 0) {
+			vt_record_clear(&rec);
+			r = 0; /* created all the same; the caller can load it */
+		}
+	}
+	vt_record_clear(&rec);
+	vt_state_unlock(dirfd, id, lockfd, false);
+	return 0;
+
+out_undo:
+	if (tap) {
+		int err = r;
+		/* unpersist and close: the kernel removes the device with its last fd */
+		r = vmtap_tap_destroy(NULL, tap);
+		if (r < 0)
+			vt_log(ctx, VMTAP_LOG_ERR, "undo: could not remove %s: %s", rec.ifname, strerror(-r));
+		r = err;
+	}
+out_unlock:
+	if (recorded) {
+		if (vt_state_remove(NULL, dirfd, id) < 0)
+			vt_log(ctx, VMTAP_LOG_ERR, "undo: could not remove the record of %s", id);
+		vt_record_clear(&rec);
+	}
+	/* the lock file goes with the record; one that exists keeps it */
+	vt_state_unlock(dirfd, id, lockfd, absent);
+	return r;
+}
+
+VT_EXPORT int vmtap_endpoint_destroy(struct vmtap_ctx *ctx, const char *id)
+{
+	_cleanup_close_ int dirfd = -1;
+	struct vt_record rec;
+	int lockfd = -1, r;
+	bool deleted;
+
+	vt_clear_error(ctx);
+	r = vt_id_check(ctx, id);
+	if (r < 0)
+		return r;
+	r = vt_state_open(ctx, false, &dirfd);
+	if (r == -ENOENT) {
+		vt_clear_error(ctx);
+		return vt_fail(ctx, -ENOENT, "destroy endpoint", "no endpoint %s", id);
+	}
+	if (r < 0)
+		return r;
+	r = vt_state_lock(ctx, dirfd, id, VT_LOCK_WAIT_MS, &lockfd);
+	if (r < 0)
+		return r;
+	r = vt_state_read(ctx, dirfd, id, &rec, NULL);
+	if (r == -ENOENT) {
+		vt_state_unlock(dirfd, id, lockfd, true);
+		return vt_fail(ctx, -ENOENT, "destroy endpoint", "no endpoint %s", id);
+	}
+	if (r < 0) {
+		vt_state_unlock(dirfd, id, lockfd, false);
+		return r;
+	}
+	rec.state = VMTAP_EP_DESTROYING;
+	rec.pid = (int)getpid();
+	if ((r = vt_fault(ctx, "record destroying")) < 0 || (r = vt_state_write(ctx, dirfd, &rec)) < 0)
+		goto out;
+	r = delete_tagged_device(ctx, &rec, &deleted);
+	if (r < 0)
+		goto out; /* the record says "destroying": a later destroy or gc finishes */
+	r = vt_state_remove(ctx, dirfd, id);
+out:
+	vt_state_unlock(dirfd, id, lockfd, r == 0);
+	vt_record_clear(&rec);
+	return r;
+}
+
+VT_EXPORT int vmtap_endpoint_load(struct vmtap_ctx *ctx, const char *id, struct vmtap_endpoint **ret_endpoint)
+{
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_free_ char *text = NULL;
+	struct vmtap_endpoint *ep;
+	struct vt_record rec;
+	int r;
+
+	vt_clear_error(ctx);
+	if (!ret_endpoint)
+		return vt_fail(ctx, -EINVAL, "validate", "no output handle");
+	r = vt_id_check(ctx, id);
+	if (r < 0)
+		return r;
+	r = vt_state_open(ctx, false, &dirfd);
+	if (r == -ENOENT) {
+		vt_clear_error(ctx);
+		return vt_fail(ctx, -ENOENT, "load endpoint", "no endpoint %s", id);
+	}
+	if (r < 0)
+		return r;
+	r = vt_state_read(ctx, dirfd, id, &rec, &text);
+	if (r == -ENOENT)
+		return vt_fail(ctx, -ENOENT, "load endpoint", "no endpoint %s", id);
+	if (r < 0)
+		return r;
+	ep = calloc(1, sizeof(*ep));
+	if (!ep) {
+		vt_record_clear(&rec);
+		return vt_fail(ctx, -ENOMEM, "load endpoint", NULL);
+	}
+	ep->rec = rec;
+	ep->json = TAKE_PTR(text);
+	*ret_endpoint = ep;
+	return 0;
+}
+
+VT_EXPORT struct vmtap_endpoint *vmtap_endpoint_free(struct vmtap_endpoint *ep)
+{
+	if (!ep)
+		return NULL;
+	vt_record_clear(&ep->rec);
+	free(ep->json);
+	free(ep);
+	return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The ids that have a record file, sorted; -ENOENT when there is no state directory. */
+static int list_ids(struct vmtap_ctx *ctx, int dirfd, char ***ret_ids, size_t *ret_n)
+{
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	DIR *d;
+	struct dirent *e;
+	char **ids = NULL;
+	size_t n = 0, cap = 0;
+
+	if (fd < 0)
+		return vt_fail(ctx, -errno, "list records", NULL);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return vt_fail(ctx, -errno, "list records", NULL);
+	}
+	rewinddir(d);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len <= 5 || strcmp(e->d_name + len - 5, ".json"))
+			continue;
+		if (n == cap) {
+			char **more = realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof(*ids));
+			if (!more)
+				goto nomem;
+			ids = more;
+		}
+		ids[n] = strndup(e->d_name, len - 5);
+		if (!ids[n])
+			goto nomem;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(ids, n, sizeof(*ids), cmp_str);
+	*ret_ids = ids;
+	*ret_n = n;
+	return 0;
+nomem:
+	closedir(d);
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return vt_fail(ctx, -ENOMEM, "list records", NULL);
+}
+
+static void free_ids(char **ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+VT_EXPORT int vmtap_endpoint_foreach(struct vmtap_ctx *ctx, vmtap_endpoint_fn fn, void *userdata)
+{
+	_cleanup_close_ int dirfd = -1;
+	char **ids = NULL;
+	size_t n = 0;
+	int r, ret = 0;
+
+	vt_clear_error(ctx);
+	if (!fn)
+		return vt_fail(ctx, -EINVAL, "validate", "no callback");
+	r = vt_state_open(ctx, false, &dirfd);
+	if (r == -ENOENT) {
+		vt_clear_error(ctx);
+		return 0; /* no directory: no endpoints */
+	}
+	if (r < 0)
+		return r;
+	r = list_ids(ctx, dirfd, &ids, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct vmtap_endpoint ep = { 0 };
+		char file[VMTAP_ID_MAX + 300];
+
+		snprintf(file, sizeof(file), "%s/%s.json", vt_state_path(ctx), ids[i]);
+		if (vt_id_check(NULL, ids[i]) < 0) {
+			ret = fn(NULL, file, "the file name is not a valid endpoint id", userdata);
+			continue;
+		}
+		vt_clear_error(ctx);
+		r = vt_state_read(ctx, dirfd, ids[i], &ep.rec, &ep.json);
+		if (r == -ENOENT)
+			continue; /* destroyed meanwhile */
+		if (r < 0) {
+			ret = fn(NULL, file, vmtap_ctx_error(ctx), userdata);
+			continue;
+		}
+		ret = fn(&ep, file, NULL, userdata);
+		vt_record_clear(&ep.rec);
+		free(ep.json);
+	}
+	vt_clear_error(ctx);
+	free_ids(ids, n);
+	return ret;
+}
+
+VT_EXPORT const char *vmtap_endpoint_id(const struct vmtap_endpoint *ep)
+{
+	return ep ? ep->rec.id : NULL;
+}
+
+VT_EXPORT enum vmtap_endpoint_state vmtap_endpoint_state(const struct vmtap_endpoint *ep)
+{
+	return ep ? ep->rec.state : 0;
+}
+
+VT_EXPORT const char *vmtap_endpoint_ifname(const struct vmtap_endpoint *ep)
+{
+	return ep ? ep->rec.ifname : NULL;
+}
+
+VT_EXPORT const char *vmtap_endpoint_netns(const struct vmtap_endpoint *ep)
+{
+	return ep && ep->rec.netns[0] ? ep->rec.netns : NULL;
+}
+
+VT_EXPORT unsigned int vmtap_endpoint_queues(const struct vmtap_endpoint *ep)
+{
+	return ep ? ep->rec.queues : 0;
+}
+
+VT_EXPORT bool vmtap_endpoint_vnet_hdr(const struct vmtap_endpoint *ep)
+{
+	return ep && ep->rec.vnet_hdr;
+}
+
+VT_EXPORT bool vmtap_endpoint_vhost(const struct vmtap_endpoint *ep)
+{
+	return ep && ep->rec.vhost;
+}
+
+VT_EXPORT uint32_t vmtap_endpoint_mtu(const struct vmtap_endpoint *ep)
+{
+	return ep ? ep->rec.mtu : 0;
+}
+
+VT_EXPORT void vmtap_endpoint_guest_mac(const struct vmtap_endpoint *ep, uint8_t ret_mac[6])
+{
+	if (ep)
+		memcpy(ret_mac, ep->rec.guest_mac, 6);
+}
+
+VT_EXPORT void vmtap_endpoint_host_mac(const struct vmtap_endpoint *ep, uint8_t ret_mac[6])
+{
+	if (ep)
+		memcpy(ret_mac, ep->rec.host_mac, 6);
+}
+
+VT_EXPORT const char *vmtap_endpoint_bridge(const struct vmtap_endpoint *ep)
+{
+	return ep && ep->rec.connection == VMTAP_CONNECT_BRIDGE ? ep->rec.bridge : NULL;
+}
+
+VT_EXPORT const char *vmtap_endpoint_json(const struct vmtap_endpoint *ep)
+{
+	return ep ? ep->json : NULL;
+}
+
+/* ---- garbage collection ---- */
+
+struct gc_run {
+	struct vmtap_ctx *ctx;
+	bool dry_run;
+	vmtap_gc_fn fn;
+	void *userdata;
+	int events;
+	int dirfd;
+	/* namespaces to scan for orphans: NULL (ours) first, then each one a record names */
+	char **netns;
+	size_t n_netns;
+};
+
+static void gc_emit(struct gc_run *g, enum vmtap_gc_action action, const char *id, const char *ifname,
+		    const char *netns, const char *detail)
+{
+	struct vmtap_gc_event ev = {
+		.action = action, .dry_run = g->dry_run, .id = id, .ifname = ifname,
+		.netns = netns, .detail = detail,
+	};
+
+	g->events++;
+	if (g->fn)
+		g->fn(&ev, g->userdata);
+}
+
+static void gc_note_netns(struct gc_run *g, const char *netns)
+{
+	char **more;
+
+	if (!netns)
+		return;
+	for (size_t i = 0; i < g->n_netns; i++)
+		if (!strcmp(g->netns[i], netns))
+			return;
+	more = realloc(g->netns, (g->n_netns + 1) * sizeof(*more));
+	if (!more)
+		return;
+	g->netns = more;
+	g->netns[g->n_netns] = strdup(netns);
+	if (g->netns[g->n_netns])
+		g->n_netns++;
+}
+
+/* One record, under its lock. */
+static void gc_record(struct gc_run *g, const char *id)
+{
+	struct vmtap_ctx *ctx = g->ctx;
+	struct vt_record rec;
+	int lockfd = -1, r;
+	bool deleted;
+
+	vt_clear_error(ctx);
+	r = vt_state_lock(ctx, g->dirfd, id, 0, &lockfd);
+	if (r == -EBUSY) {
+		gc_emit(g, VMTAP_GC_BUSY, id, NULL, NULL, "in use by another vmtap process");
+		/* its namespace may still hold orphans of other ids */
+		if (vt_state_read(NULL, g->dirfd, id, &rec, NULL) == 0) {
+			gc_note_netns(g, ns_or_null(&rec));
+			vt_record_clear(&rec);
+		}
+		return;
+	}
+	if (r < 0) {
+		gc_emit(g, VMTAP_GC_FAILED, id, NULL, NULL, vmtap_ctx_error(ctx));
+		return;
+	}
+	r = vt_state_read(ctx, g->dirfd, id, &rec, NULL);
+	if (r == -ENOENT) {
+		vt_state_unlock(g->dirfd, id, lockfd, true);
+		return;
+	}
+	if (r < 0) {
+		gc_emit(g, VMTAP_GC_UNPARSEABLE, id, NULL, NULL, vmtap_ctx_error(ctx));
+		vt_state_unlock(g->dirfd, id, lockfd, false);
+		return;
+	}
+	gc_note_netns(g, ns_or_null(&rec));
+
+	if (rec.state == VMTAP_EP_READY) {
+		struct vmtap_link_info li;
+		struct vt_nl *nl;
+		char tag[VMTAP_ID_MAX + 8];
+		bool present = false;
+
+		tag_for(tag, sizeof(tag), id);
+		r = vt_nl_get(ctx, ns_or_null(&rec), &nl);
+		if (r == 0) {
+			r = vt_link_get(ctx, nl, rec.ifname, 0, &li);
+			present = r == 0 && !strcmp(li.alias, tag);
+		} else if (r != -ENOENT && r != -EINVAL) {
+			gc_emit(g, VMTAP_GC_FAILED, id, rec.ifname, ns_or_null(&rec), vmtap_ctx_error(ctx));
+			goto out;
+		}
+		if (r < 0 && r != -ENODEV && r != -ENOENT && r != -EINVAL) {
+			gc_emit(g, VMTAP_GC_FAILED, id, rec.ifname, ns_or_null(&rec), vmtap_ctx_error(ctx));
+			goto out;
+		}
+		if (!present) {
+			if (!g->dry_run && vt_state_remove(ctx, g->dirfd, id) < 0) {
+				gc_emit(g, VMTAP_GC_FAILED, id, rec.ifname, ns_or_null(&rec), vmtap_ctx_error(ctx));
+				goto out;
+			}
+			gc_emit(g, VMTAP_GC_REMOVED_RECORD, id, rec.ifname, ns_or_null(&rec),
+				"its device (or namespace) is gone");
+			vt_record_clear(&rec);
+			vt_state_unlock(g->dirfd, id, lockfd, !g->dry_run);
+			return;
+		}
+		goto out;
+	}
+
+	/* "creating" with nobody holding the lock: its creator died; "destroying": likewise */
+	if (!g->dry_run) {
+		vt_clear_error(ctx);
+		r = delete_tagged_device(ctx, &rec, &deleted);
+		if (r == 0)
+			r = vt_state_remove(ctx, g->dirfd, id);
+		if (r < 0) {
+			gc_emit(g, VMTAP_GC_FAILED, id, rec.ifname, ns_or_null(&rec), vmtap_ctx_error(ctx));
+			goto out;
+		}
+	}
+	gc_emit(g, rec.state == VMTAP_EP_CREATING ? VMTAP_GC_ROLLED_BACK : VMTAP_GC_FINISHED_DESTROY, id,
+		rec.ifname[0] ? rec.ifname : NULL, ns_or_null(&rec),
+		rec.state == VMTAP_EP_CREATING ? "its creation never completed" : "its destruction never completed");
+	vt_record_clear(&rec);
+	vt_state_unlock(g->dirfd, id, lockfd, !g->dry_run);
+	return;
+out:
+	vt_record_clear(&rec);
+	vt_state_unlock(g->dirfd, id, lockfd, false);
+}
+
+struct tagged {
+	char id[VMTAP_ID_MAX + 1];
+	char ifname[VMTAP_IFNAMSIZ];
+	int ifindex;
+};
+
+struct tagged_list {
+	struct tagged *items;
+	size_t n, cap;
+};
+
+static int collect_tagged(const struct vmtap_link_info *li, void *data)
+{
+	struct tagged_list *l = data;
+	const char *id;
+
+	if (strncmp(li->alias, VMTAP_TAG_PREFIX, strlen(VMTAP_TAG_PREFIX)))
+		return 0;
+	id = li->alias + strlen(VMTAP_TAG_PREFIX);
+	if (vt_id_check(NULL, id) < 0)
+		return 0; /* not a tag we could have written */
+	if (l->n == l->cap) {
+		struct tagged *more = realloc(l->items, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof(*more));
+		if (!more)
+			return -ENOMEM;
+		l->items = more;
+	}
+	snprintf(l->items[l->n].id, sizeof(l->items[l->n].id), "%s", id);
+	snprintf(l->items[l->n].ifname, sizeof(l->items[l->n].ifname), "%s", li->name);
+	l->items[l->n].ifindex = li->ifindex;
+	l->n++;
+	return 0;
+}
+
+/* Tagged devices in @netns whose id has no record: deleted, each under its id's lock. */
+static void gc_orphans(struct gc_run *g, const char *netns)
+{
+	struct vmtap_ctx *ctx = g->ctx;
+	struct tagged_list l = { 0 };
+	struct vt_nl *nl;
+	int r;
+
+	vt_clear_error(ctx);
+	r = vt_nl_get(ctx, netns, &nl);
+	if (r < 0) {
+		if (r != -ENOENT)
+			gc_emit(g, VMTAP_GC_FAILED, NULL, NULL, netns, vmtap_ctx_error(ctx));
+		return;
+	}
+	r = vt_link_dump(ctx, nl, false, false, collect_tagged, &l);
+	if (r < 0) {
+		gc_emit(g, VMTAP_GC_FAILED, NULL, NULL, netns, vmtap_ctx_error(ctx));
+		free(l.items);
+		return;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		struct tagged *t = &l.items[i];
+		struct vt_record rec;
+		int lockfd = -1;
+		bool has_record, no_file;
+
+		vt_clear_error(ctx);
+		/* a create may be between its record and its tag: the lock settles it */
+		if (vt_state_lock(ctx, g->dirfd, t->id, 0, &lockfd) < 0) {
+			gc_emit(g, VMTAP_GC_BUSY, t->id, t->ifname, netns, "in use by another vmtap process");
+			continue;
+		}
+		r = vt_state_read(NULL, g->dirfd, t->id, &rec, NULL);
+		no_file = r == -ENOENT;
+		has_record = !no_file;
+		if (r == 0) {
+			/* a record of this id in another namespace does not own this device */
+			bool same_ns = (!netns && !rec.netns[0]) || (netns && !strcmp(netns, rec.netns));
+			if (!same_ns || strcmp(rec.ifname, t->ifname))
+				has_record = false;
+			vt_record_clear(&rec);
+		}
+		if (has_record) {
+			vt_state_unlock(g->dirfd, t->id, lockfd, false);
+			continue;
+		}
+		if (!g->dry_run) {
+			r = vt_link_del(ctx, nl, t->ifindex, t->ifname);
+			if (r < 0 && r != -ENODEV) {
+				gc_emit(g, VMTAP_GC_FAILED, t->id, t->ifname, netns, vmtap_ctx_error(ctx));
+				vt_state_unlock(g->dirfd, t->id, lockfd, false);
+				continue;
+			}
+		}
+		gc_emit(g, VMTAP_GC_DELETED_ORPHAN, t->id, t->ifname, netns, "tagged device without a record");
+		/* no record: the lock file can go too, unless a record of the id lives elsewhere */
+		vt_state_unlock(g->dirfd, t->id, lockfd, no_file);
+	}
+	free(l.items);
+}
+
+/*
+ * Files a killed process can leave: a lock file whose record was never
+ * written, and a temporary record it was writing.  A lock file goes only if
+ * we can take the lock and there is still no record; a temporary file only
+ * if the process named in it is gone.
+ */
+static void gc_stray_files(struct gc_run *g)
+{
+	int fd = fcntl(g->dirfd, F_DUPFD_CLOEXEC, 3);
+	DIR *d;
+	struct dirent *e;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	rewinddir(d); /* a dup shares the offset that list_ids() left at the end */
+	while ((e = readdir(d))) {
+		char id[VMTAP_ID_MAX + 1];
+		size_t len = strlen(e->d_name);
+		struct vt_record rec;
+		int lockfd, pid, r;
+		char *dot;
+
+		if (len > 5 && !strcmp(e->d_name + len - 5, ".lock") && len - 5 <= VMTAP_ID_MAX) {
+			snprintf(id, sizeof(id), "%.*s", (int)(len - 5), e->d_name);
+			if (vt_id_check(NULL, id) < 0 || g->dry_run)
+				continue;
+			if (vt_state_lock(NULL, g->dirfd, id, 0, &lockfd) < 0)
+				continue;
+			r = vt_state_read(NULL, g->dirfd, id, &rec, NULL);
+			if (r == 0)
+				vt_record_clear(&rec);
+			vt_state_unlock(g->dirfd, id, lockfd, r == -ENOENT);
+		} else if (e->d_name[0] == '.' && len > 4 && !strcmp(e->d_name + len - 4, ".tmp")) {
+			/* ".<id>.json.<pid>.tmp" */
+			char *name = strndup(e->d_name, len - 4);
+			if (!name)
+				continue;
+			dot = strrchr(name, '.');
+			pid = dot ? atoi(dot + 1) : 0;
+			if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH && !g->dry_run)
+				(void)unlinkat(g->dirfd, e->d_name, 0);
+			free(name);
+		}
+	}
+	closedir(d);
+}
+
+VT_EXPORT int vmtap_gc(struct vmtap_ctx *ctx, bool dry_run, vmtap_gc_fn fn, void *userdata)
+{
+	struct gc_run g = { .ctx = ctx, .dry_run = dry_run, .fn = fn, .userdata = userdata, .dirfd = -1 };
+	char **ids = NULL;
+	size_t n = 0;
+	int r;
+
+	vt_clear_error(ctx);
+	r = vt_state_open(ctx, true, &g.dirfd);
+	if (r < 0)
+		return r;
+	r = list_ids(ctx, g.dirfd, &ids, &n);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (vt_id_check(NULL, ids[i]) < 0) {
+			char file[VMTAP_ID_MAX + 300];
+			snprintf(file, sizeof(file), "%s/%s.json: the file name is not a valid endpoint id",
+				 vt_state_path(ctx), ids[i]);
+			gc_emit(&g, VMTAP_GC_UNPARSEABLE, NULL, NULL, NULL, file);
+			continue;
+		}
+		gc_record(&g, ids[i]);
+	}
+	gc_orphans(&g, NULL);
+	for (size_t i = 0; i < g.n_netns; i++)
+		gc_orphans(&g, g.netns[i]);
+	gc_stray_files(&g);
+	vt_clear_error(ctx);
+	r = g.events;
+out:
+	free_ids(ids, n);
+	for (size_t i = 0; i < g.n_netns; i++)
+		free(g.netns[i]);
+	free(g.netns);
+	close(g.dirfd);
+	return r;
+}

@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Endpoint records: JSON with json-c, written atomically, read with O_NOFOLLOW, locked per endpoint with flock. */
+/**
+ * DOC: Theory of Operation
+ *
+ * One file per endpoint, "<id>.json", in a directory only root can enter
+ * (0700).  A record is replaced, never edited: the new text goes to a
+ * temporary file that is fsynced and renamed over the old one, and the
+ * directory is fsynced, so a crash leaves the old record or the new one.
+ *
+ * Each endpoint has a lock file "<id>.lock" held with flock() for the whole
+ * of a create, destroy or gc step.  The lock file is removed together with
+ * the record; a process that locked a file which was removed meanwhile
+ * notices (the path no longer names the inode it locked) and tries again.
+ *
+ * Ids are validated before they ever become part of a path, and every open
+ * uses O_NOFOLLOW, so neither "../x" nor a planted symbolic link can make
+ * vmtap read or write outside the directory.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <time.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <json-c/json.h>
+
+#include "state.h"
+
+static const char *const state_names[] = {
+	[VMTAP_EP_CREATING] = "creating",
+	[VMTAP_EP_READY] = "ready",
+	[VMTAP_EP_DESTROYING] = "destroying",
+};
+
+VT_EXPORT const char *vmtap_endpoint_state_name(enum vmtap_endpoint_state state)
+{
+	if ((unsigned)state < ARRAY_SIZE(state_names) && state_names[state])
+		return state_names[state];
+	return "unknown";
+}
+
+int vt_id_check(struct vmtap_ctx *ctx, const char *id)
+{
+	size_t len = id ? strlen(id) : 0;
+
+	if (!len)
+		return vt_fail(ctx, -EINVAL, "validate", "endpoint id is empty");
+	if (len > VMTAP_ID_MAX)
+		return vt_fail(ctx, -EINVAL, "validate", "endpoint id is %zu bytes, the limit is %d", len, VMTAP_ID_MAX);
+	if (id[0] == '.')
+		return vt_fail(ctx, -EINVAL, "validate", "endpoint id \"%s\" starts with a dot", id);
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '.' || *p == '-'))
+			return vt_fail(ctx, -EINVAL, "validate",
+				       "endpoint id \"%.64s\" has '%c': only letters, digits, '_', '.' and '-' are allowed",
+				       id, (*p >= 32 && *p < 127) ? *p : '?');
+	return 0;
+}
+
+VT_EXPORT int vmtap_endpoint_id_validate(const char *id)
+{
+	return vt_id_check(NULL, id);
+}
+
+void vt_record_clear(struct vt_record *rec)
+{
+	free(rec->hypervisor_json);
+	memset(rec, 0, sizeof(*rec));
+}
+
+/* ---- JSON ---- */
+
+static void mac_to_str(const uint8_t mac[6], char out[18])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+int vt_record_format(const struct vt_record *rec, char **ret_text)
+{
+	json_object *o = json_object_new_object(), *spec, *dev;
+	char mac[18];
+	char *text;
+
+	if (!o)
+		return -ENOMEM;
+	json_object_object_add(o, "version", json_object_new_int(VT_RECORD_VERSION));
+	json_object_object_add(o, "id", json_object_new_string(rec->id));
+	json_object_object_add(o, "state", json_object_new_string(vmtap_endpoint_state_name(rec->state)));
+	json_object_object_add(o, "pid", json_object_new_int(rec->pid));
+
+	spec = json_object_new_object();
+	json_object_object_add(spec, "queues", json_object_new_int((int)rec->queues));
+	json_object_object_add(spec, "vnet_hdr", json_object_new_boolean(rec->vnet_hdr));
+	json_object_object_add(spec, "vhost", json_object_new_boolean(rec->vhost));
+	json_object_object_add(spec, "down", json_object_new_boolean(rec->down));
+	if (rec->mtu)
+		json_object_object_add(spec, "mtu", json_object_new_int64(rec->mtu));
+	mac_to_str(rec->guest_mac, mac);
+	json_object_object_add(spec, "guest_mac", json_object_new_string(mac));
+	mac_to_str(rec->host_mac, mac);
+	json_object_object_add(spec, "host_mac", json_object_new_string(mac));
+	if (rec->has_owner)
+		json_object_object_add(spec, "owner", json_object_new_int64(rec->owner));
+	if (rec->has_group)
+		json_object_object_add(spec, "group", json_object_new_int64(rec->group));
+	if (rec->netns[0])
+		json_object_object_add(spec, "netns", json_object_new_string(rec->netns));
+	{
+		json_object *conn = json_object_new_object();
+		json_object_object_add(conn, "type", json_object_new_string(
+			rec->connection == VMTAP_CONNECT_BRIDGE ? "bridge" : "none"));
+		if (rec->connection == VMTAP_CONNECT_BRIDGE)
+			json_object_object_add(conn, "bridge", json_object_new_string(rec->bridge));
+		json_object_object_add(spec, "connection", conn);
+	}
+	json_object_object_add(o, "spec", spec);
+
+	dev = json_object_new_object();
+	json_object_object_add(dev, "ifname", json_object_new_string(rec->ifname));
+	json_object_object_add(dev, "ifindex", json_object_new_int(rec->ifindex));
+	json_object_object_add(o, "device", dev);
+	if (rec->hypervisor_json) {
+		json_object *hv = json_tokener_parse(rec->hypervisor_json);
+		if (hv)
+			json_object_object_add(o, "hypervisor", hv);
+	}
+
+	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	if (!text)
+		return -ENOMEM;
+	*ret_text = text;
+	return 0;
+}
+
+#define PARSE_FAIL(...)                                        \
+	do {                                                   \
+		snprintf(errbuf, errlen, __VA_ARGS__);         \
+		goto fail;                                     \
+	} while (0)
+
+static bool get_int_range(json_object *o, const char *key, int64_t min, int64_t max, int64_t *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return false;
+	errno = 0;
+	*out = json_object_get_int64(v);
+	return errno == 0 && *out >= min && *out <= max;
+}
+
+static const char *get_string(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int get_bool(json_object *o, const char *key, bool *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return -1;
+	*out = json_object_get_boolean(v);
+	return 1;
+}
+
+static bool parse_mac(const char *s, uint8_t out[6])
+{
+	return s && vmtap_mac_parse(s, strlen(s), out) == 0;
+}
+
+int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char *errbuf, size_t errlen)
+{
+	struct vt_record rec = { 0 };
+	struct json_tokener *tok = NULL;
+	json_object *o = NULL, *spec, *dev, *conn, *hv;
+	const char *s;
+	int64_t v;
+	bool b;
+
+	if (!buf || len == 0)
+		PARSE_FAIL("empty");
+	if (len > VT_RECORD_MAX)
+		PARSE_FAIL("larger than %d bytes", VT_RECORD_MAX);
+	if (memchr(buf, '\0', len))
+		PARSE_FAIL("contains a NUL byte");
+	tok = json_tokener_new_ex(16);
+	if (!tok)
+		PARSE_FAIL("out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	if (!o || json_tokener_get_error(tok) != json_tokener_success)
+		PARSE_FAIL("not valid JSON (%s)", json_tokener_error_desc(json_tokener_get_error(tok)));
+	{
+		/* only white space may follow the object */
+		size_t off = json_tokener_get_parse_end(tok);
+		for (; off < len; off++)
+			if (buf[off] != ' ' && buf[off] != '\n' && buf[off] != '\t' && buf[off] != '\r')
+				PARSE_FAIL("trailing data after the JSON object");
+	}
+	if (!json_object_is_type(o, json_type_object))
+		PARSE_FAIL("not a JSON object");
+	if (!get_int_range(o, "version", 1, 1000, &v))
+		PARSE_FAIL("no valid \"version\"");
+	if (v != VT_RECORD_VERSION)
+		PARSE_FAIL("version %lld is not supported (this vmtap reads %d)", (long long)v, VT_RECORD_VERSION);
+	s = get_string(o, "id");
+	if (!s || vt_id_check(NULL, s) < 0)
+		PARSE_FAIL("no valid \"id\"");
+	snprintf(rec.id, sizeof(rec.id), "%s", s);
+	s = get_string(o, "state");
+	for (unsigned int i = 1; s && i < ARRAY_SIZE(state_names); i++)
+		if (!strcmp(s, state_names[i]))
+			rec.state = (enum vmtap_endpoint_state)i;
+	if (!rec.state)
+		PARSE_FAIL("no valid \"state\"");
+	if (!get_int_range(o, "pid", 0, INT32_MAX, &v))
+		PARSE_FAIL("no valid \"pid\"");
+	rec.pid = (int)v;
+
+	if (!json_object_object_get_ex(o, "spec", &spec) || !json_object_is_type(spec, json_type_object))
+		PARSE_FAIL("no \"spec\" object");
+	if (!get_int_range(spec, "queues", 1, VMTAP_MAX_QUEUES, &v))
+		PARSE_FAIL("spec: no valid \"queues\"");
+	rec.queues = (unsigned int)v;
+	if (get_bool(spec, "vnet_hdr", &rec.vnet_hdr) != 1 || get_bool(spec, "vhost", &rec.vhost) != 1)
+		PARSE_FAIL("spec: \"vnet_hdr\" and \"vhost\" must be booleans");
+	if (get_bool(spec, "down", &b) < 0)
+		PARSE_FAIL("spec: \"down\" must be a boolean");
+	rec.down = get_bool(spec, "down", &b) == 1 && b;
+	if (json_object_object_get_ex(spec, "mtu", NULL)) {
+		if (!get_int_range(spec, "mtu", 68, 65535, &v))
+			PARSE_FAIL("spec: \"mtu\" outside 68..65535");
+		rec.mtu = (uint32_t)v;
+	}
+	if (!parse_mac(get_string(spec, "guest_mac"), rec.guest_mac) ||
+	    !parse_mac(get_string(spec, "host_mac"), rec.host_mac))
+		PARSE_FAIL("spec: no valid \"guest_mac\" / \"host_mac\"");
+	if (json_object_object_get_ex(spec, "owner", NULL)) {
+		if (!get_int_range(spec, "owner", 0, UINT32_MAX, &v))
+			PARSE_FAIL("spec: bad \"owner\"");
+		rec.has_owner = true;
+		rec.owner = (uint32_t)v;
+	}
+	if (json_object_object_get_ex(spec, "group", NULL)) {
+		if (!get_int_range(spec, "group", 0, UINT32_MAX, &v))
+			PARSE_FAIL("spec: bad \"group\"");
+		rec.has_group = true;
+		rec.group = (uint32_t)v;
+	}
+	if (json_object_object_get_ex(spec, "netns", NULL)) {
+		s = get_string(spec, "netns");
+		if (!s || !s[0] || strlen(s) >= sizeof(rec.netns) ||
+		    (s[0] != '/' && vmtap_netns_name_validate(s) < 0))
+			PARSE_FAIL("spec: bad \"netns\"");
+		snprintf(rec.netns, sizeof(rec.netns), "%s", s);
+	}
+	if (!json_object_object_get_ex(spec, "connection", &conn) || !json_object_is_type(conn, json_type_object))
+		PARSE_FAIL("spec: no \"connection\" object");
+	s = get_string(conn, "type");
+	if (s && !strcmp(s, "none")) {
+		rec.connection = VMTAP_CONNECT_NONE;
+	} else if (s && !strcmp(s, "bridge")) {
+		rec.connection = VMTAP_CONNECT_BRIDGE;
+		s = get_string(conn, "bridge");
+		if (!s || vmtap_name_validate(s) < 0)
+			PARSE_FAIL("spec: connection: bad \"bridge\"");
+		snprintf(rec.bridge, sizeof(rec.bridge), "%s", s);
+	} else {
+		PARSE_FAIL("spec: connection: unknown \"type\"");
+	}
+
+	if (!json_object_object_get_ex(o, "device", &dev) || !json_object_is_type(dev, json_type_object))
+		PARSE_FAIL("no \"device\" object");
+	s = get_string(dev, "ifname");
+	if (!s || (s[0] && vmtap_name_validate(s) < 0))
+		PARSE_FAIL("device: bad \"ifname\"");
+	snprintf(rec.ifname, sizeof(rec.ifname), "%s", s);
+	if (!get_int_range(dev, "ifindex", 0, INT32_MAX, &v))
+		PARSE_FAIL("device: bad \"ifindex\"");
+	rec.ifindex = (int)v;
+	if (rec.state == VMTAP_EP_READY && !rec.ifname[0])
+		PARSE_FAIL("a ready endpoint without a device name");
+	if (json_object_object_get_ex(o, "hypervisor", &hv)) {
+		if (!json_object_is_type(hv, json_type_object))
+			PARSE_FAIL("\"hypervisor\" is not an object");
+		rec.hypervisor_json = strdup(json_object_to_json_string_ext(hv, JSON_C_TO_STRING_PLAIN));
+		if (!rec.hypervisor_json)
+			PARSE_FAIL("out of memory");
+	}
+
+	json_object_put(o);
+	json_tokener_free(tok);
+	*ret_rec = rec;
+	return 0;
+fail:
+	free(rec.hypervisor_json);
+	json_object_put(o);
+	if (tok)
+		json_tokener_free(tok);
+	return -EBADMSG;
+}
+
+/* ---- the directory ---- */
+
+VT_EXPORT int vmtap_ctx_set_state_dir(struct vmtap_ctx *ctx, const char *dir)
+{
+	char *copy = NULL;
+
+	if (!ctx)
+		return -EINVAL;
+	vt_clear_error(ctx);
+	if (dir) {
+		if (dir[0] != '/')
+			return vt_fail(ctx, -EINVAL, "validate", "state directory \"%s\" is not an absolute path", dir);
+		if (strlen(dir) > 200)
+			return vt_fail(ctx, -EINVAL, "validate", "state directory path is longer than 200 bytes");
+		copy = strdup(dir);
+		if (!copy)
+			return -ENOMEM;
+	}
+	free(ctx->state_dir);
+	ctx->state_dir = copy;
+	return 0;
+}
+
+const char *vt_state_path(struct vmtap_ctx *ctx)
+{
+	const char *env;
+
+	if (ctx && ctx->state_dir)
+		return ctx->state_dir;
+	env = secure_getenv("VMTAP_STATE_DIR");
+	if (env && env[0] == '/' && strlen(env) <= 200)
+		return env;
+	return VMTAP_STATE_DIR_DEFAULT;
+}
+
+int vt_state_open(struct vmtap_ctx *ctx, bool create, int *ret_dirfd)
+{
+	const char *path = vt_state_path(ctx);
+	struct stat st;
+	int fd;
+
+	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
+		return vt_fail(ctx, -errno, "open state directory", "%s", path);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return vt_fail(ctx, -errno, "open state directory", "%s", path);
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return vt_fail(ctx, -errno, "open state directory", "%s", path);
+	}
+	if (st.st_uid != geteuid()) {
+		close(fd);
+		return vt_fail(ctx, -EPERM, "open state directory", "%s belongs to uid %u, not to us", path,
+			       (unsigned)st.st_uid);
+	}
+	if ((st.st_mode & 077) && fchmod(fd, 0700) < 0) {
+		close(fd);
+		return vt_fail(ctx, -errno, "open state directory", "%s: cannot make it 0700", path);
+	}
+	*ret_dirfd = fd;
+	return 0;
+}
+
+static void name_for(char *out, size_t size, const char *id, const char *suffix)
+{
+	snprintf(out, size, "%s%s", id, suffix);
+}
+
+int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms, int *ret_lockfd)
+{
+	char name[VMTAP_ID_MAX + 8];
+	struct timespec start, now;
+	long delay_us = 200;
+
+	name_for(name, sizeof(name), id, ".lock");
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct stat a, b;
+		int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		if (fd < 0)
+			return vt_fail(ctx, -errno, "lock", "%s/%s", vt_state_path(ctx), name);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			/* the file may have been removed by the holder we waited for: then lock the new one */
+			if (fstat(fd, &a) == 0 && fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+				*ret_lockfd = fd;
+				return 0;
+			}
+			close(fd);
+			continue;
+		}
+		close(fd);
+		if (errno != EWOULDBLOCK)
+			return vt_fail(ctx, -errno, "lock", "%s", id);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >= wait_ms)
+			return vt_fail(ctx, -EBUSY, "lock", "endpoint %s is in use by another vmtap process", id);
+		/* bounded back-off while another process finishes its step */
+		nanosleep(&(struct timespec){ .tv_nsec = delay_us * 1000 }, NULL);
+		if (delay_us < 20000)
+			delay_us *= 2;
+	}
+}
+
+void vt_state_unlock(int dirfd, const char *id, int lockfd, bool remove)
+{
+	char name[VMTAP_ID_MAX + 8];
+
+	if (lockfd < 0)
+		return;
+	if (remove) {
+		name_for(name, sizeof(name), id, ".lock");
+		(void)unlinkat(dirfd, name, 0);
+	}
+	close(lockfd);
+}
+
+int vt_state_read(struct vmtap_ctx *ctx, int dirfd, const char *id, struct vt_record *ret_rec, char **ret_text)
+{
+	char name[VMTAP_ID_MAX + 8], err[160];
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	struct vt_record rec;
+	struct stat st;
+	size_t got = 0;
+
+	name_for(name, sizeof(name), id, ".json");
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		if (errno == ELOOP)
+			return vt_fail(ctx, -ELOOP, "read record", "%s/%s is a symbolic link; left in place",
+				       vt_state_path(ctx), name);
+		return vt_fail(ctx, -errno, "read record", "%s/%s", vt_state_path(ctx), name);
+	}
+	if (fstat(fd, &st) < 0)
+		return vt_fail(ctx, -errno, "read record", "%s/%s", vt_state_path(ctx), name);
+	if (!S_ISREG(st.st_mode))
+		return vt_fail(ctx, -EBADMSG, "read record", "%s/%s is not a regular file; left in place",
+			       vt_state_path(ctx), name);
+	if (st.st_size > VT_RECORD_MAX)
+		return vt_fail(ctx, -EFBIG, "read record", "%s/%s is %lld bytes, over the %d limit; left in place",
+			       vt_state_path(ctx), name, (long long)st.st_size, VT_RECORD_MAX);
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return vt_fail(ctx, -ENOMEM, "read record", NULL);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return vt_fail(ctx, -errno, "read record", "%s/%s", vt_state_path(ctx), name);
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (vt_record_parse(buf, got, &rec, err, sizeof(err)) < 0)
+		return vt_fail(ctx, -EBADMSG, "read record", "%s/%s cannot be parsed: %s; left in place",
+			       vt_state_path(ctx), name, err);
+	if (strcmp(rec.id, id)) {
+		vt_record_clear(&rec);
+		return vt_fail(ctx, -EBADMSG, "read record", "%s/%s holds the record of another id; left in place",
+			       vt_state_path(ctx), name);
+	}
+	*ret_rec = rec;
+	if (ret_text)
+		*ret_text = TAKE_PTR(buf);
+	return 0;
+}
+
+int vt_state_write(struct vmtap_ctx *ctx, int dirfd, const struct vt_record *rec)
+{
+	char tmp[VMTAP_ID_MAX + 40], name[VMTAP_ID_MAX + 8];
+	_cleanup_free_ char *text = NULL;
+	int fd, r;
+	size_t len, off = 0;
+
+	r = vt_record_format(rec, &text);
+	if (r < 0)
+		return vt_fail(ctx, r, "write record", "%s", rec->id);
+	len = strlen(text);
+	snprintf(tmp, sizeof(tmp), ".%s.json.%d.tmp", rec->id, (int)getpid());
+	name_for(name, sizeof(name), rec->id, ".json");
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		/* left by a process of ours that died: the pid in the name is ours now */
+		(void)unlinkat(dirfd, tmp, 0);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	}
+	if (fd < 0)
+		return vt_fail(ctx, -errno, "write record", "%s/%s", vt_state_path(ctx), tmp);
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		r = -errno;
+		goto fail;
+	}
+	fd = -1;
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	(void)fsync(dirfd);
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	(void)unlinkat(dirfd, tmp, 0);
+	return vt_fail(ctx, r, "write record", "%s/%s", vt_state_path(ctx), name);
+}
+
+int vt_state_remove(struct vmtap_ctx *ctx, int dirfd, const char *id)
+{
+	char name[VMTAP_ID_MAX + 8];
+
+	name_for(name, sizeof(name), id, ".json");
+	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+		return vt_fail(ctx, -errno, "remove record", "%s/%s", vt_state_path(ctx), name);
+	(void)fsync(dirfd);
+	return 0;
+}

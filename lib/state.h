@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Endpoint records and the state directory that holds them: internal interface. */
+#ifndef VMTAP_STATE_H
+#define VMTAP_STATE_H
+
+#include "internal.h"
+
+#define VT_RECORD_MAX (64 * 1024)
+#define VT_RECORD_VERSION 1
+
+struct vt_record {
+	char id[VMTAP_ID_MAX + 1];
+	enum vmtap_endpoint_state state;
+	int pid;                      /* of the process that wrote it */
+	char ifname[VMTAP_IFNAMSIZ];  /* "" until the device exists */
+	int ifindex;
+	char netns[256];              /* "" : the creator's namespace */
+	unsigned int queues;
+	bool vnet_hdr, vhost, down;
+	uint32_t mtu;
+	uint8_t guest_mac[6], host_mac[6];
+	bool has_owner, has_group;
+	uint32_t owner, group;
+	enum vmtap_connection connection;
+	char bridge[VMTAP_IFNAMSIZ];
+	char *hypervisor_json;        /* the hypervisor side, kept verbatim for later issues; may be NULL */
+};
+
+void vt_record_clear(struct vt_record *rec);
+/* Parse a record from (buf, len); on failure @errbuf says why. Fuzzed in fuzz/. */
+int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char *errbuf, size_t errlen);
+/* Serialise @rec as JSON text (malloc'd). */
+int vt_record_format(const struct vt_record *rec, char **ret_text);
+
+int vt_id_check(struct vmtap_ctx *ctx, const char *id);
+
+/* The state directory, opened (and made 0700 when @create); fd is O_DIRECTORY|O_CLOEXEC. */
+int vt_state_open(struct vmtap_ctx *ctx, bool create, int *ret_dirfd);
+const char *vt_state_path(struct vmtap_ctx *ctx);
+/* Take the endpoint lock of @id: waits up to @wait_ms, then -EBUSY. */
+int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms, int *ret_lockfd);
+/* Drop the lock; with @remove, its file too (only while the record is gone). */
+void vt_state_unlock(int dirfd, const char *id, int lockfd, bool remove);
+/* Read and parse the record of @id: -ENOENT when absent; other errors say which file and why. */
+int vt_state_read(struct vmtap_ctx *ctx, int dirfd, const char *id, struct vt_record *ret_rec, char **ret_text);
+/* Write the record atomically: temporary file, fsync, rename, fsync of the directory. */
+int vt_state_write(struct vmtap_ctx *ctx, int dirfd, const struct vt_record *rec);
+int vt_state_remove(struct vmtap_ctx *ctx, int dirfd, const char *id);
+
+#endif
