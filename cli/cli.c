@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared CLI helpers: exact option parsing, errno-to-exit-code mapping, number and user parsing. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vmtap %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'vmtap %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int cli_invalid(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vmtap %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_INVALID;
+}
+
+static const struct cli_opt *find_long(const struct cli_opt *opts, const char *name, size_t len)
+{
+	for (const struct cli_opt *o = opts; o && o->id; o++)
+		if (strlen(o->long_name) == len && !strncmp(o->long_name, name, len))
+			return o;
+	return NULL;
+}
+
+static const struct cli_opt *find_short(const struct cli_opt *opts, char c)
+{
+	for (const struct cli_opt *o = opts; o && o->id; o++)
+		if (o->short_name && o->short_name == c)
+			return o;
+	return NULL;
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
+	      int (*handle)(int id, const char *arg, void *data), void *data,
+	      struct global_opts *g, char **ret_pos, int max_pos, int *ret_npos)
+{
+	bool only_pos = false;
+	int npos = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct cli_opt *o = NULL;
+		const char *arg = NULL;
+		int r;
+
+		if (only_pos || a[0] != '-' || !a[1]) {
+			if (npos == max_pos)
+				return cli_usage_error(cmd, "unexpected argument '%s'", a);
+			ret_pos[npos++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_pos = true;
+			continue;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+			return OPT_HELP;
+		if (!strcmp(a, "--json") || !strcmp(a, "-j")) {
+			g->json = true;
+			continue;
+		}
+		if (!strcmp(a, "--pretty") || !strcmp(a, "-p")) {
+			g->pretty = true;
+			continue;
+		}
+		if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
+			g->verbose++;
+			continue;
+		}
+		if (!strcmp(a, "--state-dir") || !strncmp(a, "--state-dir=", 12)) {
+			if (a[11] == '=') {
+				g->state_dir = a + 12;
+			} else {
+				if (i + 1 >= argc)
+					return cli_usage_error(cmd, "option '--state-dir' needs a value");
+				g->state_dir = argv[++i];
+			}
+			continue;
+		}
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			o = find_long(opts, a + 2, len);
+			if (!o)
+				return cli_usage_error(cmd, "unknown option '%.*s'", (int)(len + 2), a);
+			if (eq) {
+				if (!o->has_arg)
+					return cli_usage_error(cmd, "option '--%s' takes no value", o->long_name);
+				arg = eq + 1;
+			}
+		} else {
+			if (a[2])
+				return cli_usage_error(cmd, "unknown option '%s'", a);
+			o = find_short(opts, a[1]);
+			if (!o)
+				return cli_usage_error(cmd, "unknown option '%s'", a);
+		}
+		if (o->has_arg && !arg) {
+			if (i + 1 >= argc)
+				return cli_usage_error(cmd, "option '%s' needs a value", a);
+			arg = argv[++i];
+		}
+		r = handle(o->id, arg, data);
+		if (r)
+			return r;
+	}
+	*ret_npos = npos;
+	return 0;
+}
+
+int cli_report(struct vmtap_ctx *ctx, const char *cmd, int r)
+{
+	const char *step = vmtap_ctx_error_step(ctx);
+	const char *text = vmtap_ctx_error(ctx);
+
+	if (r >= 0)
+		return EXIT_OK;
+	if (text && text[0])
+		fprintf(stderr, "vmtap %s: %s\n", cmd, text);
+	else
+		fprintf(stderr, "vmtap %s: %s\n", cmd, strerror(-r));
+	if (step && !strcmp(step, "validate"))
+		return EXIT_INVALID;
+	switch (-r) {
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+	case EMEDIUMTYPE: /* exists, but is not a TAP: no TAP of that name */
+		return EXIT_NOT_FOUND;
+	case EEXIST:
+	case EBUSY:
+		return EXIT_EXISTS;
+	case EPERM:
+	case EACCES:
+		return EXIT_PERMISSION;
+	case ENOMEM:
+		return EXIT_FAILURE_OTHER;
+	default:
+		return step && step[0] ? EXIT_KERNEL : EXIT_FAILURE_OTHER;
+	}
+}
+
+static void log_stderr(enum vmtap_log_level level, const char *msg, void *userdata)
+{
+	(void)userdata;
+	fprintf(stderr, "vmtap: %s%s\n", level <= VMTAP_LOG_ERR ? "error: " :
+		level == VMTAP_LOG_WARNING ? "warning: " : "", msg);
+}
+
+int cli_ctx_new(const struct global_opts *g, struct vmtap_ctx **ret_ctx)
+{
+	int r = vmtap_ctx_new(ret_ctx);
+
+	if (r < 0) {
+		fprintf(stderr, "vmtap: %s\n", strerror(-r));
+		return EXIT_FAILURE_OTHER;
+	}
+	vmtap_ctx_set_log(*ret_ctx, log_stderr, NULL,
+			  g->verbose > 1 ? VMTAP_LOG_DEBUG : g->verbose ? VMTAP_LOG_INFO : VMTAP_LOG_WARNING);
+	if (g->state_dir) {
+		r = vmtap_ctx_set_state_dir(*ret_ctx, g->state_dir);
+		if (r < 0) {
+			fprintf(stderr, "vmtap: %s\n", vmtap_ctx_error(*ret_ctx));
+			*ret_ctx = vmtap_ctx_free(*ret_ctx);
+			return r == -EINVAL ? EXIT_INVALID : EXIT_FAILURE_OTHER;
+		}
+	}
+	return 0;
+}
+
+int cli_parse_uint(const char *s, unsigned long max, unsigned long *ret)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || *s < '0' || *s > '9') /* strtoul would skip white space and take signs */
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+int cli_parse_uid(const char *s, uid_t *ret)
+{
+	unsigned long v;
+	struct passwd *pw;
+
+	if (cli_parse_uint(s, (uid_t)-2, &v) == 0) {
+		*ret = (uid_t)v;
+		return 0;
+	}
+	pw = getpwnam(s);
+	if (!pw)
+		return -ENOENT;
+	*ret = pw->pw_uid;
+	return 0;
+}
+
+int cli_parse_gid(const char *s, gid_t *ret)
+{
+	unsigned long v;
+	struct group *gr;
+
+	if (cli_parse_uint(s, (gid_t)-2, &v) == 0) {
+		*ret = (gid_t)v;
+		return 0;
+	}
+	gr = getgrnam(s);
+	if (!gr)
+		return -ENOENT;
+	*ret = gr->gr_gid;
+	return 0;
+}
+
+const struct cli_opt *cli_opts_join(struct cli_opt *out, size_t n, const struct cli_opt *a, const struct cli_opt *b)
+{
+	size_t k = 0;
+
+	for (const struct cli_opt *t[] = { a, b }, **tp = t; tp < t + 2; tp++)
+		for (const struct cli_opt *o = *tp; o && o->id && k + 1 < n; o++)
+			out[k++] = *o;
+	memset(&out[k], 0, sizeof(out[k]));
+	return out;
+}

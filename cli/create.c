@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vmtap create: make a persistent TAP device, since the CLI's own fds end with it. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char create_help[] =
+	"Usage: vmtap [-j] create NAME [OPTIONS]\n"
+	"\n"
+	"Create a persistent TAP device NAME (or a kernel-allocated name from a\n"
+	"pattern with one %d, such as tap%d). Never attaches to an existing device.\n"
+	"\n"
+	"Options:\n"
+	"  --queues N           number of queues, 1..256 (default 1; >1 is multi-queue)\n"
+	"  --multi-queue        multi-queue even with one queue\n"
+	"  --no-vnet-hdr        no virtio-net header (default: on when supported)\n"
+	"  --vnet-hdr-size N    virtio-net header size: 10, 12 or 20 (default 10)\n"
+	"  --offloads LIST      comma-separated: csum,tso4,tso6,tso_ecn,ufo,uso4,uso6\n"
+	"  --owner USER         user allowed to open the device (name or uid)\n"
+	"  --group GROUP        group allowed to open the device (name or gid)\n"
+	"  --netns NS           create inside network namespace NS (name or path)\n"
+	"\n"
+	"Link settings, applied as part of the creation (on failure the device is removed):\n"
+	"  --mtu N              MTU, 68..65535 and within the device's range\n"
+	"  --mac MAC            the device's own MAC address\n"
+	"  --guest-mac MAC      derive the device's MAC from the guest's: first byte FE (FA if FE)\n"
+	"  --txqlen N           transmit queue length\n"
+	"  --bridge BR          attach to bridge BR (MTU taken from BR unless --mtu; MAC FE:.. unless --mac)\n"
+	"  --alias TEXT         interface alias (IFLA_IFALIAS)\n"
+	"  --up, --down         administrative state (default: down)\n"
+	"  -j, --json           JSON output\n";
+
+enum { O_QUEUES = 1, O_MQ, O_NO_VNET, O_HDR_SZ, O_OFFLOADS, O_OWNER, O_GROUP, O_NETNS };
+
+struct create_args {
+	struct vmtap_tap_opts opts;
+	struct vmtap_link_set_opts link;
+};
+
+static int parse_offloads(const char *s, uint32_t *ret)
+{
+	static const struct { const char *name; uint32_t flag; } names[] = {
+		{ "csum", VMTAP_OFFLOAD_CSUM }, { "tso4", VMTAP_OFFLOAD_TSO4 },
+		{ "tso6", VMTAP_OFFLOAD_TSO6 }, { "tso_ecn", VMTAP_OFFLOAD_TSO_ECN },
+		{ "ufo", VMTAP_OFFLOAD_UFO }, { "uso4", VMTAP_OFFLOAD_USO4 }, { "uso6", VMTAP_OFFLOAD_USO6 },
+	};
+	uint32_t v = 0;
+
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		bool found = false;
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == len && !strncmp(names[i].name, s, len)) {
+				v |= names[i].flag;
+				found = true;
+			}
+		if (!found)
+			return -EINVAL;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	*ret = v;
+	return 0;
+}
+
+static int create_opt(int id, const char *arg, void *data)
+{
+	struct create_args *a = data;
+	struct vmtap_tap_opts *o = &a->opts;
+	unsigned long v;
+	int r;
+
+	if (id == LOPT_MOVE || id == LOPT_NOMASTER)
+		return cli_usage_error("create", "--move-to and --nomaster are for 'vmtap set'");
+	r = cli_link_opt("create", id, arg, &a->link);
+	if (r != 1)
+		return r;
+	switch (id) {
+	case O_QUEUES:
+		if (cli_parse_uint(arg, 100000, &v) < 0 || v < 1 || v > VMTAP_MAX_QUEUES)
+			return cli_invalid("create", "queue count '%s' is outside 1..%d", arg, VMTAP_MAX_QUEUES);
+		o->queues = (unsigned int)v;
+		break;
+	case O_MQ:
+		o->flags |= VMTAP_TAP_MULTI_QUEUE;
+		break;
+	case O_NO_VNET:
+		o->flags |= VMTAP_TAP_NO_VNET_HDR;
+		break;
+	case O_HDR_SZ:
+		if (cli_parse_uint(arg, 64, &v) < 0 || (v != 10 && v != 12 && v != 20))
+			return cli_invalid("create", "vnet header size '%s' is not 10, 12 or 20", arg);
+		o->vnet_hdr_sz = (unsigned int)v;
+		break;
+	case O_OFFLOADS:
+		if (parse_offloads(arg, &o->offloads) < 0)
+			return cli_invalid("create", "offloads '%s': use csum,tso4,tso6,tso_ecn,ufo,uso4,uso6", arg);
+		break;
+	case O_OWNER:
+		if (cli_parse_uid(arg, &o->owner) < 0)
+			return cli_invalid("create", "owner '%s' is neither a uid nor a known user", arg);
+		o->flags |= VMTAP_TAP_SET_OWNER;
+		break;
+	case O_GROUP:
+		if (cli_parse_gid(arg, &o->group) < 0)
+			return cli_invalid("create", "group '%s' is neither a gid nor a known group", arg);
+		o->flags |= VMTAP_TAP_SET_GROUP;
+		break;
+	case O_NETNS:
+		o->netns = arg;
+		break;
+	}
+	return 0;
+}
+
+int cmd_create(int argc, char **argv, struct global_opts *g)
+{
+	static const struct cli_opt tap_opts[] = {
+		{ "queues", 'q', true, O_QUEUES }, { "multi-queue", 0, false, O_MQ },
+		{ "no-vnet-hdr", 0, false, O_NO_VNET }, { "vnet-hdr-size", 0, true, O_HDR_SZ },
+		{ "offloads", 0, true, O_OFFLOADS }, { "owner", 0, true, O_OWNER },
+		{ "group", 0, true, O_GROUP }, { "netns", 'n', true, O_NETNS }, { 0 },
+	};
+	struct create_args a = {
+		.opts = { .sz = sizeof(struct vmtap_tap_opts), .flags = VMTAP_TAP_PERSIST },
+		.link = { .sz = sizeof(struct vmtap_link_set_opts) },
+	};
+	struct cli_opt opts[32];
+	struct vmtap_ctx *ctx = NULL;
+	struct vmtap_tap *tap = NULL;
+	struct printer *p;
+	char *pos[1];
+	int npos = 0, r;
+
+	cli_opts_join(opts, 32, tap_opts, cli_link_opts);
+	r = cli_parse("create", argc, argv, opts, create_opt, &a, g, pos, 1, &npos);
+	if (r == OPT_HELP) {
+		fputs(create_help, stdout);
+		return EXIT_OK;
+	}
+	if (r)
+		return r;
+	if (npos != 1)
+		return cli_usage_error("create", "expected a device NAME");
+	a.opts.name = pos[0];
+	if (cli_link_opts_any(&a.link))
+		a.opts.link = &a.link;
+
+	if ((r = cli_ctx_new(g, &ctx)) != 0)
+		return r;
+	r = vmtap_tap_create(ctx, &a.opts, &tap);
+	if (r < 0) {
+		r = cli_report(ctx, "create", r);
+		vmtap_ctx_free(ctx);
+		return r;
+	}
+	p = print_new(stdout, g->json, g->pretty);
+	if (p) {
+		print_open_object(p, NULL);
+		print_string(p, "ifname", "%s\n", vmtap_tap_name(tap));
+		print_uint(p, "ifindex", NULL, (uint64_t)vmtap_tap_ifindex(tap));
+		print_uint(p, "queues", NULL, vmtap_tap_queues(tap));
+		print_bool(p, "vnet_hdr", NULL, vmtap_tap_vnet_hdr(tap));
+		print_bool(p, "persist", NULL, true);
+		print_close_object(p);
+		print_finish(p);
+	}
+	/* the device is persistent: closing our queues leaves it for its user */
+	vmtap_tap_free(tap);
+	vmtap_ctx_free(ctx);
+	return EXIT_OK;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One print path for text and JSON output, in the manner of iproute2's print_* helpers. */
+#ifndef VMTAP_CLI_PRINT_H
+#define VMTAP_CLI_PRINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct printer;
+
+/* @json: build a JSON document and write it at print_finish(); otherwise write text as we go. */
+struct printer *print_new(FILE *out, bool json, bool pretty);
+/* Write the JSON document (if any), free everything; returns 0 or -EIO. */
+int print_finish(struct printer *p);
+bool print_is_json(const struct printer *p);
+
+/* In text mode @fmt (may be NULL: nothing printed) formats the value; in JSON mode @key names it. */
+void print_string(struct printer *p, const char *key, const char *fmt, const char *value);
+void print_uint(struct printer *p, const char *key, const char *fmt, uint64_t value);
+void print_int(struct printer *p, const char *key, const char *fmt, int64_t value);
+/* JSON: a boolean; text: @fmt printed only when @value is true. */
+void print_bool(struct printer *p, const char *key, const char *fmt, bool value);
+/* Text only. */
+void print_text(struct printer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Objects and arrays: @key is NULL inside an array or at the top level. */
+void print_open_object(struct printer *p, const char *key);
+void print_close_object(struct printer *p);
+void print_open_array(struct printer *p, const char *key);
+void print_close_array(struct printer *p);
+
+#endif
