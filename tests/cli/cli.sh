@@ -1,0 +1,197 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# CLI tests of the vmtap binary: commands, JSON output, and a table of bad inputs with their messages and exit codes.
+#
+# Usage: cli.sh PATH/TO/vmtap
+# Runs itself inside fresh network and mount namespaces, so nothing it makes
+# can reach the machine's own namespace; named namespaces go to a private /run.
+set -uo pipefail
+
+VMTAP=$(realpath "$1")
+if [[ -z "${VMTAP_CLI_IN_NS:-}" ]]; then
+	VMTAP_CLI_IN_NS=1 exec unshare --net --mount --propagation private \
+		bash -c 'mount -t tmpfs tmpfs /run && exec "$0" "$@"' "$0" "$@"
+fi
+ip link set lo up
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok $pass - $*"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
+tun_count() { ip -o link show type tun "$@" | wc -l; }
+
+# expect CODE NEEDLE -- ARGS...: exit code, a stderr substring, and no device created
+expect() {
+	local code=$1 needle=$2 before after err rc
+	shift 3
+	before=$(tun_count)
+	err=$("$VMTAP" "$@" 2>&1 >/dev/null)
+	rc=$?
+	after=$(tun_count)
+	if [[ $rc -ne $code ]]; then
+		not_ok "vmtap $*: exit $rc, wanted $code ($err)"
+	elif [[ "$err" != *"$needle"* ]]; then
+		not_ok "vmtap $*: message '$err' lacks '$needle'"
+	elif [[ $before -ne $after ]]; then
+		not_ok "vmtap $*: devices $before -> $after"
+	else
+		ok "vmtap $* -> $code '$needle'"
+	fi
+}
+
+check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+json_get() { jq -er "$1"; }
+
+# ---- help everywhere ----
+for cmd in probe create set delete list show endpoint gc; do
+	check "$cmd --help" bash -c "'$VMTAP' $cmd --help | grep -q '^Usage: vmtap'"
+done
+check "vmtap --help" bash -c "'$VMTAP' --help | grep -q 'Commands:'"
+
+# ---- probe ----
+check "probe text" bash -c "'$VMTAP' probe | grep -q 'max_queues: 256'"
+check "probe json" bash -c "'$VMTAP' -j probe | jq -e '.tun.usable == true and .tun.max_queues == 256' >/dev/null"
+check "probe json: vhost-net state reported with a reason when absent" \
+	bash -c "'$VMTAP' probe -j | jq -e '.vhost_net.usable == true or (.vhost_net.reason | test(\"vhost-net\"))' >/dev/null"
+
+# ---- create / list / show / delete ----
+check "create 4 queues" bash -c "[ \"\$('$VMTAP' create vc0 --queues 4)\" = vc0 ]"
+check "created device read back by ip" bash -c "ip -d -j link show vc0 | jq -e '.[0].linkinfo.info_kind == \"tun\" and .[0].linkinfo.info_data.multi_queue == true and .[0].linkinfo.info_data.vnet_hdr == true and .[0].linkinfo.info_data.persist == true' >/dev/null"
+check "create pattern" bash -c "[ \"\$('$VMTAP' create 'vp%d' --no-vnet-hdr --owner 1000 --group 100)\" = vp0 ]"
+check "create json" bash -c "'$VMTAP' create vc1 -j --queues 2 | jq -e '.ifname == \"vc1\" and .queues == 2 and .vnet_hdr' >/dev/null"
+check "list text" bash -c "'$VMTAP' list | grep -q 'vc0: tap.*multi_queue vnet_hdr persist'"
+check "list json" bash -c "[ \"\$('$VMTAP' -j list | jq -r '[.[].ifname] | sort | join(\",\")')\" = vc0,vc1,vp0 ]"
+check "list json owner/group" bash -c "'$VMTAP' list --json | jq -e '.[] | select(.ifname==\"vp0\") | .owner == 1000 and .group == 100 and .vnet_hdr == false' >/dev/null"
+check "show text has stats" bash -c "'$VMTAP' show vc0 | grep -q 'RX: bytes 0'"
+check "show json" bash -c "'$VMTAP' show vc0 -j | jq -e '.[0].ifname == \"vc0\" and .[0].multi_queue and .[0].stats64.rx.bytes == 0' >/dev/null"
+check "same print path: text and json agree on mtu" bash -c "[ \"\$('$VMTAP' show vc0 -j | jq -r '.[0].mtu')\" = \"\$('$VMTAP' show vc0 | sed -n 's/.* mtu \\([0-9]*\\).*/\\1/p' | head -1)\" ]"
+
+# ---- bad inputs: exit code, message, nothing created ----
+expect 3 "1..256" -- create vb --queues 257
+expect 3 "1..256" -- create vb --queues 0
+expect 3 "1..256" -- create vb --queues -1
+expect 3 "limit is 15" -- create 0123456789abcdef
+expect 3 "'/'" -- create a/b
+expect 3 "whitespace" -- create "a b"
+expect 3 "':'" -- create a:b
+expect 3 "empty" -- create ""
+expect 3 "%d" -- create "t%s"
+expect 3 "10, 12 or 20" -- create vb --vnet-hdr-size 11
+expect 3 "offloads" -- create vb --offloads bogus
+expect 3 "csum" -- create vb --offloads tso4
+expect 3 "owner" -- create vb --owner no-such-user-here
+expect 3 "group" -- create vb --group no-such-group-here
+expect 2 "unknown option '--bogus'" -- create vb --bogus
+expect 2 "unknown option '--que'" -- create vb --que 2
+expect 2 "needs a value" -- create vb --queues
+expect 2 "expected a device NAME" -- create
+expect 2 "unexpected argument" -- create vb vb2
+expect 2 "unknown command" -- frobnicate
+expect 2 "unknown option" -- --frobnicate list
+expect 5 "already exists" -- create vc0
+expect 4 "does not exist" -- show nope
+expect 4 "does not exist" -- delete nope
+expect 4 "does not exist" -- delete vc0 nope
+expect 4 "not a TUN/TAP" -- delete lo
+expect 4 "No such file" -- list --netns vmtap-none-here
+expect 3 "not a plain name" -- list --netns ..
+check "failed multi-delete deleted nothing" bash -c "ip link show vc0 >/dev/null 2>&1"
+
+# ---- delete several at once ----
+check "delete several" "$VMTAP" delete vc0 vc1 vp0
+check "nothing left" bash -c "[ \$(ip -o link show type tun | wc -l) -eq 0 ]"
+
+# ---- link settings (issue: link configuration) ----
+check "create with link settings" bash -c "'$VMTAP' create vl0 --queues 2 --mtu 4000 --mac 52:54:00:12:34:56 --txqlen 333 --alias vmtap:x --up >/dev/null"
+check "settings read back by ip" bash -c "ip -j link show vl0 | jq -e '.[0].mtu == 4000 and .[0].address == \"52:54:00:12:34:56\" and .[0].txqlen == 333 and .[0].ifalias == \"vmtap:x\" and (.[0].flags | index(\"UP\"))' >/dev/null"
+check "show json agrees" bash -c "'$VMTAP' show vl0 -j | jq -e '.[0].mtu == 4000 and .[0].address == \"52:54:00:12:34:56\" and .[0].up and .[0].alias == \"vmtap:x\" and .[0].queues == 0' >/dev/null"
+check "set changes several" "$VMTAP" set vl0 --mtu 1400 --down --alias ""
+check "set read back" bash -c "ip -j link show vl0 | jq -e '.[0].mtu == 1400 and (.[0].flags | index(\"UP\") | not) and (.[0].ifalias // \"\") == \"\"' >/dev/null"
+ip link add vlbr type bridge && ip link set vlbr mtu 9000 up
+check "create on bridge takes its MTU and an FE MAC" bash -c "'$VMTAP' create vl1 --bridge vlbr >/dev/null && ip -j link show vl1 | jq -e '.[0].master == \"vlbr\" and .[0].mtu == 9000 and (.[0].address | startswith(\"fe:\"))' >/dev/null"
+check "guest MAC starting with fe gives fa" bash -c "'$VMTAP' create vl2 --bridge vlbr --guest-mac fe:54:00:00:00:01 >/dev/null && [ \"\$(ip -j link show vl2 | jq -r '.[0].address')\" = fa:54:00:00:00:01 ]"
+check "set --nomaster" bash -c "'$VMTAP' set vl1 --nomaster && ! ip -j link show vl1 | jq -e '.[0].master' >/dev/null"
+check "set --bridge" bash -c "'$VMTAP' set vl0 --bridge vlbr && [ \"\$(ip -j link show vl0 | jq -r '.[0].master')\" = vlbr ]"
+expect 3 "68..65535" -- create vb --mtu 0
+expect 3 "68..65535" -- create vb --mtu 67
+expect 3 "68..65535" -- create vb --mtu 65536
+expect 3 "unicast" -- create vb --mac 01:00:5e:00:00:01
+expect 3 "unicast" -- create vb --mac 52:54:00:12:34
+expect 3 "unicast" -- create vb --mac zz:54:00:12:34:56
+expect 4 "bridge vnobr does not exist" -- create vb --bridge vnobr
+expect 3 "not a bridge" -- create vb --bridge lo
+expect 2 "for 'vmtap set'" -- create vb --move-to x
+expect 2 "nothing to set" -- set vl0
+expect 4 "does not exist" -- set vnope --mtu 1400
+expect 3 "range of" -- set vl0 --mtu 65535
+expect 3 "not both" -- set vl0 --mac 52:54:00:00:00:01 --guest-mac 52:54:00:00:00:02
+check "bridge into bridge: kernel's message shown, nothing changed" bash -c "ip link add vlbr2 type bridge; out=\$('$VMTAP' set vlbr2 --mtu 1600 --bridge vlbr 2>&1); rc=\$?; ip -j link show vlbr2 | jq -e '.[0].mtu == 1500 and (.[0].master | not)' >/dev/null && [ \$rc -eq 7 ] && [[ \"\$out\" == *'set master'*'kernel: '* ]]; r=\$?; ip link del vlbr2; exit \$r"
+check "delete link-set devices" "$VMTAP" delete vl0 vl1 vl2
+ip link del vlbr
+
+# ---- named namespace ----
+ns=vmtap-cli-$$
+ip netns add "$ns"
+check "create in named netns" bash -c "'$VMTAP' create vn0 --queues 2 --netns $ns >/dev/null"
+check "device is in the netns, not here" bash -c "ip -n $ns link show vn0 >/dev/null && ! ip link show vn0 2>/dev/null"
+check "list --netns" bash -c "'$VMTAP' -j list --netns $ns | jq -e 'length == 1 and .[0].queues == 0' >/dev/null"
+check "create in /proc/PID/ns/net path" bash -c "ip netns exec $ns sleep 30 & p=\$!; for i in \$(seq 100); do [ \"\$(readlink /proc/\$p/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ] && break; read -rt 0.05 <> <(:) || true; done; '$VMTAP' create vn1 --netns /proc/\$p/ns/net >/dev/null; rc=\$?; kill \$p; wait \$p 2>/dev/null; exit \$rc"
+ns2=vmtap-cli2-$$
+ip netns add "$ns2"
+check "set --move-to another netns" bash -c "'$VMTAP' set vn1 --netns $ns --move-to $ns2 --mtu 1300 && ip -n $ns2 -j link show vn1 | jq -e '.[0].mtu == 1300' >/dev/null && ! ip -n $ns link show vn1 2>/dev/null"
+check "move back by path" "$VMTAP" set vn1 --netns "/run/netns/$ns2" --move-to "$ns"
+ip netns del "$ns2"
+check "delete in netns" "$VMTAP" delete --netns "$ns" vn0 vn1
+check "netns empty" bash -c "[ \$(ip -n $ns -o link show type tun | wc -l) -eq 0 ]"
+ip netns del "$ns"
+
+# ---- endpoints and gc ----
+ip link add vebr type bridge && ip link set vebr up
+check "endpoint create" bash -c "'$VMTAP' endpoint create vm7-net0 --queues 4 --bridge vebr --guest-mac 52:54:00:00:07:01 | grep -q '^vm7-net0: ready ifname vmt.* queues 4 vnet_hdr'"
+check "endpoint device tagged, bridged, FE MAC" bash -c "n=\$('$VMTAP' -j endpoint show vm7-net0 | jq -r '.[0].ifname'); ip -j link show \$n | jq -e '.[0].ifalias == \"vmtap:vm7-net0\" and .[0].master == \"vebr\" and .[0].address == \"fe:54:00:00:07:01\"' >/dev/null"
+check "endpoint record is private" bash -c "[ \"\$(stat -c %a /run/vmtap)\" = 700 ] && [ \"\$(stat -c %a /run/vmtap/vm7-net0.json)\" = 600 ]"
+check "endpoint list json" bash -c "'$VMTAP' endpoint list -j | jq -e 'length == 1 and .[0].id == \"vm7-net0\" and .[0].state == \"ready\" and .[0].connection.bridge == \"vebr\"' >/dev/null"
+expect 5 "exists" -- endpoint create vm7-net0
+expect 3 "starts with a dot" -- endpoint create ../x
+expect 3 "'/'" -- endpoint create a/b
+expect 3 "limit is 64" -- endpoint create 01234567890123456789012345678901234567890123456789012345678901234
+expect 3 "1..256" -- endpoint create e2 --queues 300
+expect 4 "bridge vnobr does not exist" -- endpoint create e2 --bridge vnobr
+check "failed endpoint create left no record" bash -c "[ ! -e /run/vmtap/e2.json ] && [ ! -e /run/vmtap/e2.lock ]"
+expect 2 "unknown option '--bogus'" -- endpoint create e2 --bogus
+expect 2 "unknown command 'frob'" -- endpoint frob
+expect 2 "expected an endpoint ID" -- endpoint show
+expect 4 "no endpoint nope" -- endpoint show nope
+expect 4 "no endpoint nope" -- endpoint destroy nope
+expect 3 "not an absolute path" -- --state-dir relative endpoint list
+check "endpoint destroy" "$VMTAP" endpoint destroy vm7-net0
+check "endpoint destroy removed device and record" bash -c "[ \$(ip -o link show type tun | wc -l) -eq 0 ] && [ -z \"\$(ls -A /run/vmtap)\" ]"
+ens=vmtap-cli-ep-$$
+ip netns add "$ens"
+check "endpoint in a netns" bash -c "'$VMTAP' endpoint create inns --netns $ens --ifname vep0 >/dev/null"
+ip netns del "$ens"
+check "destroy after its namespace vanished" "$VMTAP" endpoint destroy inns
+# gc: a tagged orphan goes, an untagged device and a foreign alias stay
+"$VMTAP" create vorphan >/dev/null && "$VMTAP" set vorphan --alias vmtap:ghost
+"$VMTAP" create vkeep >/dev/null && "$VMTAP" set vkeep --alias not-ours
+"$VMTAP" create vkeep2 >/dev/null
+check "gc --dry-run reports, changes nothing" bash -c "'$VMTAP' gc --dry-run -j | jq -e 'length == 1 and .[0].action == \"deleted_orphan\" and .[0].dry_run and .[0].ifname == \"vorphan\"' >/dev/null && ip link show vorphan >/dev/null"
+check "gc deletes the orphan" bash -c "'$VMTAP' gc | grep -q 'deleted orphan ghost device vorphan' && ! ip link show vorphan 2>/dev/null"
+check "gc left untagged devices" bash -c "ip link show vkeep >/dev/null && ip link show vkeep2 >/dev/null"
+check "gc with nothing to do" bash -c "[ -z \"\$('$VMTAP' gc)\" ]"
+printf 'not json' > /run/vmtap/broken.json
+check "endpoint list reports an unparseable record by file name" bash -c "'$VMTAP' endpoint list 2>&1 >/dev/null | grep -q '/run/vmtap/broken.json cannot be parsed'"
+expect 1 "need attention" -- gc
+check "unparseable record left in place" bash -c "[ \"\$(cat /run/vmtap/broken.json)\" = 'not json' ]"
+rm -f /run/vmtap/broken.json /run/vmtap/broken.lock
+"$VMTAP" delete vkeep vkeep2
+ip link del vebr
+
+check "no tun left in the test namespace" bash -c "[ \$(ip -o link show type tun | wc -l) -eq 0 ]"
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]

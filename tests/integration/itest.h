@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared harness of the integration tests: a private namespace per process and leak checks per test. */
+#ifndef VMTAP_ITEST_H
+#define VMTAP_ITEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "vmtap.h"
+
+/*
+ * Move the whole test process into new network and mount namespaces (mounts
+ * private), so every device and named namespace it makes disappears with it
+ * even if it crashes.  Returns 0 or exits with a message.
+ */
+void itest_enter_private_namespace(void);
+/* Number of open fds of this process. */
+int itest_fd_count(void);
+/* Number of links of kind tun in the namespace @netns (NULL: ours). */
+int itest_tun_count(const char *netns);
+/* cmocka setup/teardown: remember fds; afterwards fail if a tun link or an fd was left. */
+int itest_setup(void **state);
+int itest_teardown(void **state);
+/* Run a shell command, return its exit status. */
+int itest_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Run a shell command and capture its stdout (NUL-terminated, malloc'd). */
+char *itest_sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct itest_state {
+	struct vmtap_ctx *ctx;
+	int fds_before;
+};
+
+#endif
