@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Install, from Debian's packages, everything vmtap needs to build, test and benchmark; does nothing when all is there.
+set -euo pipefail
+
+packages=(
+	# build
+	gcc clang libc6-dev meson ninja-build pkg-config libmnl-dev libjson-c-dev
+	# tests: unit framework, libFuzzer runtime and sanitizers for clang, iproute2 to cross-check, jq for JSON
+	libcmocka-dev libclang-rt-14-dev iproute2 jq util-linux
+	# end-to-end: QEMU and the pieces of the guest built from Debian packages
+	qemu-system-x86 busybox-static cpio gzip xz-utils
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
