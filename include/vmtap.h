@@ -384,6 +384,71 @@ typedef void (*vmtap_gc_fn)(const struct vmtap_gc_event *event, void *userdata);
  */
 int vmtap_gc(struct vmtap_ctx *ctx, bool dry_run, vmtap_gc_fn fn, void *userdata);
 
+/* ---- vhost-net (vhost.c) ---- */
+
+/*
+ * Open @n /dev/vhost-net fds (close-on-exec) into @ret_fds.  When vhost-net is
+ * unavailable this fails (-ENOENT, -EACCES, ...) with the reason in the error
+ * text; callers degrade to vhost=off with a warning.
+ */
+int vmtap_vhost_open(struct vmtap_ctx *ctx, unsigned int n, int *ret_fds);
+
+/* ---- hand-off to QEMU (qemu.c) ---- */
+
+/* One NIC as QEMU sees it: a tap netdev on fds the caller holds, and its device. */
+struct vmtap_qemu_nic {
+	size_t sz;
+	const char *id;               /* device id, e.g. "net0": letters, digits, '-', '.', '_'; starts with a letter */
+	const char *netdev_id;        /* NULL: "host" + id, as libvirt names them */
+	unsigned int queues;          /* number of entries in fds, 1..256 */
+	const int *fds;               /* the TAP queue fds */
+	const int *vhostfds;          /* NULL: vhost=off; else @queues entries */
+	const char *model;            /* NULL: "virtio-net-pci" */
+	uint8_t mac[6];               /* the guest's MAC */
+	uint32_t host_mtu;            /* passed as host_mtu unless 0 or 1500 */
+	unsigned int vectors;         /* 0: 2*queues+2 (multi-queue PCI models) */
+	const char *bus, *addr;       /* optional PCI placement */
+};
+
+/*
+ * Fill a NULL-terminated argv ("-netdev", "tap,id=...,fds=...", "-device",
+ * "...", ...) for @nics, after refusing what QEMU would refuse: fds and
+ * vhostfds counts that differ, too few vectors, a multicast MAC, two NICs
+ * with the same id or MAC, option values that would break QEMU's syntax.
+ * Free with vmtap_qemu_args_free().
+ */
+int vmtap_qemu_args(struct vmtap_ctx *ctx, const struct vmtap_qemu_nic *const *nics, size_t n,
+		    char ***ret_argv);
+void vmtap_qemu_args_free(char **argv);
+
+/*
+ * Replace the calling process with QEMU, @qemu_argv plus the arguments for
+ * @nics.  The NICs' fds are moved to numbers above every fd the process
+ * inherited without close-on-exec, and only those copies lose close-on-exec;
+ * every other fd of vmtap's is closed by the exec.  QEMU keeps this process's
+ * pid, so signals and exit status reach the caller unchanged.  The fds belong
+ * to this function; it returns only on failure.
+ */
+int vmtap_qemu_exec(struct vmtap_ctx *ctx, char *const *qemu_argv, const struct vmtap_qemu_nic *const *nics,
+		    size_t n);
+
+/* ---- endpoints and hypervisors ---- */
+
+/* Open the queues of endpoint @id's device (it must be "ready"); free with vmtap_tap_free(). */
+int vmtap_endpoint_open(struct vmtap_ctx *ctx, const char *id, struct vmtap_tap **ret_tap);
+
+struct vmtap_hypervisor_info {
+	size_t sz;
+	int pid;                      /* 0: none */
+	const char *netdev_id;
+	const char *device_id;
+	const char *pci_addr;         /* as QEMU reports it, NULL: unknown */
+};
+/* Record where endpoint @id's device was handed (NULL @info: clear it). */
+int vmtap_endpoint_set_hypervisor(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hypervisor_info *info);
+/* The recorded hypervisor side of @ep (strings valid while @ep lives); -ENODATA when none. */
+int vmtap_endpoint_hypervisor(const struct vmtap_endpoint *ep, struct vmtap_hypervisor_info *ret_info);
+
 #ifdef __cplusplus
 }
 #endif

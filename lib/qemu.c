@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Hand-off to QEMU at start: the -netdev/-device arguments for fds, and exec with the fds placed. */
+/**
+ * DOC: Theory of Operation
+ *
+ * QEMU takes TAP queues it did not open as "-netdev tap,fds=A:B:..." (and
+ * vhost-net fds as "vhostfds=..."), numbers it must find open in its own
+ * process.  vmtap_qemu_exec() therefore decides the numbers: above every fd
+ * the process inherited without close-on-exec (the caller may be passing its
+ * own, a QMP socket say), moves the queues there with dup2(), which clears
+ * close-on-exec on exactly those copies, writes the same numbers into the
+ * arguments and execs.  Everything else vmtap opened is close-on-exec and
+ * disappears with the exec; QEMU keeps the pid, so whoever started vmtap
+ * sees QEMU's signals and exit status.
+ *
+ * Arguments are checked the way QEMU would check them, before it starts:
+ * a refusal then costs nothing and leaves nothing behind.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+
+#include "internal.h"
+
+/* QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_' */
+static bool qemu_id_ok(const char *id)
+{
+	if (!id || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')) || strlen(id) > 127)
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '.' || *p == '_'))
+			return false;
+	return true;
+}
+
+/* A value inside a QEMU option string: a ',' would start another option. */
+static bool qemu_value_ok(const char *v)
+{
+	if (!v || !v[0] || strlen(v) > 127)
+		return false;
+	for (const char *p = v; *p; p++)
+		if (*p == ',' || *p == '=' || *p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+static bool mac_ok(const uint8_t m[6])
+{
+	return !(m[0] & 1) && (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);
+}
+
+struct nic_view {
+	struct vmtap_qemu_nic o;
+	char netdev_id[136];
+};
+
+static int nics_check(struct vmtap_ctx *ctx, const struct vmtap_qemu_nic *const *nics, size_t n,
+		      struct nic_view *views)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct vmtap_qemu_nic *o = &views[i].o;
+		unsigned int min_vectors;
+
+		if (!nics[i] || !VT_OPTS_COPY(*o, nics[i]))
+			return vt_fail(ctx, -EINVAL, "validate", "NIC %zu: bad options struct", i);
+		if (!qemu_id_ok(o->id))
+			return vt_fail(ctx, -EINVAL, "validate",
+				       "NIC %zu: id \"%s\" must start with a letter and hold only letters, digits, '-', '.', '_'",
+				       i, o->id ? o->id : "");
+		if (o->netdev_id) {
+			if (!qemu_id_ok(o->netdev_id))
+				return vt_fail(ctx, -EINVAL, "validate", "NIC %s: netdev id \"%s\" is not a valid QEMU id",
+					       o->id, o->netdev_id);
+			snprintf(views[i].netdev_id, sizeof(views[i].netdev_id), "%s", o->netdev_id);
+		} else {
+			snprintf(views[i].netdev_id, sizeof(views[i].netdev_id), "host%s", o->id);
+		}
+		if (o->queues < 1 || o->queues > VMTAP_MAX_QUEUES || !o->fds)
+			return vt_fail(ctx, -EINVAL, "validate", "NIC %s: %u queue fds, need 1..%d", o->id, o->queues,
+				       VMTAP_MAX_QUEUES);
+		for (unsigned int q = 0; q < o->queues; q++)
+			if (o->fds[q] < 0 || (o->vhostfds && o->vhostfds[q] < 0))
+				return vt_fail(ctx, -EBADF, "validate", "NIC %s: queue %u has no fd", o->id, q);
+		if (o->model && !qemu_value_ok(o->model))
+			return vt_fail(ctx, -EINVAL, "validate", "NIC %s: model \"%s\" is not a plain name", o->id, o->model);
+		if ((o->bus && !qemu_value_ok(o->bus)) || (o->addr && !qemu_value_ok(o->addr)))
+			return vt_fail(ctx, -EINVAL, "validate", "NIC %s: bus/addr must be plain values", o->id);
+		if (!mac_ok(o->mac))
+			return vt_fail(ctx, -EINVAL, "validate",
+				       "NIC %s: MAC %02x:%02x:%02x:%02x:%02x:%02x is multicast or zero", o->id, o->mac[0],
+				       o->mac[1], o->mac[2], o->mac[3], o->mac[4], o->mac[5]);
+		if (o->host_mtu && (o->host_mtu < 68 || o->host_mtu > 65535))
+			return vt_fail(ctx, -EINVAL, "validate", "NIC %s: host_mtu %u is outside 68..65535", o->id,
+				       o->host_mtu);
+		/* virtio-net-pci needs a config vector plus one per virtqueue: 2 per queue pair, 1 for control, 1 for config */
+		min_vectors = 2 * o->queues + 2;
+		if (o->vectors && o->vectors < min_vectors)
+			return vt_fail(ctx, -EINVAL, "validate", "NIC %s: %u vectors are too few for %u queues (need %u)",
+				       o->id, o->vectors, o->queues, min_vectors);
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(views[j].o.id, o->id) || !strcmp(views[j].netdev_id, views[i].netdev_id) ||
+			    !strcmp(views[j].o.id, views[i].netdev_id) || !strcmp(views[j].netdev_id, o->id))
+				return vt_fail(ctx, -EINVAL, "validate", "NICs %s and %s use the same id", views[j].o.id,
+					       o->id);
+			if (!memcmp(views[j].o.mac, o->mac, 6))
+				return vt_fail(ctx, -EINVAL, "validate", "NICs %s and %s have the same MAC", views[j].o.id,
+					       o->id);
+		}
+	}
+	return 0;
+}
+
+static int append(char ***argv, size_t *argc, const char *s)
+{
+	char **more = realloc(*argv, (*argc + 2) * sizeof(**argv));
+
+	if (!more)
+		return -ENOMEM;
+	*argv = more;
+	more[*argc] = strdup(s);
+	if (!more[*argc])
+		return -ENOMEM;
+	more[++*argc] = NULL;
+	return 0;
+}
+
+static int fd_list(char *buf, size_t size, const int *fds, unsigned int n)
+{
+	size_t off = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		int w = snprintf(buf + off, size - off, "%s%d", i ? ":" : "", fds[i]);
+		if (w < 0 || (size_t)w >= size - off)
+			return -E2BIG;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+static int build_args(const struct nic_view *views, size_t n, char ***ret_argv)
+{
+	char **argv = NULL;
+	size_t argc = 0;
+	int r = 0;
+
+	/* 256 fds of up to 10 digits, twice, plus the rest */
+	char *buf = malloc(8192), *list = malloc(3000), *vlist = malloc(3000);
+	if (!buf || !list || !vlist) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct vmtap_qemu_nic *o = &views[i].o;
+		const char *model = o->model ? o->model : "virtio-net-pci";
+		bool pci = strstr(model, "-pci") != NULL;
+		size_t off;
+
+		if ((r = fd_list(list, 3000, o->fds, o->queues)) < 0)
+			break;
+		if (o->vhostfds && (r = fd_list(vlist, 3000, o->vhostfds, o->queues)) < 0)
+			break;
+		snprintf(buf, 8192, "tap,id=%s,%s%s%s%s", views[i].netdev_id, o->queues > 1 ? "fds=" : "fd=", list,
+			 o->vhostfds ? (o->queues > 1 ? ",vhost=on,vhostfds=" : ",vhost=on,vhostfd=") : ",vhost=off",
+			 o->vhostfds ? vlist : "");
+		if ((r = append(&argv, &argc, "-netdev")) < 0 || (r = append(&argv, &argc, buf)) < 0)
+			break;
+		off = (size_t)snprintf(buf, 8192, "%s,id=%s,netdev=%s,mac=%02x:%02x:%02x:%02x:%02x:%02x", model, o->id,
+				       views[i].netdev_id, o->mac[0], o->mac[1], o->mac[2], o->mac[3], o->mac[4], o->mac[5]);
+		if (o->queues > 1) {
+			off += (size_t)snprintf(buf + off, 8192 - off, ",mq=on");
+			if (pci)
+				off += (size_t)snprintf(buf + off, 8192 - off, ",vectors=%u",
+							o->vectors ? o->vectors : 2 * o->queues + 2);
+		}
+		if (o->host_mtu && o->host_mtu != 1500)
+			off += (size_t)snprintf(buf + off, 8192 - off, ",host_mtu=%u", o->host_mtu);
+		if (o->bus)
+			off += (size_t)snprintf(buf + off, 8192 - off, ",bus=%s", o->bus);
+		if (o->addr)
+			snprintf(buf + off, 8192 - off, ",addr=%s", o->addr);
+		if ((r = append(&argv, &argc, "-device")) < 0 || (r = append(&argv, &argc, buf)) < 0)
+			break;
+	}
+out:
+	free(buf);
+	free(list);
+	free(vlist);
+	if (r < 0) {
+		vmtap_qemu_args_free(argv);
+		return r;
+	}
+	if (!argv && append(&argv, &argc, "") == 0) { /* n == 0: an empty, terminated argv */
+		free(argv[0]);
+		argv[0] = NULL;
+	}
+	*ret_argv = argv;
+	return argv ? 0 : -ENOMEM;
+}
+
+VT_EXPORT void vmtap_qemu_args_free(char **argv)
+{
+	if (!argv)
+		return;
+	for (char **p = argv; *p; p++)
+		free(*p);
+	free(argv);
+}
+
+VT_EXPORT int vmtap_qemu_args(struct vmtap_ctx *ctx, const struct vmtap_qemu_nic *const *nics, size_t n,
+			      char ***ret_argv)
+{
+	_cleanup_free_ struct nic_view *views = NULL;
+	int r;
+
+	vt_clear_error(ctx);
+	if (!ret_argv || (n && !nics))
+		return vt_fail(ctx, -EINVAL, "validate", "no NICs or no output");
+	views = calloc(n ? n : 1, sizeof(*views));
+	if (!views)
+		return vt_fail(ctx, -ENOMEM, "qemu arguments", NULL);
+	r = nics_check(ctx, nics, n, views);
+	if (r < 0)
+		return r;
+	r = build_args(views, n, ret_argv);
+	if (r < 0)
+		return vt_fail(ctx, r, "qemu arguments", NULL);
+	return 0;
+}
+
+/* The lowest number above every fd that would survive an exec and is not one of @ours. */
+static int fd_floor(const int *ours, size_t n_ours)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int floor = 3;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name), fl;
+		bool mine = false;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9' || fd == dirfd(d))
+			continue;
+		for (size_t i = 0; i < n_ours && !mine; i++)
+			mine = ours[i] == fd;
+		fl = fcntl(fd, F_GETFD);
+		if (!mine && fl >= 0 && !(fl & FD_CLOEXEC) && fd + 1 > floor)
+			floor = fd + 1;
+	}
+	closedir(d);
+	return floor;
+}
+
+VT_EXPORT int vmtap_qemu_exec(struct vmtap_ctx *ctx, char *const *qemu_argv, const struct vmtap_qemu_nic *const *nics,
+			      size_t n)
+{
+	_cleanup_free_ struct nic_view *views = NULL;
+	_cleanup_free_ int *all = NULL, *placed = NULL;
+	char **extra = NULL, **argv = NULL;
+	size_t total = 0, k = 0, qargc = 0, nextra = 0;
+	int floor, r;
+
+	vt_clear_error(ctx);
+	if (!qemu_argv || !qemu_argv[0])
+		return vt_fail(ctx, -EINVAL, "validate", "no QEMU command");
+	views = calloc(n ? n : 1, sizeof(*views));
+	if (!views)
+		return vt_fail(ctx, -ENOMEM, "exec", NULL);
+	r = nics_check(ctx, nics, n, views);
+	if (r < 0)
+		goto close_all;
+	for (size_t i = 0; i < n; i++)
+		total += views[i].o.queues * (views[i].o.vhostfds ? 2u : 1u);
+	all = calloc(total ? total : 1, sizeof(int));
+	placed = calloc(total ? total : 1, sizeof(int));
+	if (!all || !placed) {
+		r = vt_fail(ctx, -ENOMEM, "exec", NULL);
+		goto close_all;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (unsigned int q = 0; q < views[i].o.queues; q++) {
+			all[k++] = views[i].o.fds[q];
+			if (views[i].o.vhostfds)
+				all[k++] = views[i].o.vhostfds[q];
+		}
+
+	floor = fd_floor(all, total);
+	if (floor < 0) {
+		r = vt_fail(ctx, floor, "place fds", "/proc/self/fd");
+		goto close_placed;
+	}
+	/* first out of the way, above the target range, so no target overwrites a source */
+	for (k = 0; k < total; k++) {
+		int tmp = fcntl(all[k], F_DUPFD_CLOEXEC, floor + (int)total);
+		if (tmp < 0) {
+			r = vt_fail(ctx, -errno, "place fds", "fd %d", all[k]);
+			goto close_placed; /* all[] holds each fd once, moved or not */
+		}
+		close(all[k]);
+		all[k] = tmp;
+	}
+	for (k = 0; k < total; k++) {
+		placed[k] = floor + (int)k;
+		if (dup2(all[k], placed[k]) < 0) { /* the copy QEMU is told about: not close-on-exec */
+			r = vt_fail(ctx, -errno, "place fds", "fd %d", placed[k]);
+			goto close_placed;
+		}
+		close(all[k]);
+		all[k] = -1;
+	}
+	/* the arguments name the placed numbers */
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		int *fds = malloc(views[i].o.queues * sizeof(int));
+		int *vfds = views[i].o.vhostfds ? malloc(views[i].o.queues * sizeof(int)) : NULL;
+		if (!fds || (views[i].o.vhostfds && !vfds)) {
+			free(fds);
+			free(vfds);
+			r = vt_fail(ctx, -ENOMEM, "exec", NULL);
+			goto close_placed;
+		}
+		for (unsigned int q = 0; q < views[i].o.queues; q++) {
+			fds[q] = placed[k++];
+			if (vfds)
+				vfds[q] = placed[k++];
+		}
+		views[i].o.fds = fds;
+		views[i].o.vhostfds = vfds;
+	}
+	r = build_args(views, n, &extra);
+	for (size_t i = 0; i < n; i++) {
+		free((void *)views[i].o.fds);
+		free((void *)views[i].o.vhostfds);
+	}
+	if (r < 0) {
+		r = vt_fail(ctx, r, "exec", "arguments");
+		goto close_placed;
+	}
+	while (qemu_argv[qargc])
+		qargc++;
+	while (extra[nextra])
+		nextra++;
+	argv = calloc(qargc + nextra + 1, sizeof(char *));
+	if (!argv) {
+		vmtap_qemu_args_free(extra);
+		r = vt_fail(ctx, -ENOMEM, "exec", NULL);
+		goto close_placed;
+	}
+	memcpy(argv, qemu_argv, qargc * sizeof(char *));
+	memcpy(argv + qargc, extra, nextra * sizeof(char *));
+	vt_log(ctx, VMTAP_LOG_INFO, "exec %s with %zu NIC fds at %d..%d", argv[0], total, floor,
+	       floor + (int)total - 1);
+	execvp(argv[0], argv);
+	r = vt_fail(ctx, -errno, "exec", "%s", argv[0]);
+	free(argv);
+	vmtap_qemu_args_free(extra);
+close_placed:
+	for (k = 0; k < total; k++) {
+		if (all && all[k] >= 0)
+			close(all[k]);
+		if (placed && placed[k] > 0)
+			close(placed[k]);
+	}
+	return r;
+close_all:
+	/* the fds were handed to us: close them, so nothing leaks on failure */
+	for (size_t i = 0; nics && i < n; i++) {
+		if (!nics[i] || !nics[i]->fds)
+			continue;
+		for (unsigned int q = 0; q < nics[i]->queues && q <= VMTAP_MAX_QUEUES; q++) {
+			if (nics[i]->fds[q] >= 0)
+				close(nics[i]->fds[q]);
+			if (nics[i]->vhostfds && nics[i]->vhostfds[q] >= 0)
+				close(nics[i]->vhostfds[q]);
+		}
+	}
+	return r;
+}
