@@ -567,6 +567,108 @@ VT_EXPORT const char *vmtap_endpoint_json(const struct vmtap_endpoint *ep)
 	return ep ? ep->json : NULL;
 }
 
+VT_EXPORT int vmtap_endpoint_open(struct vmtap_ctx *ctx, const char *id, struct vmtap_tap **ret_tap)
+{
+	_cleanup_close_ int dirfd = -1;
+	struct vt_record rec;
+	int lockfd = -1, r;
+
+	vt_clear_error(ctx);
+	if (!ret_tap)
+		return vt_fail(ctx, -EINVAL, "validate", "no output handle");
+	r = vt_id_check(ctx, id);
+	if (r < 0)
+		return r;
+	r = vt_state_open(ctx, false, &dirfd);
+	if (r == -ENOENT) {
+		vt_clear_error(ctx);
+		return vt_fail(ctx, -ENOENT, "open endpoint", "no endpoint %s", id);
+	}
+	if (r < 0)
+		return r;
+	/* under the lock, so a concurrent destroy cannot pull the device away half-way */
+	r = vt_state_lock(ctx, dirfd, id, VT_LOCK_WAIT_MS, &lockfd);
+	if (r < 0)
+		return r;
+	r = vt_state_read(ctx, dirfd, id, &rec, NULL);
+	if (r == -ENOENT)
+		r = vt_fail(ctx, -ENOENT, "open endpoint", "no endpoint %s", id);
+	if (r < 0) {
+		vt_state_unlock(dirfd, id, lockfd, false);
+		return r;
+	}
+	if (rec.state != VMTAP_EP_READY) {
+		r = vt_fail(ctx, -EBUSY, "open endpoint", "endpoint %s is %s, not ready", id,
+			    vmtap_endpoint_state_name(rec.state));
+	} else {
+		VMTAP_OPTS(vmtap_tap_opts, o, .name = rec.ifname, .queues = rec.queues, .netns = ns_or_null(&rec),
+			   .flags = (rec.vnet_hdr ? 0 : VMTAP_TAP_NO_VNET_HDR) | (rec.queues > 1 ? VMTAP_TAP_MULTI_QUEUE : 0));
+		r = vmtap_tap_attach(ctx, &o, ret_tap);
+	}
+	vt_record_clear(&rec);
+	vt_state_unlock(dirfd, id, lockfd, false);
+	return r;
+}
+
+VT_EXPORT int vmtap_endpoint_set_hypervisor(struct vmtap_ctx *ctx, const char *id,
+					    const struct vmtap_hypervisor_info *user_info)
+{
+	struct vmtap_hypervisor_info info;
+	_cleanup_close_ int dirfd = -1;
+	struct vt_record rec;
+	int lockfd = -1, r;
+
+	vt_clear_error(ctx);
+	r = vt_id_check(ctx, id);
+	if (r < 0)
+		return r;
+	if (!VT_OPTS_COPY(info, user_info))
+		return vt_fail(ctx, -EINVAL, "validate", "hypervisor info struct has unknown non-zero fields");
+	if ((info.netdev_id && strlen(info.netdev_id) >= sizeof(rec.hv_netdev)) ||
+	    (info.device_id && strlen(info.device_id) >= sizeof(rec.hv_device)) ||
+	    (info.pci_addr && strlen(info.pci_addr) >= sizeof(rec.hv_pci)) || info.pid < 0)
+		return vt_fail(ctx, -EINVAL, "validate", "hypervisor ids are too long");
+	r = vt_state_open(ctx, false, &dirfd);
+	if (r < 0)
+		return r;
+	r = vt_state_lock(ctx, dirfd, id, VT_LOCK_WAIT_MS, &lockfd);
+	if (r < 0)
+		return r;
+	r = vt_state_read(ctx, dirfd, id, &rec, NULL);
+	if (r == -ENOENT)
+		r = vt_fail(ctx, -ENOENT, "record hypervisor", "no endpoint %s", id);
+	if (r == 0) {
+		rec.hv_pid = info.pid;
+		snprintf(rec.hv_netdev, sizeof(rec.hv_netdev), "%s", info.netdev_id ? info.netdev_id : "");
+		snprintf(rec.hv_device, sizeof(rec.hv_device), "%s", info.device_id ? info.device_id : "");
+		snprintf(rec.hv_pci, sizeof(rec.hv_pci), "%s", info.pci_addr ? info.pci_addr : "");
+		if ((r = vt_fault(ctx, "record hypervisor")) == 0)
+			r = vt_state_write(ctx, dirfd, &rec);
+		vt_record_clear(&rec);
+	}
+	vt_state_unlock(dirfd, id, lockfd, false);
+	return r;
+}
+
+VT_EXPORT int vmtap_endpoint_hypervisor(const struct vmtap_endpoint *ep, struct vmtap_hypervisor_info *ret_info)
+{
+	struct vmtap_hypervisor_info info = { .sz = sizeof(info) };
+	size_t sz;
+
+	if (!ep || !ret_info || ret_info->sz < sizeof(size_t))
+		return -EINVAL;
+	if (!ep->rec.hv_pid && !ep->rec.hv_device[0])
+		return -ENODATA;
+	info.pid = ep->rec.hv_pid;
+	info.netdev_id = ep->rec.hv_netdev[0] ? ep->rec.hv_netdev : NULL;
+	info.device_id = ep->rec.hv_device[0] ? ep->rec.hv_device : NULL;
+	info.pci_addr = ep->rec.hv_pci[0] ? ep->rec.hv_pci : NULL;
+	sz = ret_info->sz < sizeof(info) ? ret_info->sz : sizeof(info);
+	memcpy(ret_info, &info, sz);
+	ret_info->sz = sz;
+	return 0;
+}
+
 /* ---- garbage collection ---- */
 
 struct gc_run {

@@ -120,10 +120,16 @@ int vt_record_format(const struct vt_record *rec, char **ret_text)
 	json_object_object_add(dev, "ifname", json_object_new_string(rec->ifname));
 	json_object_object_add(dev, "ifindex", json_object_new_int(rec->ifindex));
 	json_object_object_add(o, "device", dev);
-	if (rec->hypervisor_json) {
-		json_object *hv = json_tokener_parse(rec->hypervisor_json);
-		if (hv)
-			json_object_object_add(o, "hypervisor", hv);
+	if (rec->hv_pid || rec->hv_netdev[0] || rec->hv_device[0]) {
+		json_object *hv = json_object_new_object();
+		json_object_object_add(hv, "pid", json_object_new_int(rec->hv_pid));
+		if (rec->hv_netdev[0])
+			json_object_object_add(hv, "netdev", json_object_new_string(rec->hv_netdev));
+		if (rec->hv_device[0])
+			json_object_object_add(hv, "device", json_object_new_string(rec->hv_device));
+		if (rec->hv_pci[0])
+			json_object_object_add(hv, "pci", json_object_new_string(rec->hv_pci));
+		json_object_object_add(o, "hypervisor", hv);
 	}
 
 	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -290,11 +296,24 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 	if (rec.state == VMTAP_EP_READY && !rec.ifname[0])
 		PARSE_FAIL("a ready endpoint without a device name");
 	if (json_object_object_get_ex(o, "hypervisor", &hv)) {
+		static const struct { const char *key; size_t off, size; } strs[] = {
+			{ "netdev", offsetof(struct vt_record, hv_netdev), sizeof(rec.hv_netdev) },
+			{ "device", offsetof(struct vt_record, hv_device), sizeof(rec.hv_device) },
+			{ "pci", offsetof(struct vt_record, hv_pci), sizeof(rec.hv_pci) },
+		};
 		if (!json_object_is_type(hv, json_type_object))
 			PARSE_FAIL("\"hypervisor\" is not an object");
-		rec.hypervisor_json = strdup(json_object_to_json_string_ext(hv, JSON_C_TO_STRING_PLAIN));
-		if (!rec.hypervisor_json)
-			PARSE_FAIL("out of memory");
+		if (!get_int_range(hv, "pid", 0, INT32_MAX, &v))
+			PARSE_FAIL("hypervisor: bad \"pid\"");
+		rec.hv_pid = (int)v;
+		for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
+			if (!json_object_object_get_ex(hv, strs[i].key, NULL))
+				continue;
+			s = get_string(hv, strs[i].key);
+			if (!s || strlen(s) >= strs[i].size)
+				PARSE_FAIL("hypervisor: bad \"%s\"", strs[i].key);
+			snprintf((char *)&rec + strs[i].off, strs[i].size, "%s", s);
+		}
 	}
 
 	json_object_put(o);

@@ -23,7 +23,10 @@ struct vt_record {
 	uint32_t owner, group;
 	enum vmtap_connection connection;
 	char bridge[VMTAP_IFNAMSIZ];
-	char *hypervisor_json;        /* the hypervisor side, kept verbatim for later issues; may be NULL */
+	/* the hypervisor side, once handed off */
+	int hv_pid;
+	char hv_netdev[128], hv_device[128], hv_pci[32];
+	char *hypervisor_json;        /* unused, kept NULL: records before this field stay readable */
 };
 
 void vt_record_clear(struct vt_record *rec);
