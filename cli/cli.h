@@ -20,6 +20,7 @@ enum {
 	EXIT_EXISTS = 5,        /* device exists already, or is busy */
 	EXIT_PERMISSION = 6,    /* not permitted */
 	EXIT_KERNEL = 7,        /* the kernel refused the operation */
+	EXIT_EXEC = 127,        /* vmtap exec could not execute the command */
 };
 
 struct global_opts {
@@ -92,5 +93,7 @@ int cmd_show(int argc, char **argv, struct global_opts *g);
 int cmd_set(int argc, char **argv, struct global_opts *g);
 int cmd_endpoint(int argc, char **argv, struct global_opts *g);
 int cmd_gc(int argc, char **argv, struct global_opts *g);
+int cmd_exec(int argc, char **argv, struct global_opts *g);
+int cmd_qemu_args(int argc, char **argv, struct global_opts *g);
 
 #endif

@@ -129,6 +129,20 @@ static void print_endpoint(struct printer *p, const struct vmtap_endpoint *ep)
 	if (vmtap_endpoint_bridge(ep))
 		print_string(p, "bridge", " bridge %s", vmtap_endpoint_bridge(ep));
 	print_close_object(p);
+	{
+		struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
+		if (vmtap_endpoint_hypervisor(ep, &hv) == 0) {
+			print_open_object(p, "hypervisor");
+			print_uint(p, "pid", " hypervisor pid %llu", (uint64_t)hv.pid);
+			if (hv.netdev_id)
+				print_string(p, "netdev", " netdev %s", hv.netdev_id);
+			if (hv.device_id)
+				print_string(p, "device", " device %s", hv.device_id);
+			if (hv.pci_addr)
+				print_string(p, "pci", " pci %s", hv.pci_addr);
+			print_close_object(p);
+		}
+	}
 	print_text(p, "\n");
 	print_close_object(p);
 }

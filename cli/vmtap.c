@@ -13,6 +13,8 @@ static const struct cmd commands[] = {
 	{ "list", cmd_list, "list TAP devices" },
 	{ "endpoint", cmd_endpoint, "create, destroy, list, show endpoints" },
 	{ "gc", cmd_gc, "reconcile endpoint records with the kernel" },
+	{ "exec", cmd_exec, "open NICs and become QEMU with them" },
+	{ "qemu-args", cmd_qemu_args, "print QEMU arguments for fds held" },
 	{ "show", cmd_show, "show one device in detail" },
 };
 

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The --nic SPEC of vmtap exec and qemu-args: "key=value,..." parsed from (buf, len). */
+#ifndef VMTAP_CLI_NIC_SPEC_H
+#define VMTAP_CLI_NIC_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmtap.h"
+
+struct nic_spec {
+	char id[128];               /* "" : net<index> */
+	char endpoint[VMTAP_ID_MAX + 1];
+	unsigned int queues;        /* 0: 1, or the endpoint's */
+	bool set_mac;
+	uint8_t mac[6];
+	uint32_t mtu;
+	char bridge[VMTAP_IFNAMSIZ];
+	char netns[256];
+	int vhost;                  /* -1: default (off; the endpoint's wish), 0 off, 1 on */
+	char model[128];
+	char ifname[VMTAP_IFNAMSIZ];
+	unsigned int vectors;
+	char bus[128], addr[128];
+	unsigned int nfds, nvhostfds; /* qemu-args: fds the caller holds */
+	int fds[VMTAP_MAX_QUEUES], vhostfds[VMTAP_MAX_QUEUES];
+};
+
+/* Parse one SPEC; on failure @err says which key and why. */
+int nic_spec_parse(const char *buf, size_t len, struct nic_spec *ret, char *err, size_t errlen);
+
+#endif
