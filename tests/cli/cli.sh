@@ -48,7 +48,7 @@ check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
 json_get() { jq -er "$1"; }
 
 # ---- help everywhere ----
-for cmd in probe create set delete list show endpoint gc; do
+for cmd in probe create set delete list show endpoint gc exec qemu-args; do
 	check "$cmd --help" bash -c "'$VMTAP' $cmd --help | grep -q '^Usage: vmtap'"
 done
 check "vmtap --help" bash -c "'$VMTAP' --help | grep -q 'Commands:'"
@@ -191,6 +191,36 @@ check "unparseable record left in place" bash -c "[ \"\$(cat /run/vmtap/broken.j
 rm -f /run/vmtap/broken.json /run/vmtap/broken.lock
 "$VMTAP" delete vkeep vkeep2
 ip link del vebr
+
+# ---- exec and qemu-args (QEMU itself is in tests/e2e; here a shell stands in for it) ----
+check "qemu-args" bash -c "[ \"\$('$VMTAP' qemu-args --nic fds=3:4:5:6,mac=52:54:00:12:34:56,mtu=9000)\" = '-netdev tap,id=hostnet0,fds=3:4:5:6,vhost=off -device virtio-net-pci,id=net0,netdev=hostnet0,mac=52:54:00:12:34:56,mq=on,vectors=10,host_mtu=9000' ]"
+check "qemu-args json, vhostfds" bash -c "'$VMTAP' -j qemu-args --nic id=n1,fds=3,vhostfds=4 | jq -e '.[1] == \"tap,id=hostn1,fd=3,vhost=on,vhostfd=4\"' >/dev/null"
+expect 3 "counts must match" -- qemu-args --nic fds=3:4,vhostfds=5
+expect 3 "too few" -- qemu-args --nic fds=3:4,vectors=5
+expect 3 "same MAC" -- qemu-args --nic fds=3,mac=52:54:00:00:00:01 --nic fds=4,mac=52:54:00:00:00:01
+expect 3 "fds=A:B:... is required" -- qemu-args --nic id=x
+expect 2 "expected at least one" -- qemu-args
+# exec: the child holds the named TAP queues and nothing else vmtap opened (netlink sockets, state files)
+cat > /tmp/vmtap-cli-fdcheck.$$ <<'SH'
+named=" $(printf '%s\n' "$@" | sed -n 's/^tap,id=[^,]*,fds\{0,1\}=\([0-9:]*\),.*/\1/p' | tr ':' ' ') "
+tun=0
+for p in /proc/$$/fd/*; do
+	n=${p##*/}; t=$(readlink "$p") || continue
+	case "$t" in
+	/dev/net/tun) case "$named" in *" $n "*) tun=$((tun + 1));; *) echo "unnamed TAP fd $n"; exit 1;; esac;;
+	socket:*|/run/vmtap*) echo "leaked fd $n -> $t"; exit 1;;
+	esac
+done
+echo "tun=$tun"
+SH
+check "exec: the child holds the 3 named TAP queues and no other fd of vmtap's" bash -c "'$VMTAP' exec --nic queues=3 -- sh /tmp/vmtap-cli-fdcheck.$$ | grep -qx 'tun=3'"
+check "exec: exit status of the command is passed on" bash -c "'$VMTAP' exec --nic queues=1 -- sh -c 'exit 42'; [ \$? -eq 42 ]"
+check "exec: TAPs gone after the command" bash -c "[ \$(ip -o link show type tun | wc -l) -eq 0 ]"
+expect 127 "No such file" -- exec --nic queues=2 -- /nonexistent/qemu
+expect 3 "outside 1..256" -- exec --nic queues=0 -- true
+expect 2 "expected -- QEMU_COMMAND" -- exec --nic queues=1
+check "exec: nothing left after refusals" bash -c "[ \$(ip -o link show type tun | wc -l) -eq 0 ]"
+rm -f /tmp/vmtap-cli-fdcheck.$$
 
 check "no tun left in the test namespace" bash -c "[ \$(ip -o link show type tun | wc -l) -eq 0 ]"
 echo "$pass passed, $fail failed"

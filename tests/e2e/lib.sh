@@ -36,6 +36,7 @@ E2E_NS_SEQ=0
 E2E_NETNS=()                           # netns we created
 E2E_EXIT_HOOKS=()
 E2E_TAPS=()                            # tap names created by e2e_tap_new
+E2E_QEMU_VIA=()                        # a launcher before qemu-system-x86_64, e.g. (vmtap exec --nic ... --)
 declare -A E2E_QEMU_PID=()             # name -> pid
 declare -A E2E_QEMU_LOG=()             # name -> serial log
 declare -A E2E_QEMU_INFD=()            # name -> fd writing the guest console
@@ -202,8 +203,8 @@ e2e_run_qemu() {
 	exec {fd}<>"$fifo"
 	: >"$log"
 	E2E_QEMU_START[$name]="$(e2e_now)"
-	# `ip netns exec` execs QEMU in place, so $! is QEMU's pid.
-	"${pre[@]}" qemu-system-x86_64 "${accel_args[@]}" -name "$E2E_TAG-$name" \
+	# `ip netns exec` and a launcher such as `vmtap exec` exec QEMU in place, so $! is QEMU's pid.
+	"${pre[@]}" "${E2E_QEMU_VIA[@]}" qemu-system-x86_64 "${accel_args[@]}" -name "$E2E_TAG-$name" \
 		-display none -serial stdio -nodefaults -no-reboot -m 256 \
 		-kernel "$E2E_KERNEL" -initrd "$E2E_INITRD" \
 		-append "console=ttyS0 panic=-1 quiet $append" \
