@@ -35,6 +35,7 @@
 #endif
 
 struct vt_nl {
+	bool broken;      /* a reply may still be queued: reopen before the next request */
 	struct mnl_socket *sk;
 	unsigned int portid;
 	unsigned int seq;
@@ -109,8 +110,12 @@ int vt_nl_get(struct vmtap_ctx *ctx, const char *netns, struct vt_nl **ret_nl)
 	for (slot = 0; slot < VT_NL_CACHE; slot++) {
 		nl = ctx->nl[slot];
 		if (nl && nl->ns_dev == st.st_dev && nl->ns_ino == st.st_ino) {
-			*ret_nl = nl;
-			return 0;
+			if (!nl->broken) {
+				*ret_nl = nl;
+				return 0;
+			}
+			vt_nl_free(nl);
+			ctx->nl[slot] = NULL;
 		}
 	}
 
@@ -151,6 +156,7 @@ struct nl_req {
 	bool batch;          /* many requests in flight: count replies, keep the first error */
 	unsigned int replies;
 	int first_err;
+	bool kernel_error;   /* the failure came in an NLMSG_ERROR: the request is over */
 };
 
 static int extack_attr_cb(const struct nlattr *attr, void *data)
@@ -184,6 +190,7 @@ static int nl_error_cb(const struct nlmsghdr *nlh, void *data)
 			mnl_attr_parse(nlh, (unsigned int)off, extack_attr_cb, req);
 	}
 	e = err->error < 0 ? -err->error : err->error;
+	req->kernel_error = true;
 	if (req->batch) {
 		if (!req->first_err)
 			req->first_err = -e;
@@ -228,6 +235,23 @@ static int nl_data_cb(const struct nlmsghdr *nlh, void *data)
 	return req->cb ? req->cb(nlh, req->data) : MNL_CB_OK;
 }
 
+/* Read until the NLMSG_DONE or NLMSG_ERROR that ends the current reply; @buf already holds @n bytes of it. */
+static int nl_drain(struct vt_nl *nl, char *buf, ssize_t n)
+{
+	for (int rounds = 0; rounds < 100000; rounds++) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		int len = (int)n;
+
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+			if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+				return 0;
+		n = mnl_socket_recvfrom(nl->sk, buf, 32768);
+		if (n <= 0)
+			return -EIO;
+	}
+	return -EIO;
+}
+
 static int nl_recv(struct vt_nl *nl, struct nl_req *req, unsigned int seq, unsigned int want)
 {
 	/* libmnl ignores control messages whose slot is empty once an array is given: fill all */
@@ -241,12 +265,25 @@ static int nl_recv(struct vt_nl *nl, struct nl_req *req, unsigned int seq, unsig
 
 	for (;;) {
 		n = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
-		if (n < 0)
+		if (n < 0) {
+			nl->broken = true;
 			return -errno;
+		}
 		errno = 0;
 		r = mnl_cb_run2(buf, (size_t)n, seq, nl->portid, nl_data_cb, req, ctl, ARRAY_SIZE(ctl));
-		if (r < 0)
-			return errno ? -errno : -EIO;
+		if (r < 0) {
+			int err = errno ? -errno : -EIO;
+			if (!req->kernel_error) {
+				/*
+				 * A dump interrupted by a change of the link list (NLM_F_DUMP_INTR, EINTR)
+				 * or a message we could not take: the rest of the reply may still be
+				 * queued.  Read on to its end so the next request starts clean.
+				 */
+				if (err != -EINTR || nl_drain(nl, buf, n) < 0)
+					nl->broken = true;
+			}
+			return err;
+		}
 		if (r == MNL_CB_STOP)
 			return 0;
 		if (req->batch && req->replies >= want)
@@ -574,25 +611,33 @@ VT_EXPORT int vmtap_link_get_by_index(struct vmtap_ctx *ctx, const char *netns, 
 	return 0;
 }
 
-struct foreach_data {
-	vmtap_link_fn fn;
-	void *userdata;
+struct dump_data {
 	bool tun_only;
-	int ret;
+	struct vmtap_link_info *items;
+	size_t n, cap;
+	int err;
 };
 
-static int foreach_cb(const struct nlmsghdr *nlh, void *data)
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct foreach_data *d = data;
+	struct dump_data *d = data;
 	struct vmtap_link_info info;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK || vt_link_parse(nlh, nlh->nlmsg_len, &info) < 0)
+	if (d->err || nlh->nlmsg_type != RTM_NEWLINK || vt_link_parse(nlh, nlh->nlmsg_len, &info) < 0)
 		return MNL_CB_OK;
 	if (d->tun_only && !info.is_tun)
 		return MNL_CB_OK;
-	if (d->ret)
-		return MNL_CB_OK; /* drain the rest of the dump */
-	d->ret = d->fn(&info, d->userdata);
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		struct vmtap_link_info *more = realloc(d->items, cap * sizeof(*more));
+		if (!more) {
+			d->err = -ENOMEM; /* drain the rest of the dump, then fail */
+			return MNL_CB_OK;
+		}
+		d->items = more;
+		d->cap = cap;
+	}
+	d->items[d->n++] = info;
 	return MNL_CB_OK;
 }
 
@@ -601,7 +646,7 @@ int vt_link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool st
 {
 	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8)));
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct foreach_data d = { .fn = fn, .userdata = userdata, .tun_only = tun_only };
+	struct dump_data d = { .tun_only = tun_only };
 	int r;
 
 	nlh->nlmsg_type = RTM_GETLINK;
@@ -610,15 +655,33 @@ int vt_link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool st
 	if (!stats)
 		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	if (tun_only) {
-		/* with strict checking the kernel filters by kind; foreach_cb checks again */
+		/* with strict checking the kernel filters by kind; dump_cb checks again */
 		struct nlattr *li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "tun");
 		mnl_attr_nest_end(nlh, li);
 	}
-	r = vt_nl_talk(ctx, nl, nlh, foreach_cb, &d);
-	if (r < 0)
+	/*
+	 * Links that come and go meanwhile interrupt a dump (EINTR): it is then
+	 * repeated, a few times.  Callers see the links of one complete dump only.
+	 */
+	for (int attempt = 0;; attempt++) {
+		d.n = 0;
+		d.err = 0;
+		r = vt_nl_talk(ctx, nl, nlh, dump_cb, &d);
+		if (r != -EINTR || attempt == 4 || nl->broken)
+			break;
+		vt_log(ctx, VMTAP_LOG_DEBUG, "link dump interrupted by a change: repeating it");
+	}
+	if (r == 0 && d.err)
+		r = d.err;
+	if (r < 0) {
+		free(d.items);
 		return vt_fail(ctx, r, "list links", NULL);
-	return d.ret;
+	}
+	for (size_t i = 0; i < d.n && r == 0; i++)
+		r = fn(&d.items[i], userdata);
+	free(d.items);
+	return r;
 }
 
 VT_EXPORT int vmtap_link_foreach(struct vmtap_ctx *ctx, const char *netns, bool tun_only,
