@@ -449,6 +449,74 @@ int vmtap_endpoint_set_hypervisor(struct vmtap_ctx *ctx, const char *id, const s
 /* The recorded hypervisor side of @ep (strings valid while @ep lives); -ENODATA when none. */
 int vmtap_endpoint_hypervisor(const struct vmtap_endpoint *ep, struct vmtap_hypervisor_info *ret_info);
 
+/* ---- QMP (qmp.c) and hot-plug (hotplug.c) ---- */
+
+struct vmtap_qmp;
+
+/*
+ * Connect to QEMU's QMP unix socket @path: read the greeting, negotiate
+ * capabilities.  Every read is bounded by @timeout_ms (0: 10 s).
+ */
+int vmtap_qmp_connect(struct vmtap_ctx *ctx, const char *path, int timeout_ms, struct vmtap_qmp **ret_qmp);
+/* The same over a connected socket @fd, which the handle then owns (closed on failure too). */
+int vmtap_qmp_from_fd(struct vmtap_ctx *ctx, int fd, int timeout_ms, struct vmtap_qmp **ret_qmp);
+struct vmtap_qmp *vmtap_qmp_free(struct vmtap_qmp *qmp);
+/* QEMU's pid, from the socket's peer credentials; 0 when unknown. */
+int vmtap_qmp_peer_pid(const struct vmtap_qmp *qmp);
+/*
+ * Run @command with @arguments_json (an object, or NULL), passing @fd with
+ * SCM_RIGHTS when >= 0.  Events that arrive meanwhile are kept for
+ * vmtap_qmp_wait_event().  A QMP error returns -EREMOTEIO with QEMU's class
+ * and description in the error text.  @ret_json (may be NULL) gets the
+ * "return" value as JSON text, to free().
+ */
+int vmtap_qmp_execute(struct vmtap_ctx *ctx, struct vmtap_qmp *qmp, const char *command, const char *arguments_json,
+		      int fd, char **ret_json);
+/* The class of the last QMP error ("GenericError", "DeviceNotFound", ...), "" when none. */
+const char *vmtap_qmp_error_class(const struct vmtap_qmp *qmp);
+/*
+ * Wait up to @timeout_ms for event @event whose data.device is @device (NULL:
+ * any); -ETIMEDOUT when none came.  @ret_json (may be NULL) gets the event.
+ */
+int vmtap_qmp_wait_event(struct vmtap_ctx *ctx, struct vmtap_qmp *qmp, const char *event, const char *device,
+			 int timeout_ms, char **ret_json);
+
+struct vmtap_hotplug_opts {
+	size_t sz;
+	const char *qmp_path;                   /* QEMU's QMP socket */
+	const struct vmtap_endpoint_spec *spec; /* for an endpoint that does not exist yet (NULL: defaults) */
+	const char *device_id;                  /* NULL: "vmtap-<id>" */
+	const char *netdev_id;                  /* NULL: "host" + device id */
+	const char *model;                      /* NULL: "virtio-net-pci" */
+	const char *bus, *addr;                 /* optional PCI placement */
+	int vhost;                              /* -1: the endpoint's wish, 0 off, 1 on (degrades with a warning) */
+	int timeout_ms;                         /* per QMP exchange; 0: 10 s */
+};
+
+/*
+ * Hot-plug endpoint @id (created from opts->spec if it does not exist) into
+ * a running QEMU: getfd each queue (and vhost) fd, netdev_add, device_add with
+ * mq and vectors=2N+2, close our copies, record the device id, netdev id,
+ * PCI address and QEMU's pid.  On failure everything added to QEMU is
+ * removed, the fds are closed and an endpoint this call created is destroyed.
+ */
+int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hotplug_opts *opts);
+
+struct vmtap_unplug_opts {
+	size_t sz;
+	const char *qmp_path;
+	int timeout_ms;                         /* for the guest to release the device; 0: 30 s */
+	bool keep;                              /* keep the endpoint (default: destroy it) */
+};
+
+/*
+ * device_del, wait for the guest to release the device (DEVICE_DELETED for
+ * its id), netdev_del, then destroy the endpoint unless opts->keep.  If the
+ * guest does not release it in time: -ETIMEDOUT, QEMU's netdev stays, and a
+ * later call finishes the job.
+ */
+int vmtap_unplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_unplug_opts *opts);
+
 #ifdef __cplusplus
 }
 #endif

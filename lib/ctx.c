@@ -86,6 +86,27 @@ void vt_clear_error(struct vmtap_ctx *ctx)
 	ctx->err_text[0] = '\0';
 }
 
+void vt_error_save(const struct vmtap_ctx *ctx, struct vt_saved_error *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (!ctx)
+		return;
+	ret->code = ctx->err_code;
+	memcpy(ret->step, ctx->err_step, sizeof(ret->step));
+	memcpy(ret->extack, ctx->err_extack, sizeof(ret->extack));
+	memcpy(ret->text, ctx->err_text, sizeof(ret->text));
+}
+
+void vt_error_restore(struct vmtap_ctx *ctx, const struct vt_saved_error *saved)
+{
+	if (!ctx)
+		return;
+	ctx->err_code = saved->code;
+	memcpy(ctx->err_step, saved->step, sizeof(saved->step));
+	memcpy(ctx->err_extack, saved->extack, sizeof(saved->extack));
+	memcpy(ctx->err_text, saved->text, sizeof(saved->text));
+}
+
 void vt_set_extack(struct vmtap_ctx *ctx, const char *msg)
 {
 	if (ctx)

@@ -70,6 +70,16 @@ void vt_log(struct vmtap_ctx *ctx, enum vmtap_log_level level, const char *fmt, 
  */
 int vt_fail(struct vmtap_ctx *ctx, int err, const char *step, const char *fmt, ...) VT_PRINTF(4, 5);
 void vt_clear_error(struct vmtap_ctx *ctx);
+
+/* The first failure, kept while undo steps run with the same context and may fail themselves. */
+struct vt_saved_error {
+	int code;
+	char step[64];
+	char extack[256];
+	char text[VMTAP_ERROR_MAX];
+};
+void vt_error_save(const struct vmtap_ctx *ctx, struct vt_saved_error *ret);
+void vt_error_restore(struct vmtap_ctx *ctx, const struct vt_saved_error *saved);
 void vt_set_extack(struct vmtap_ctx *ctx, const char *msg);
 
 /*

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Hot-plug and hot-unplug of endpoints into a running QEMU over QMP, each a transaction. */
+/**
+ * DOC: Theory of Operation
+ *
+ * Plugging is a sequence QEMU can refuse at any step:
+ *
+ *   [create the endpoint] -> open its queues (+ vhost) -> getfd each fd
+ *     -> netdev_add (the fds by name, booleans as JSON booleans)
+ *     -> device_add (mq, vectors = 2N+2) -> close our copies -> record
+ *
+ * On a failure the steps done are undone in reverse: device_del is not
+ * needed (device_add is the last QEMU step), netdev_del releases the fds
+ * QEMU took, closefd those it did not, our copies are closed, and an
+ * endpoint made for this plug is destroyed.  Our copies are always closed,
+ * so the TAP's only holder afterwards is QEMU.
+ *
+ * Unplugging needs the guest: device_del only asks it to release the
+ * device.  QEMU reports DEVICE_DELETED for the backend path first and then
+ * for the device id; only the latter means the device is gone, and only then
+ * may netdev_del run.  If the guest does not answer in time, the netdev
+ * stays and the record still names the device, so a later unplug finishes.
+ */
+#include <stdio.h>
+
+#include "internal.h"
+#include "qmp.h"
+#include "state.h"
+
+#define VT_UNPLUG_TIMEOUT_DEFAULT 30000
+
+struct plug {
+	char device[128], netdev[136];
+	char (*names)[160];
+	unsigned int nnames, passed;
+	int *fds;           /* queues then vhost fds, ours until closed */
+	unsigned int nfds, queues;
+	bool vhost;
+};
+
+static void close_fds(struct plug *p)
+{
+	for (unsigned int i = 0; i < p->nfds; i++)
+		if (p->fds[i] >= 0) {
+			close(p->fds[i]);
+			p->fds[i] = -1;
+		}
+}
+
+static json_object *str(const char *s)
+{
+	return json_object_new_string(s);
+}
+
+static json_object *names_joined(const struct plug *p, unsigned int first, unsigned int n)
+{
+	char buf[256 * 160];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n; i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? ":" : "", p->names[first + i]);
+	return str(buf);
+}
+
+/* Find the PCI address QEMU gave @qdev_id in a query-pci reply. */
+static bool find_pci(json_object *devices, int bus, const char *qdev_id, char *out, size_t size)
+{
+	size_t n = json_object_is_type(devices, json_type_array) ? json_object_array_length(devices) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *d = json_object_array_get_idx(devices, i), *v, *bridge, *sub;
+		const char *id = NULL;
+
+		if (json_object_object_get_ex(d, "qdev_id", &v) && json_object_is_type(v, json_type_string))
+			id = json_object_get_string(v);
+		if (id && !strcmp(id, qdev_id)) {
+			json_object *slot = NULL, *fn = NULL, *b = NULL;
+			json_object_object_get_ex(d, "slot", &slot);
+			json_object_object_get_ex(d, "function", &fn);
+			json_object_object_get_ex(d, "bus", &b);
+			snprintf(out, size, "0000:%02x:%02x.%x", b ? json_object_get_int(b) : bus,
+				 slot ? json_object_get_int(slot) : 0, fn ? json_object_get_int(fn) : 0);
+			return true;
+		}
+		if (json_object_object_get_ex(d, "pci_bridge", &bridge) &&
+		    json_object_object_get_ex(bridge, "devices", &sub)) {
+			json_object *bus_info, *secondary;
+			int sbus = bus;
+			if (json_object_object_get_ex(bridge, "bus", &bus_info) &&
+			    json_object_object_get_ex(bus_info, "secondary", &secondary))
+				sbus = json_object_get_int(secondary);
+			if (find_pci(sub, sbus, qdev_id, out, size))
+				return true;
+		}
+	}
+	return false;
+}
+
+static void query_pci_addr(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *device, char *out, size_t size)
+{
+	json_object *ret = NULL;
+
+	out[0] = '\0';
+	if (vt_qmp_call(ctx, q, "query-pci", NULL, -1, &ret) < 0) {
+		vt_clear_error(ctx);
+		return;
+	}
+	for (size_t i = 0; json_object_is_type(ret, json_type_array) && i < json_object_array_length(ret); i++) {
+		json_object *bus = json_object_array_get_idx(ret, i), *devices, *nr;
+		int busnr = json_object_object_get_ex(bus, "bus", &nr) ? json_object_get_int(nr) : 0;
+		if (json_object_object_get_ex(bus, "devices", &devices) && find_pci(devices, busnr, device, out, size))
+			break;
+	}
+	json_object_put(ret);
+}
+
+static bool qemu_id_ok(const char *id)
+{
+	if (!id || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')) || strlen(id) > 120)
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '.' || *p == '_'))
+			return false;
+	return true;
+}
+
+static bool plain_ok(const char *v)
+{
+	if (!v)
+		return true;
+	if (!v[0] || strlen(v) > 120)
+		return false;
+	for (const char *p = v; *p; p++)
+		if (*p <= ' ' || *p == ',' || *p == '=' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+VT_EXPORT int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hotplug_opts *user_opts)
+{
+	struct vmtap_hotplug_opts o;
+	struct vmtap_qmp *q = NULL;
+	struct vmtap_endpoint *ep = NULL;
+	struct vmtap_tap *tap = NULL;
+	struct plug p = { 0 };
+	bool created = false, netdev_added = false;
+	uint8_t mac[6];
+	char pci[32];
+	int r;
+
+	vt_clear_error(ctx);
+	r = vt_id_check(ctx, id);
+	if (r < 0)
+		return r;
+	if (!user_opts || !VT_OPTS_COPY(o, user_opts))
+		return vt_fail(ctx, -EINVAL, "validate", "bad hot-plug options struct");
+	if (!o.qmp_path)
+		return vt_fail(ctx, -EINVAL, "validate", "no QMP socket");
+	if (o.device_id)
+		snprintf(p.device, sizeof(p.device), "%s", o.device_id);
+	else
+		snprintf(p.device, sizeof(p.device), "vmtap-%s", id);
+	if (o.netdev_id)
+		snprintf(p.netdev, sizeof(p.netdev), "%s", o.netdev_id);
+	else
+		snprintf(p.netdev, sizeof(p.netdev), "host%s", p.device);
+	if (!qemu_id_ok(p.device) || !qemu_id_ok(p.netdev))
+		return vt_fail(ctx, -EINVAL, "validate", "QEMU ids must start with a letter and hold letters, digits, '-', '.', '_'");
+	if (!plain_ok(o.model) || !plain_ok(o.bus) || !plain_ok(o.addr))
+		return vt_fail(ctx, -EINVAL, "validate", "model, bus and addr must be plain values");
+	if (o.vhost < -1 || o.vhost > 1)
+		return vt_fail(ctx, -EINVAL, "validate", "vhost must be -1, 0 or 1");
+
+	/* QMP first: a QEMU we cannot reach must not cost an endpoint */
+	r = vmtap_qmp_connect(ctx, o.qmp_path, o.timeout_ms, &q);
+	if (r < 0)
+		return r;
+
+	r = vmtap_endpoint_load(ctx, id, &ep);
+	if (r == -ENOENT) {
+		VMTAP_OPTS(vmtap_endpoint_spec, dflt);
+		vt_clear_error(ctx);
+		if ((r = vmtap_endpoint_create(ctx, id, o.spec ? o.spec : &dflt, &ep)) < 0)
+			goto out;
+		created = true;
+	} else if (r < 0) {
+		goto out;
+	} else {
+		struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
+		if (vmtap_endpoint_hypervisor(ep, &hv) == 0 && hv.device_id) {
+			r = vt_fail(ctx, -EBUSY, "hotplug", "endpoint %s is plugged already as %s (QEMU pid %d); unplug it first",
+				    id, hv.device_id, hv.pid);
+			goto out;
+		}
+	}
+	vmtap_endpoint_guest_mac(ep, mac);
+	p.vhost = o.vhost == 1 || (o.vhost < 0 && vmtap_endpoint_vhost(ep));
+
+	if ((r = vt_fault(ctx, "open queues")) < 0 || (r = vmtap_endpoint_open(ctx, id, &tap)) < 0)
+		goto undo;
+	p.queues = vmtap_tap_queues(tap);
+	p.fds = malloc(sizeof(int) * p.queues * 2);
+	p.names = calloc(p.queues * 2, sizeof(*p.names));
+	if (!p.fds || !p.names) {
+		r = vt_fail(ctx, -ENOMEM, "hotplug", NULL);
+		goto undo;
+	}
+	if ((r = vmtap_tap_steal_fds(tap, p.fds, p.queues)) < 0) {
+		r = vt_fail(ctx, r, "open queues", NULL);
+		goto undo;
+	}
+	p.nfds = p.queues;
+	tap = vmtap_tap_free(tap);
+	if (p.vhost) {
+		r = vmtap_vhost_open(ctx, p.queues, p.fds + p.queues);
+		if (r < 0) {
+			vt_log(ctx, VMTAP_LOG_WARNING, "vhost-net is unavailable (%s): %s uses vhost=off",
+			       vmtap_ctx_error(ctx), p.device);
+			vt_clear_error(ctx);
+			p.vhost = false;
+		} else {
+			p.nfds = 2 * p.queues;
+		}
+	}
+
+	/* getfd: one fd per command, each under a name unique to this plug */
+	for (unsigned int i = 0; i < p.nfds; i++) {
+		json_object *args;
+		if ((r = vt_fault(ctx, "getfd")) < 0)
+			goto undo;
+		args = json_object_new_object();
+		snprintf(p.names[i], sizeof(p.names[i]), "vmtap-%d-%s-%c%u", (int)getpid(), p.device,
+			 i < p.queues ? 'q' : 'v', i % p.queues);
+		json_object_object_add(args, "fdname", str(p.names[i]));
+		if ((r = vt_qmp_call(ctx, q, "getfd", args, p.fds[i], NULL)) < 0)
+			goto undo;
+		p.passed++;
+	}
+
+	{
+		json_object *args = json_object_new_object();
+		json_object_object_add(args, "type", str("tap"));
+		json_object_object_add(args, "id", str(p.netdev));
+		json_object_object_add(args, p.queues > 1 ? "fds" : "fd", names_joined(&p, 0, p.queues));
+		json_object_object_add(args, "vhost", json_object_new_boolean(p.vhost));
+		if (p.vhost)
+			json_object_object_add(args, p.queues > 1 ? "vhostfds" : "vhostfd",
+					       names_joined(&p, p.queues, p.queues));
+		if ((r = vt_fault(ctx, "netdev_add")) < 0) {
+			json_object_put(args);
+			goto undo;
+		}
+		if ((r = vt_qmp_call(ctx, q, "netdev_add", args, -1, NULL)) < 0)
+			goto undo;
+		netdev_added = true;
+	}
+
+	{
+		const char *model = o.model ? o.model : "virtio-net-pci";
+		json_object *args = json_object_new_object();
+		char macs[18];
+
+		snprintf(macs, sizeof(macs), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+		json_object_object_add(args, "driver", str(model));
+		json_object_object_add(args, "id", str(p.device));
+		json_object_object_add(args, "netdev", str(p.netdev));
+		json_object_object_add(args, "mac", str(macs));
+		if (p.queues > 1) {
+			/* JSON booleans and numbers: QEMU's QMP rejects "on" and "10" for these */
+			json_object_object_add(args, "mq", json_object_new_boolean(true));
+			if (strstr(model, "-pci"))
+				json_object_object_add(args, "vectors", json_object_new_int((int)(2 * p.queues + 2)));
+		}
+		if (vmtap_endpoint_mtu(ep) && vmtap_endpoint_mtu(ep) != 1500)
+			json_object_object_add(args, "host_mtu", json_object_new_int((int)vmtap_endpoint_mtu(ep)));
+		if (o.bus)
+			json_object_object_add(args, "bus", str(o.bus));
+		if (o.addr)
+			json_object_object_add(args, "addr", str(o.addr));
+		if ((r = vt_fault(ctx, "device_add")) < 0) {
+			json_object_put(args);
+			goto undo;
+		}
+		if ((r = vt_qmp_call(ctx, q, "device_add", args, -1, NULL)) < 0)
+			goto undo;
+	}
+
+	close_fds(&p); /* QEMU holds the queues now; our copies would keep the TAP busy */
+	query_pci_addr(ctx, q, p.device, pci, sizeof(pci));
+	{
+		VMTAP_OPTS(vmtap_hypervisor_info, hv, .pid = vmtap_qmp_peer_pid(q), .netdev_id = p.netdev,
+			   .device_id = p.device, .pci_addr = pci[0] ? pci : NULL);
+		r = vmtap_endpoint_set_hypervisor(ctx, id, &hv);
+		if (r < 0) {
+			/* the guest has the device; without a record we could not find it again: take it back */
+			json_object *a = json_object_new_object();
+			json_object_object_add(a, "id", str(p.device));
+			(void)vt_qmp_call(NULL, q, "device_del", a, -1, NULL);
+			vt_log(ctx, VMTAP_LOG_ERR, "%s: recording failed; asked the guest to release %s", id, p.device);
+			goto out;
+		}
+	}
+	r = 0;
+	goto out;
+
+undo:
+	{
+		struct vt_saved_error first;
+		int err = r;
+
+		/* the undo steps use our context (its state directory); the first failure is what we report */
+		vt_error_save(ctx, &first);
+		if (netdev_added) {
+			json_object *a = json_object_new_object();
+			json_object_object_add(a, "id", str(p.netdev));
+			vt_clear_error(ctx);
+			if (vt_qmp_call(ctx, q, "netdev_del", a, -1, NULL) < 0)
+				vt_log(ctx, VMTAP_LOG_ERR, "undo: %s", vmtap_ctx_error(ctx));
+		} else {
+			/* names netdev_add did not consume: QEMU would keep the fds open */
+			for (unsigned int i = 0; i < p.passed; i++) {
+				json_object *a = json_object_new_object();
+				json_object_object_add(a, "fdname", str(p.names[i]));
+				(void)vt_qmp_call(NULL, q, "closefd", a, -1, NULL);
+			}
+		}
+		close_fds(&p);
+		tap = vmtap_tap_free(tap);
+		if (created && vmtap_endpoint_destroy(ctx, id) < 0)
+			vt_log(ctx, VMTAP_LOG_ERR, "undo: %s", vmtap_ctx_error(ctx));
+		vt_error_restore(ctx, &first);
+		r = err;
+	}
+out:
+	close_fds(&p);
+	vmtap_tap_free(tap);
+	vmtap_endpoint_free(ep);
+	vmtap_qmp_free(q);
+	free(p.fds);
+	free(p.names);
+	return r;
+}
+
+VT_EXPORT int vmtap_unplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_unplug_opts *user_opts)
+{
+	struct vmtap_unplug_opts o;
+	struct vmtap_endpoint *ep = NULL;
+	struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
+	struct vmtap_qmp *q = NULL;
+	char device[128], netdev[136];
+	int r;
+
+	vt_clear_error(ctx);
+	r = vt_id_check(ctx, id);
+	if (r < 0)
+		return r;
+	if (!user_opts || !VT_OPTS_COPY(o, user_opts) || !o.qmp_path)
+		return vt_fail(ctx, -EINVAL, "validate", "bad unplug options or no QMP socket");
+	r = vmtap_endpoint_load(ctx, id, &ep);
+	if (r < 0)
+		return r;
+	if (vmtap_endpoint_hypervisor(ep, &hv) == 0 && hv.device_id) {
+		snprintf(device, sizeof(device), "%s", hv.device_id);
+		snprintf(netdev, sizeof(netdev), "%s", hv.netdev_id ? hv.netdev_id : "");
+	} else {
+		snprintf(device, sizeof(device), "vmtap-%s", id);
+		snprintf(netdev, sizeof(netdev), "host%s", device);
+	}
+	vmtap_endpoint_free(ep);
+
+	r = vmtap_qmp_connect(ctx, o.qmp_path, 0, &q);
+	if (r < 0)
+		return r;
+	{
+		json_object *a = json_object_new_object();
+		json_object_object_add(a, "id", str(device));
+		r = vt_qmp_call(ctx, q, "device_del", a, -1, NULL);
+	}
+	if (r == -EREMOTEIO && !strcmp(vmtap_qmp_error_class(q), "DeviceNotFound")) {
+		vt_clear_error(ctx); /* gone already: an earlier unplug got this far */
+	} else if (r == -EREMOTEIO && strstr(vmtap_ctx_error_extack(ctx), "in the process of unplug")) {
+		/* an earlier unplug asked already: wait for the guest again */
+		vt_clear_error(ctx);
+		r = vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", device,
+					 o.timeout_ms > 0 ? o.timeout_ms : VT_UNPLUG_TIMEOUT_DEFAULT, NULL);
+		if (r < 0)
+			goto timed_out;
+	} else if (r < 0) {
+		goto out;
+	} else {
+		r = vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", device,
+					 o.timeout_ms > 0 ? o.timeout_ms : VT_UNPLUG_TIMEOUT_DEFAULT, NULL);
+timed_out:
+		if (r == -ETIMEDOUT) {
+			vt_clear_error(ctx);
+			r = vt_fail(ctx, -ETIMEDOUT, "unplug",
+				    "the guest did not release %s in time; QEMU's netdev %s is left in place, run unplug "
+				    "again to finish", device, netdev);
+			goto out;
+		}
+		if (r < 0)
+			goto out;
+	}
+	if (netdev[0]) {
+		json_object *a = json_object_new_object();
+		json_object_object_add(a, "id", str(netdev));
+		r = vt_qmp_call(ctx, q, "netdev_del", a, -1, NULL);
+		if (r == -EREMOTEIO && strstr(vmtap_ctx_error_extack(ctx), "not found"))
+			r = 0; /* an earlier unplug removed it */
+		if (r < 0)
+			goto out;
+		vt_clear_error(ctx);
+	}
+	r = vmtap_endpoint_set_hypervisor(ctx, id, NULL);
+	if (r == 0 && !o.keep)
+		r = vmtap_endpoint_destroy(ctx, id);
+out:
+	vmtap_qmp_free(q);
+	return r;
+}
