@@ -85,6 +85,10 @@ bool cli_link_opts_any(const struct vmtap_link_set_opts *o);
 /* Concatenate two option tables into @out (capacity @n); returns @out. */
 const struct cli_opt *cli_opts_join(struct cli_opt *out, size_t n, const struct cli_opt *a, const struct cli_opt *b);
 
+/* The endpoint SPEC options (ids 1..99) shared by endpoint create and hotplug; @data is a vmtap_endpoint_spec. */
+extern const struct cli_opt cli_endpoint_spec_opts[];
+int cli_endpoint_spec_opt(int id, const char *arg, void *data);
+
 int cmd_probe(int argc, char **argv, struct global_opts *g);
 int cmd_create(int argc, char **argv, struct global_opts *g);
 int cmd_delete(int argc, char **argv, struct global_opts *g);
@@ -95,5 +99,8 @@ int cmd_endpoint(int argc, char **argv, struct global_opts *g);
 int cmd_gc(int argc, char **argv, struct global_opts *g);
 int cmd_exec(int argc, char **argv, struct global_opts *g);
 int cmd_qemu_args(int argc, char **argv, struct global_opts *g);
+int cmd_hotplug(int argc, char **argv, struct global_opts *g);
+int cmd_unplug(int argc, char **argv, struct global_opts *g);
+int cmd_qmp(int argc, char **argv, struct global_opts *g);
 
 #endif

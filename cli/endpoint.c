@@ -34,7 +34,16 @@ static const char endpoint_help[] =
 
 enum { E_IFNAME = 1, E_QUEUES, E_NOVNET, E_MTU, E_GMAC, E_HMAC, E_OWNER, E_GROUP, E_NETNS, E_BRIDGE, E_VHOST, E_DOWN };
 
-static int spec_opt(int id, const char *arg, void *data)
+const struct cli_opt cli_endpoint_spec_opts[] = {
+	{ "ifname", 0, true, E_IFNAME }, { "queues", 'q', true, E_QUEUES },
+	{ "no-vnet-hdr", 0, false, E_NOVNET }, { "mtu", 0, true, E_MTU },
+	{ "guest-mac", 0, true, E_GMAC }, { "host-mac", 0, true, E_HMAC },
+	{ "owner", 0, true, E_OWNER }, { "group", 0, true, E_GROUP },
+	{ "netns", 'n', true, E_NETNS }, { "bridge", 0, true, E_BRIDGE },
+	{ "vhost", 0, false, E_VHOST }, { "down", 0, false, E_DOWN }, { 0 },
+};
+
+int cli_endpoint_spec_opt(int id, const char *arg, void *data)
 {
 	struct vmtap_endpoint_spec *s = data;
 	unsigned long v;
@@ -172,14 +181,6 @@ static int list_cb(const struct vmtap_endpoint *ep, const char *file, const char
 
 int cmd_endpoint(int argc, char **argv, struct global_opts *g)
 {
-	static const struct cli_opt spec_opts[] = {
-		{ "ifname", 0, true, E_IFNAME }, { "queues", 'q', true, E_QUEUES },
-		{ "no-vnet-hdr", 0, false, E_NOVNET }, { "mtu", 0, true, E_MTU },
-		{ "guest-mac", 0, true, E_GMAC }, { "host-mac", 0, true, E_HMAC },
-		{ "owner", 0, true, E_OWNER }, { "group", 0, true, E_GROUP },
-		{ "netns", 'n', true, E_NETNS }, { "bridge", 0, true, E_BRIDGE },
-		{ "vhost", 0, false, E_VHOST }, { "down", 0, false, E_DOWN }, { 0 },
-	};
 	static const struct cli_opt no_opts[] = { { 0 } };
 	struct vmtap_endpoint_spec spec = { .sz = sizeof(spec) };
 	struct vmtap_ctx *ctx = NULL;
@@ -198,7 +199,7 @@ int cmd_endpoint(int argc, char **argv, struct global_opts *g)
 	if (strcmp(sub, "create") && strcmp(sub, "destroy") && strcmp(sub, "list") && strcmp(sub, "show"))
 		return cli_usage_error("endpoint", "unknown command '%s'", sub);
 
-	r = cli_parse(label, argc - 1, argv + 1, strcmp(sub, "create") ? no_opts : spec_opts, spec_opt, &spec, g, pos,
+	r = cli_parse(label, argc - 1, argv + 1, strcmp(sub, "create") ? no_opts : cli_endpoint_spec_opts, cli_endpoint_spec_opt, &spec, g, pos,
 		      strcmp(sub, "list") ? 1 : 0, &npos);
 	if (r == OPT_HELP) {
 		fputs(endpoint_help, stdout);

@@ -15,6 +15,9 @@ static const struct cmd commands[] = {
 	{ "gc", cmd_gc, "reconcile endpoint records with the kernel" },
 	{ "exec", cmd_exec, "open NICs and become QEMU with them" },
 	{ "qemu-args", cmd_qemu_args, "print QEMU arguments for fds held" },
+	{ "hotplug", cmd_hotplug, "plug an endpoint into a running QEMU (QMP)" },
+	{ "unplug", cmd_unplug, "unplug an endpoint from a running QEMU (QMP)" },
+	{ "qmp", cmd_qmp, "run one QMP command, print its return value" },
 	{ "show", cmd_show, "show one device in detail" },
 };
 
