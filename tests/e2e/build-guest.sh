@@ -71,6 +71,9 @@ write_init() {
 #                     writes "vmtap-stop" on the serial console or the timeout
 #       hotplug       wait for a new ethX to appear (host hot-plugs it), then as ping
 #       hotplug-wait  hotplug, then as wait
+#       hotplug-loop  again and again: wait for a new ethX, configure it, report its
+#                     queues, ping the host, answer pings until it is unplugged
+#                     ("unplugged iface=ethX"); until vmtap-stop or the timeout
 #       probe         print "VMTAP-GUEST: boot" and power off (accelerator probe)
 #   vmtap.ip=10.99.0.2/24    guest address (default 10.99.0.2/24)
 #   vmtap.host=10.99.0.1     address to ping (default 10.99.0.1)
@@ -138,6 +141,44 @@ ifaces_now() {
 }
 
 count() { n=0; for p in "$@"; do [ -e "$p" ] && n=$((n + 1)); done; echo "$n"; }
+
+# Console input doubles as the bounded sleep of the loops below: "vmtap-stop" ends the run.
+nap() {
+	# shellcheck disable=SC3045 # busybox ash supports read -t
+	if read -r -t "$1" line; then
+		case "$line" in *vmtap-stop*) say "stop requested"; finish ;; esac
+	fi
+}
+
+if [ "$MODE" = hotplug-loop ]; then
+	ip link set lo up
+	deadline=$(( $(uptime_s) + TIMEOUT ))
+	before=" $(ifaces_now | tr '\n' ' ') "
+	say "hotplug-loop waiting have=[$before] timeout=${TIMEOUT}s"
+	while [ "$(uptime_s)" -lt "$deadline" ]; do
+		IFACE=
+		for i in $(ifaces_now); do
+			case "$before" in *" $i "*) ;; *) IFACE=$i; break ;; esac
+		done
+		if [ -z "$IFACE" ]; then
+			nap 1
+			continue
+		fi
+		ip link set "$IFACE" up
+		ip addr add "$IP" dev "$IFACE"
+		say "hotplug iface=$IFACE mac=$(cat "/sys/class/net/$IFACE/address")"
+		say "queues=$(count "/sys/class/net/$IFACE/queues/"rx-*) txqueues=$(count "/sys/class/net/$IFACE/queues/"tx-*)"
+		if ping -A -c "$COUNT" -w $((COUNT + 5)) "$HOST"; then say "ping ok"; else say "ping fail"; fi
+		say "plugged iface=$IFACE"
+		while [ -e "/sys/class/net/$IFACE" ] && [ "$(uptime_s)" -lt "$deadline" ]; do
+			nap 1
+		done
+		[ -e "/sys/class/net/$IFACE" ] || say "unplugged iface=$IFACE"
+		before=" $(ifaces_now | tr '\n' ' ') "
+	done
+	say "wait timeout"
+	finish
+fi
 
 case "$MODE" in
 hotplug|hotplug-wait)

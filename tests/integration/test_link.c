@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <sys/types.h>
 #include <linux/if.h>
 
 #include "itest.h"
@@ -348,6 +349,91 @@ static void test_bulk_delete_500(void **state)
 	assert_int_equal(itest_sh("ip link show vbk-keep >/dev/null && ip link del vbk-keep"), 0);
 }
 
+struct seen {
+	char names[4096][16];
+	int n;
+	bool dup;
+};
+
+static int seen_cb(const struct vmtap_link_info *li, void *data)
+{
+	struct seen *s = data;
+
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->names[i], li->name))
+			s->dup = true;
+	if (s->n < 4096)
+		snprintf(s->names[s->n++], 16, "%s", li->name);
+	return 0;
+}
+
+static void count_interrupted(enum vmtap_log_level level, const char *msg, void *userdata)
+{
+	(void)level;
+	if (strstr(msg, "interrupted"))
+		(*(int *)userdata)++;
+}
+
+/* Dumps race links that come and go: each call must succeed and list every link once. */
+static void test_dump_while_links_change(void **state)
+{
+	struct vmtap_ctx *ctx = CTX(state);
+	static struct seen s;
+	int failures = 0, dups = 0, interrupted = 0;
+	pid_t pid;
+
+	vmtap_ctx_set_log(ctx, count_interrupted, &interrupted, VMTAP_LOG_DEBUG);
+	for (int i = 0; i < 300; i++) {
+		VMTAP_OPTS(vmtap_tap_opts, o, .name = "vtst%d");
+		struct vmtap_tap *tap;
+		assert_int_equal(vmtap_tap_create(ctx, &o, &tap), 0);
+		vmtap_tap_free(tap); /* not persistent: gone again */
+	}
+	for (int i = 0; i < 200; i++) {
+		VMTAP_OPTS(vmtap_tap_opts, o, .name = "vtkeep%d", .flags = VMTAP_TAP_PERSIST);
+		struct vmtap_tap *tap;
+		assert_int_equal(vmtap_tap_create(ctx, &o, &tap), 0);
+		vmtap_tap_free(tap);
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct vmtap_ctx *c;
+		if (vmtap_ctx_new(&c) < 0)
+			_exit(1);
+		for (int i = 0; i < 400; i++) {
+			VMTAP_OPTS(vmtap_tap_opts, o, .name = "vtchurn%d");
+			struct vmtap_tap *tap;
+			if (vmtap_tap_create(c, &o, &tap) == 0)
+				vmtap_tap_free(tap);
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < 150; i++) {
+		s.n = 0;
+		s.dup = false;
+		if (vmtap_link_foreach(ctx, NULL, false, seen_cb, &s) < 0) {
+			fprintf(stderr, "dump %d: %s\n", i, vmtap_ctx_error(ctx));
+			failures++;
+		}
+		dups += s.dup;
+	}
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	fprintf(stderr, "dumps racing link changes: %d interrupted and repeated\n", interrupted);
+	vmtap_ctx_set_log(ctx, NULL, NULL, VMTAP_LOG_WARNING);
+	assert_int_equal(failures, 0);
+	assert_int_equal(dups, 0);
+	/* and the context still works afterwards */
+	{
+		char names[200][16];
+		const char *ptrs[200];
+		for (int i = 0; i < 200; i++) {
+			snprintf(names[i], 16, "vtkeep%d", i);
+			ptrs[i] = names[i];
+		}
+		assert_int_equal(vmtap_link_delete_many(ctx, NULL, ptrs, 200), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +446,7 @@ int main(void)
 #endif
 		cmocka_unit_test_setup_teardown(test_namespaces, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_delete_500, itest_setup, itest_teardown),
+		cmocka_unit_test_setup_teardown(test_dump_while_links_change, itest_setup, itest_teardown),
 	};
 
 	itest_enter_private_namespace();

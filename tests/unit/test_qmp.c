@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests of the QMP client: messages recorded from QEMU 7.2, malformed input, and the client over a socketpair. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "qmp.h"
+
+/* as QEMU 7.2 sent them to vmtap hotplug/unplug */
+static const char greeting[] =
+	"{\"QMP\":{\"version\":{\"qemu\":{\"micro\":22,\"minor\":2,\"major\":7},\"package\":\"Debian 1:7.2+dfsg-7+deb12u18+b3\"},\"capabilities\":[\"oob\"]}}";
+static const char error_bus[] = "{\"id\":\"vmtap-4\",\"error\":{\"class\":\"GenericError\",\"desc\":\"Bus 'nope' not found\"}}";
+static const char deleted_backend[] =
+	"{\"timestamp\":{\"seconds\":1795320263,\"microseconds\":465512},\"event\":\"DEVICE_DELETED\",\"data\":{\"path\":\"\\/machine\\/peripheral\\/vmtap-e1\\/virtio-backend\"}}";
+static const char deleted_device[] =
+	"{\"timestamp\":{\"seconds\":1795320263,\"microseconds\":465719},\"event\":\"DEVICE_DELETED\",\"data\":{\"device\":\"vmtap-e1\",\"path\":\"\\/machine\\/peripheral\\/vmtap-e1\"}}";
+
+static void parse_ok(const char *text, struct vt_qmp_msg *m)
+{
+	char err[160] = "";
+	int r = vt_qmp_parse(text, strlen(text), m, err, sizeof(err));
+	if (r != 0)
+		fail_msg("parse '%s': %d %s", text, r, err);
+}
+
+static void test_recorded_messages(void **state)
+{
+	struct vt_qmp_msg m;
+
+	(void)state;
+	parse_ok(greeting, &m);
+	assert_int_equal(m.type, VT_QMP_GREETING);
+	vt_qmp_msg_clear(&m);
+
+	parse_ok("{\"return\":{},\"id\":\"vmtap-1\"}", &m);
+	assert_int_equal(m.type, VT_QMP_RETURN);
+	assert_string_equal(m.id, "vmtap-1");
+	vt_qmp_msg_clear(&m);
+
+	parse_ok(error_bus, &m);
+	assert_int_equal(m.type, VT_QMP_ERROR);
+	assert_string_equal(m.id, "vmtap-4");
+	assert_string_equal(m.err_class, "GenericError");
+	assert_string_equal(m.err_desc, "Bus 'nope' not found");
+	vt_qmp_msg_clear(&m);
+
+	parse_ok(deleted_backend, &m);
+	assert_int_equal(m.type, VT_QMP_EVENT);
+	assert_string_equal(m.event, "DEVICE_DELETED");
+	assert_string_equal(m.device, ""); /* the backend path: not the device */
+	vt_qmp_msg_clear(&m);
+
+	parse_ok(deleted_device, &m);
+	assert_string_equal(m.device, "vmtap-e1");
+	vt_qmp_msg_clear(&m);
+}
+
+static void test_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"", "not json", "[1,2]", "{\"return\":{", "{\"return\":{}} junk", "{\"hello\":1}",
+		"{\"return\":{},\"id\":5}", "{\"error\":\"x\"}", "{\"event\":3}", "{\"QMP\":1}", "42",
+	};
+	struct vt_qmp_msg m;
+	char err[160];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (vt_qmp_parse(bad[i], strlen(bad[i]), &m, err, sizeof(err)) == 0)
+			fail_msg("accepted '%s'", bad[i]);
+		assert_true(err[0] != '\0');
+	}
+	assert_int_not_equal(vt_qmp_parse("{\"return\":{}}\0x", 15, &m, err, sizeof(err)), 0);
+	{
+		size_t big = VT_QMP_MSG_MAX + 1;
+		char *s = malloc(big);
+		assert_non_null(s);
+		memset(s, ' ', big);
+		assert_int_equal(vt_qmp_parse(s, big, &m, err, sizeof(err)), -EMSGSIZE);
+		free(s);
+	}
+}
+
+static void say(int fd, const char *text)
+{
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(write(fd, "\r\n", 2), 2);
+}
+
+/* Read one line the client sent and return the value of its "id". */
+static void read_command(int fd, char *id, size_t size)
+{
+	char line[4096];
+	size_t n = 0;
+	char c;
+	const char *p;
+
+	while (n + 1 < sizeof(line) && read(fd, &c, 1) == 1 && c != '\n')
+		line[n++] = c;
+	line[n] = '\0';
+	/* the command's own id comes last; "arguments" may hold an "id" of its own */
+	p = NULL;
+	for (const char *t = strstr(line, "\"id\":\""); t; t = strstr(t + 1, "\"id\":\""))
+		p = t;
+	assert_non_null(p);
+	snprintf(id, size, "%.*s", (int)strcspn(p + 6, "\""), p + 6);
+}
+
+static void test_client_events_before_reply(void **state)
+{
+	struct vmtap_ctx *ctx;
+	struct vmtap_qmp *q;
+	int sv[2];
+	char reply[256], *ret = NULL, *ev = NULL;
+
+	(void)state;
+	assert_int_equal(vmtap_ctx_new(&ctx), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	/* the server side is written ahead: greeting, then answers as the client asks */
+	say(sv[1], greeting);
+	/* capabilities: the client writes, then we answer; a pipe buffer holds both sides */
+	{
+		pid_t pid = fork();
+		if (pid == 0) {
+			char cid[64];
+			alarm(10); /* never outlive a parent that failed half-way */
+			read_command(sv[1], cid, sizeof(cid));
+			snprintf(reply, sizeof(reply), "{\"return\":{},\"id\":\"%s\"}", cid);
+			say(sv[1], reply);
+			/* device_del: both events arrive before the reply, the backend path first */
+			read_command(sv[1], cid, sizeof(cid));
+			say(sv[1], deleted_backend);
+			say(sv[1], deleted_device);
+			say(sv[1], "{\"return\":{},\"id\":\"someone-else\"}");
+			snprintf(reply, sizeof(reply), "{\"return\":{},\"id\":\"%s\"}", cid);
+			say(sv[1], reply);
+			/* an error, then a message past the size limit */
+			read_command(sv[1], cid, sizeof(cid));
+			snprintf(reply, sizeof(reply), "{\"id\":\"%s\",\"error\":{\"class\":\"DeviceNotFound\",\"desc\":\"Device 'x' not found\"}}", cid);
+			say(sv[1], reply);
+			read_command(sv[1], cid, sizeof(cid));
+			_exit(0); /* closes the connection mid-conversation */
+		}
+		close(sv[1]);
+		assert_int_equal(vmtap_qmp_from_fd(ctx, sv[0], 2000, &q), 0);
+		assert_int_equal(vmtap_qmp_execute(ctx, q, "device_del", "{\"id\":\"vmtap-e1\"}", -1, &ret), 0);
+		assert_string_equal(ret, "{}");
+		free(ret);
+		/* the event for the device, not the backend path's */
+		assert_int_equal(vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", "vmtap-e1", 100, &ev), 0);
+		assert_non_null(strstr(ev, "\"device\":\"vmtap-e1\""));
+		free(ev);
+		assert_int_equal(vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", "vmtap-e1", 100, NULL), -ETIMEDOUT);
+		assert_int_equal(vmtap_qmp_execute(ctx, q, "netdev_del", "{\"id\":\"x\"}", -1, NULL), -EREMOTEIO);
+		assert_string_equal(vmtap_qmp_error_class(q), "DeviceNotFound");
+		assert_string_equal(vmtap_ctx_error_extack(ctx), "Device 'x' not found");
+		assert_int_equal(vmtap_qmp_execute(ctx, q, "query-pci", NULL, -1, NULL), -ECONNRESET);
+		assert_int_equal(vmtap_qmp_execute(ctx, q, "query-pci", "[1]", -1, NULL), -EINVAL);
+		vmtap_qmp_free(q);
+		assert_int_equal(waitpid(pid, NULL, 0), pid);
+	}
+	vmtap_ctx_free(ctx);
+}
+
+static void test_client_no_greeting_and_silence(void **state)
+{
+	struct vmtap_ctx *ctx;
+	struct vmtap_qmp *q = NULL;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(vmtap_ctx_new(&ctx), 0);
+	/* silence: bounded by the timeout */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(vmtap_qmp_from_fd(ctx, sv[0], 100, &q), -ETIMEDOUT);
+	assert_null(q);
+	close(sv[1]);
+	/* a reply where the greeting should be */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	say(sv[1], "{\"return\":{}}");
+	assert_int_equal(vmtap_qmp_from_fd(ctx, sv[0], 100, &q), -EPROTO);
+	close(sv[1]);
+	/* garbage */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	say(sv[1], "{{{{");
+	assert_int_equal(vmtap_qmp_from_fd(ctx, sv[0], 100, &q), -EBADMSG);
+	assert_non_null(strstr(vmtap_ctx_error(ctx), "malformed"));
+	close(sv[1]);
+	vmtap_ctx_free(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_recorded_messages),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_client_events_before_reply),
+		cmocka_unit_test(test_client_no_greeting_and_silence),
+	};
+	return cmocka_run_group_tests_name("unit-qmp", tests, NULL, NULL);
+}
