@@ -310,6 +310,41 @@ out_unlock:
 	return r;
 }
 
+/*
+ * Open the state directory, take @id's lock and read its record.  No record
+ * is -ENOENT, reported as "no endpoint" under @step, with the lock dropped.
+ */
+static int endpoint_lock_read(struct vmtap_ctx *ctx, const char *id, const char *step, int *ret_dirfd,
+			      int *ret_lockfd, struct vt_record *ret_rec)
+{
+	int dirfd = -1, lockfd = -1, r;
+
+	r = vt_id_check(ctx, id);
+	if (r < 0)
+		return r;
+	r = vt_state_open(ctx, false, &dirfd);
+	if (r == -ENOENT) {
+		vt_clear_error(ctx);
+		return vt_fail(ctx, -ENOENT, step, "no endpoint %s", id);
+	}
+	if (r < 0)
+		return r;
+	r = vt_state_lock(ctx, dirfd, id, VT_LOCK_WAIT_MS, &lockfd);
+	if (r < 0) {
+		close(dirfd);
+		return r;
+	}
+	r = vt_state_read(ctx, dirfd, id, ret_rec, NULL);
+	if (r < 0) {
+		vt_state_unlock(dirfd, id, lockfd, r == -ENOENT);
+		close(dirfd);
+		return r == -ENOENT ? vt_fail(ctx, -ENOENT, step, "no endpoint %s", id) : r;
+	}
+	*ret_dirfd = dirfd;
+	*ret_lockfd = lockfd;
+	return 0;
+}
+
 VT_EXPORT int vmtap_endpoint_destroy(struct vmtap_ctx *ctx, const char *id)
 {
 	_cleanup_close_ int dirfd = -1;
@@ -318,28 +353,9 @@ VT_EXPORT int vmtap_endpoint_destroy(struct vmtap_ctx *ctx, const char *id)
 	bool deleted;
 
 	vt_clear_error(ctx);
-	r = vt_id_check(ctx, id);
+	r = endpoint_lock_read(ctx, id, "destroy endpoint", &dirfd, &lockfd, &rec);
 	if (r < 0)
 		return r;
-	r = vt_state_open(ctx, false, &dirfd);
-	if (r == -ENOENT) {
-		vt_clear_error(ctx);
-		return vt_fail(ctx, -ENOENT, "destroy endpoint", "no endpoint %s", id);
-	}
-	if (r < 0)
-		return r;
-	r = vt_state_lock(ctx, dirfd, id, VT_LOCK_WAIT_MS, &lockfd);
-	if (r < 0)
-		return r;
-	r = vt_state_read(ctx, dirfd, id, &rec, NULL);
-	if (r == -ENOENT) {
-		vt_state_unlock(dirfd, id, lockfd, true);
-		return vt_fail(ctx, -ENOENT, "destroy endpoint", "no endpoint %s", id);
-	}
-	if (r < 0) {
-		vt_state_unlock(dirfd, id, lockfd, false);
-		return r;
-	}
 	rec.state = VMTAP_EP_DESTROYING;
 	rec.pid = (int)getpid();
 	if ((r = vt_fault(ctx, "record destroying")) < 0 || (r = vt_state_write(ctx, dirfd, &rec)) < 0)
@@ -576,27 +592,10 @@ VT_EXPORT int vmtap_endpoint_open(struct vmtap_ctx *ctx, const char *id, struct 
 	vt_clear_error(ctx);
 	if (!ret_tap)
 		return vt_fail(ctx, -EINVAL, "validate", "no output handle");
-	r = vt_id_check(ctx, id);
-	if (r < 0)
-		return r;
-	r = vt_state_open(ctx, false, &dirfd);
-	if (r == -ENOENT) {
-		vt_clear_error(ctx);
-		return vt_fail(ctx, -ENOENT, "open endpoint", "no endpoint %s", id);
-	}
-	if (r < 0)
-		return r;
 	/* under the lock, so a concurrent destroy cannot pull the device away half-way */
-	r = vt_state_lock(ctx, dirfd, id, VT_LOCK_WAIT_MS, &lockfd);
+	r = endpoint_lock_read(ctx, id, "open endpoint", &dirfd, &lockfd, &rec);
 	if (r < 0)
 		return r;
-	r = vt_state_read(ctx, dirfd, id, &rec, NULL);
-	if (r == -ENOENT)
-		r = vt_fail(ctx, -ENOENT, "open endpoint", "no endpoint %s", id);
-	if (r < 0) {
-		vt_state_unlock(dirfd, id, lockfd, false);
-		return r;
-	}
 	if (rec.state != VMTAP_EP_READY) {
 		r = vt_fail(ctx, -EBUSY, "open endpoint", "endpoint %s is %s, not ready", id,
 			    vmtap_endpoint_state_name(rec.state));
@@ -628,16 +627,10 @@ VT_EXPORT int vmtap_endpoint_set_hypervisor(struct vmtap_ctx *ctx, const char *i
 	    (info.device_id && strlen(info.device_id) >= sizeof(rec.hv_device)) ||
 	    (info.pci_addr && strlen(info.pci_addr) >= sizeof(rec.hv_pci)) || info.pid < 0)
 		return vt_fail(ctx, -EINVAL, "validate", "hypervisor ids are too long");
-	r = vt_state_open(ctx, false, &dirfd);
+	r = endpoint_lock_read(ctx, id, "record hypervisor", &dirfd, &lockfd, &rec);
 	if (r < 0)
 		return r;
-	r = vt_state_lock(ctx, dirfd, id, VT_LOCK_WAIT_MS, &lockfd);
-	if (r < 0)
-		return r;
-	r = vt_state_read(ctx, dirfd, id, &rec, NULL);
-	if (r == -ENOENT)
-		r = vt_fail(ctx, -ENOENT, "record hypervisor", "no endpoint %s", id);
-	if (r == 0) {
+	{
 		rec.hv_pid = info.pid;
 		snprintf(rec.hv_netdev, sizeof(rec.hv_netdev), "%s", info.netdev_id ? info.netdev_id : "");
 		snprintf(rec.hv_device, sizeof(rec.hv_device), "%s", info.device_id ? info.device_id : "");

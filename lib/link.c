@@ -344,33 +344,19 @@ int vt_nl_talk_batch(struct vmtap_ctx *ctx, struct vt_nl *nl, size_t n,
 
 /* ---- parsing RTM_NEWLINK ---- */
 
-static int attr_cb(const struct nlattr *attr, void *data)
+/* Attributes of one nesting level, indexed by type; types above @max are ignored. */
+struct attr_table {
+	const struct nlattr **tb;
+	unsigned int max;
+};
+
+static int table_cb(const struct nlattr *attr, void *data)
 {
-	const struct nlattr **tb = data;
+	const struct attr_table *t = data;
 	unsigned int type = mnl_attr_get_type(attr);
 
-	if (type <= IFLA_MAX)
-		tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static int tun_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	unsigned int type = mnl_attr_get_type(attr);
-
-	if (type <= IFLA_TUN_MAX)
-		tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static int info_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	unsigned int type = mnl_attr_get_type(attr);
-
-	if (type <= IFLA_INFO_MAX)
-		tb[type] = attr;
+	if (type <= t->max)
+		t->tb[type] = attr;
 	return MNL_CB_OK;
 }
 
@@ -402,7 +388,7 @@ static void parse_tun(const struct nlattr *data, struct vmtap_link_info *info)
 	const struct nlattr *tb[IFLA_TUN_MAX + 1] = { 0 };
 	uint8_t v;
 
-	if (mnl_attr_parse_nested(data, tun_attr_cb, tb) < 0)
+	if (mnl_attr_parse_nested(data, table_cb, &(struct attr_table){ tb, IFLA_TUN_MAX }) < 0)
 		return;
 	if (get_u8(tb[IFLA_TUN_TYPE], &v))
 		info->tun_type = v;
@@ -439,7 +425,7 @@ int vt_link_parse(const void *buf, size_t len, struct vmtap_link_info *ret_info)
 	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
 		return -EBADMSG;
 	ifi = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*ifi), attr_cb, tb) < 0)
+	if (mnl_attr_parse(nlh, sizeof(*ifi), table_cb, &(struct attr_table){ tb, IFLA_MAX }) < 0)
 		return -EBADMSG;
 
 	info.ifindex = ifi->ifi_index;
@@ -484,7 +470,7 @@ int vt_link_parse(const void *buf, size_t len, struct vmtap_link_info *ret_info)
 	}
 	if (tb[IFLA_LINKINFO]) {
 		const struct nlattr *itb[IFLA_INFO_MAX + 1] = { 0 };
-		if (mnl_attr_parse_nested(tb[IFLA_LINKINFO], info_attr_cb, itb) >= 0) {
+		if (mnl_attr_parse_nested(tb[IFLA_LINKINFO], table_cb, &(struct attr_table){ itb, IFLA_INFO_MAX }) >= 0) {
 			get_str(itb[IFLA_INFO_KIND], info.kind, sizeof(info.kind));
 			if (!strcmp(info.kind, "tun")) {
 				info.is_tun = true;
