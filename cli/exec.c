@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmtap exec: open each NIC's queues, place the fds, add -netdev/-device, and become QEMU. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,9 +100,17 @@ static int open_nic(struct vmtap_ctx *ctx, const struct nic_spec *s, size_t inde
 	o->nic.vectors = s->vectors;
 
 	if (s->endpoint[0]) {
+		struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
 		r = vmtap_endpoint_load(ctx, s->endpoint, &ep);
 		if (r < 0)
 			return r;
+		/* a second QEMU on the same TAP would share its queues with the first */
+		if (vmtap_endpoint_hypervisor(ep, &hv) == 0 && hv.pid > 0 && kill(hv.pid, 0) == 0) {
+			fprintf(stderr, "vmtap exec: endpoint %s is in use by QEMU pid %d (device %s)\n", s->endpoint,
+				hv.pid, hv.device_id ? hv.device_id : "?");
+			vmtap_endpoint_free(ep);
+			return -EBUSY;
+		}
 		vmtap_endpoint_guest_mac(ep, o->nic.mac);
 		o->nic.host_mtu = vmtap_endpoint_mtu(ep);
 		if (s->vhost < 0)
@@ -228,8 +237,8 @@ int cmd_exec(int argc, char **argv, struct global_opts *g)
 	for (done = 0; done < a.n; done++) {
 		r = open_nic(ctx, &a.specs[done], done, &opened[done], &vhost_warned);
 		if (r < 0) {
-			fprintf(stderr, "vmtap exec: NIC %zu: %s\n", done, vmtap_ctx_error(ctx)[0] ? vmtap_ctx_error(ctx) : strerror(-r));
-			r = cli_report(ctx, "exec", r) ? cli_report(ctx, "exec", r) : EXIT_FAILURE_OTHER;
+			r = cli_report(ctx, "exec", r);
+			done++; /* what it opened before failing is closed too */
 			goto out;
 		}
 		nics[done] = &opened[done].nic;
@@ -244,6 +253,10 @@ int cmd_exec(int argc, char **argv, struct global_opts *g)
 		r = vmtap_endpoint_set_hypervisor(ctx, a.specs[i].endpoint, &hv);
 		if (r < 0) {
 			r = cli_report(ctx, "exec", r);
+			/* the records written so far must not name a QEMU that will not run */
+			for (size_t j = 0; j < i; j++)
+				if (a.specs[j].endpoint[0])
+					(void)vmtap_endpoint_set_hypervisor(ctx, a.specs[j].endpoint, NULL);
 			goto out;
 		}
 	}

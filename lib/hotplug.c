@@ -145,7 +145,8 @@ VT_EXPORT int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct 
 	struct vmtap_endpoint *ep = NULL;
 	struct vmtap_tap *tap = NULL;
 	struct plug p = { 0 };
-	bool created = false, netdev_added = false;
+	/* what QEMU may hold: a step that timed out or lost the connection may have happened */
+	bool created = false, netdev_added = false, netdev_ok = false, device_added = false;
 	uint8_t mac[6];
 	char pci[32];
 	int r;
@@ -234,9 +235,11 @@ VT_EXPORT int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct 
 		snprintf(p.names[i], sizeof(p.names[i]), "vmtap-%d-%s-%c%u", (int)getpid(), p.device,
 			 i < p.queues ? 'q' : 'v', i % p.queues);
 		json_object_object_add(args, "fdname", str(p.names[i]));
-		if ((r = vt_qmp_call(ctx, q, "getfd", args, p.fds[i], NULL)) < 0)
+		r = vt_qmp_call(ctx, q, "getfd", args, p.fds[i], NULL);
+		if (r == 0 || r != -EREMOTEIO)
+			p.passed++; /* refused is the only answer that says QEMU did not take it */
+		if (r < 0)
 			goto undo;
-		p.passed++;
 	}
 
 	{
@@ -252,9 +255,11 @@ VT_EXPORT int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct 
 			json_object_put(args);
 			goto undo;
 		}
-		if ((r = vt_qmp_call(ctx, q, "netdev_add", args, -1, NULL)) < 0)
+		r = vt_qmp_call(ctx, q, "netdev_add", args, -1, NULL);
+		netdev_added = r != -EREMOTEIO;
+		netdev_ok = r == 0; /* it consumed the fd names */
+		if (r < 0)
 			goto undo;
-		netdev_added = true;
 	}
 
 	{
@@ -283,7 +288,9 @@ VT_EXPORT int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct 
 			json_object_put(args);
 			goto undo;
 		}
-		if ((r = vt_qmp_call(ctx, q, "device_add", args, -1, NULL)) < 0)
+		r = vt_qmp_call(ctx, q, "device_add", args, -1, NULL);
+		device_added = r != -EREMOTEIO;
+		if (r < 0)
 			goto undo;
 	}
 
@@ -292,15 +299,9 @@ VT_EXPORT int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct 
 	{
 		VMTAP_OPTS(vmtap_hypervisor_info, hv, .pid = vmtap_qmp_peer_pid(q), .netdev_id = p.netdev,
 			   .device_id = p.device, .pci_addr = pci[0] ? pci : NULL);
-		r = vmtap_endpoint_set_hypervisor(ctx, id, &hv);
-		if (r < 0) {
-			/* the guest has the device; without a record we could not find it again: take it back */
-			json_object *a = json_object_new_object();
-			json_object_object_add(a, "id", str(p.device));
-			(void)vt_qmp_call(NULL, q, "device_del", a, -1, NULL);
-			vt_log(ctx, VMTAP_LOG_ERR, "%s: recording failed; asked the guest to release %s", id, p.device);
-			goto out;
-		}
+		/* without a record the device could not be found again: take it all back */
+		if ((r = vt_fault(ctx, "record hypervisor")) < 0 || (r = vmtap_endpoint_set_hypervisor(ctx, id, &hv)) < 0)
+			goto undo;
 	}
 	r = 0;
 	goto out;
@@ -312,14 +313,26 @@ undo:
 
 		/* the undo steps use our context (its state directory); the first failure is what we report */
 		vt_error_save(ctx, &first);
+		if (device_added) {
+			/* the guest must let go before the netdev can go: bounded, as unplug does */
+			json_object *a = json_object_new_object();
+			json_object_object_add(a, "id", str(p.device));
+			vt_clear_error(ctx);
+			if (vt_qmp_call(ctx, q, "device_del", a, -1, NULL) == 0 &&
+			    vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", p.device,
+						 o.timeout_ms > 0 ? o.timeout_ms : VT_UNPLUG_TIMEOUT_DEFAULT, NULL) < 0)
+				vt_log(ctx, VMTAP_LOG_ERR, "undo: the guest did not release %s: %s", p.device,
+				       vmtap_ctx_error(ctx));
+		}
 		if (netdev_added) {
 			json_object *a = json_object_new_object();
 			json_object_object_add(a, "id", str(p.netdev));
 			vt_clear_error(ctx);
 			if (vt_qmp_call(ctx, q, "netdev_del", a, -1, NULL) < 0)
 				vt_log(ctx, VMTAP_LOG_ERR, "undo: %s", vmtap_ctx_error(ctx));
-		} else {
-			/* names netdev_add did not consume: QEMU would keep the fds open */
+		}
+		if (!netdev_ok) {
+			/* names netdev_add did not consume: QEMU would keep the fds open; unknown names just fail */
 			for (unsigned int i = 0; i < p.passed; i++) {
 				json_object *a = json_object_new_object();
 				json_object_object_add(a, "fdname", str(p.names[i]));

@@ -25,7 +25,8 @@
 /* QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_' */
 static bool qemu_id_ok(const char *id)
 {
-	if (!id || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')) || strlen(id) > 127)
+	/* 120: "host" + id must still fit the 128 bytes an endpoint record keeps */
+	if (!id || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')) || strlen(id) > 120)
 		return false;
 	for (const char *p = id; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
@@ -228,7 +229,11 @@ VT_EXPORT int vmtap_qemu_args(struct vmtap_ctx *ctx, const struct vmtap_qemu_nic
 	return 0;
 }
 
-/* The lowest number above every fd that would survive an exec and is not one of @ours. */
+/*
+ * The lowest number above every open fd that is not one of @ours: those that
+ * survive the exec must stay where the caller put them, and close-on-exec
+ * ones (our netlink socket, a log file) must not be overwritten before it.
+ */
 static int fd_floor(const int *ours, size_t n_ours)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -246,7 +251,7 @@ static int fd_floor(const int *ours, size_t n_ours)
 		for (size_t i = 0; i < n_ours && !mine; i++)
 			mine = ours[i] == fd;
 		fl = fcntl(fd, F_GETFD);
-		if (!mine && fl >= 0 && !(fl & FD_CLOEXEC) && fd + 1 > floor)
+		if (!mine && fl >= 0 && fd + 1 > floor)
 			floor = fd + 1;
 	}
 	closedir(d);
@@ -263,8 +268,8 @@ VT_EXPORT int vmtap_qemu_exec(struct vmtap_ctx *ctx, char *const *qemu_argv, con
 	int floor, r;
 
 	vt_clear_error(ctx);
-	if (!qemu_argv || !qemu_argv[0])
-		return vt_fail(ctx, -EINVAL, "validate", "no QEMU command");
+	if (!qemu_argv || !qemu_argv[0] || (n && !nics))
+		return vt_fail(ctx, -EINVAL, "validate", "no QEMU command or no NICs");
 	views = calloc(n ? n : 1, sizeof(*views));
 	if (!views)
 		return vt_fail(ctx, -ENOMEM, "exec", NULL);
@@ -302,11 +307,11 @@ VT_EXPORT int vmtap_qemu_exec(struct vmtap_ctx *ctx, char *const *qemu_argv, con
 		all[k] = tmp;
 	}
 	for (k = 0; k < total; k++) {
-		placed[k] = floor + (int)k;
-		if (dup2(all[k], placed[k]) < 0) { /* the copy QEMU is told about: not close-on-exec */
-			r = vt_fail(ctx, -errno, "place fds", "fd %d", placed[k]);
+		if (dup2(all[k], floor + (int)k) < 0) { /* the copy QEMU is told about: not close-on-exec */
+			r = vt_fail(ctx, -errno, "place fds", "fd %d", floor + (int)k);
 			goto close_placed;
 		}
+		placed[k] = floor + (int)k; /* ours only once dup2 made it */
 		close(all[k]);
 		all[k] = -1;
 	}
@@ -369,7 +374,7 @@ close_all:
 	for (size_t i = 0; nics && i < n; i++) {
 		if (!nics[i] || !nics[i]->fds)
 			continue;
-		for (unsigned int q = 0; q < nics[i]->queues && q <= VMTAP_MAX_QUEUES; q++) {
+		for (unsigned int q = 0; q < nics[i]->queues && q < VMTAP_MAX_QUEUES; q++) {
 			if (nics[i]->fds[q] >= 0)
 				close(nics[i]->fds[q]);
 			if (nics[i]->vhostfds && nics[i]->vhostfds[q] >= 0)

@@ -300,10 +300,10 @@ static int qmp_call(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *comm
 			if (m.type == VT_QMP_ERROR) {
 				snprintf(q->err_class, sizeof(q->err_class), "%s", m.err_class);
 				vt_set_extack(ctx, m.err_desc);
-				r = vt_fail(ctx, -EREMOTEIO, "qmp", "%s refused: %s", command,
-					    m.err_class[0] ? m.err_class : "error");
+				(void)vt_fail(ctx, -EREMOTEIO, "qmp", "%s refused: %s", command,
+					      m.err_class[0] ? m.err_class : "error");
 				vt_qmp_msg_clear(&m);
-				return r;
+				return -EREMOTEIO; /* callers branch on it: never an earlier error's code */
 			}
 			if (ret_return) {
 				json_object *v = NULL;
@@ -329,8 +329,11 @@ VT_EXPORT int vmtap_qmp_from_fd(struct vmtap_ctx *ctx, int fd, int timeout_ms, s
 	int r;
 
 	vt_clear_error(ctx);
-	if (fd < 0 || !ret_qmp)
+	if (fd < 0 || !ret_qmp) {
+		if (fd >= 0)
+			close(fd); /* ours on failure too, as documented */
 		return vt_fail(ctx, -EINVAL, "validate", "no socket or no output handle");
+	}
 	q = calloc(1, sizeof(*q));
 	if (!q) {
 		close(fd);

@@ -312,6 +312,33 @@ static void test_device_add_refused(void **state)
 	check_nothing_left(ctx, fds_before);
 }
 
+#ifdef VMTAP_FAULT_INJECTION
+/* The last step, recording, fails after device_add: the device, the netdev and the endpoint go again. */
+static void test_record_fails_after_device_add(void **state)
+{
+	struct fake f = { .mode = FAKE_OK };
+	VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = 2);
+	VMTAP_OPTS(vmtap_hotplug_opts, o, .qmp_path = SOCK, .spec = &spec, .timeout_ms = 2000);
+	struct vmtap_ctx *fctx;
+	int fds_before = itest_fd_count();
+
+	(void)state;
+	setenv("VMTAP_TEST_FAULT", "record hypervisor", 1);
+	assert_int_equal(vmtap_ctx_new(&fctx), 0);
+	unsetenv("VMTAP_TEST_FAULT");
+	assert_int_equal(vmtap_ctx_set_state_dir(fctx, STATE_DIR), 0);
+	fake_start(&f);
+	assert_int_equal(vmtap_hotplug(fctx, "hp1", &o), -EIO);
+	assert_string_equal(vmtap_ctx_error_step(fctx), "record hypervisor");
+	assert_string_equal(f.commands[f.ncommands - 2], "device_del");
+	assert_string_equal(f.commands[f.ncommands - 1], "netdev_del");
+	assert_true(f.netdev_del_after_event);
+	vmtap_ctx_free(fctx);
+	fake_stop(&f);
+	check_nothing_left(CTX(state), fds_before);
+}
+#endif
+
 static void test_unplug_timeout(void **state)
 {
 	struct vmtap_ctx *ctx = CTX(state);
@@ -346,6 +373,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_socket_closes_mid_sequence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_add_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unplug_timeout, setup, teardown),
+#ifdef VMTAP_FAULT_INJECTION
+		cmocka_unit_test_setup_teardown(test_record_fails_after_device_add, setup, teardown),
+#endif
 	};
 
 	itest_enter_private_namespace();
