@@ -36,28 +36,31 @@ static const char exec_help[] =
 	"Bad specs are refused before QEMU starts, with nothing created.\n"
 	"If QEMU cannot be executed the exit status is 127.\n";
 
-struct exec_args {
-	struct nic_spec *specs;
-	size_t n;
-};
-
-static int exec_opt(int id, const char *arg, void *data)
+int cli_nic_specs_add(const char *cmd, const char *arg, struct cli_nic_specs *l)
 {
-	struct exec_args *a = data;
 	struct nic_spec *more;
 	char err[256];
 
-	(void)id;
-	more = realloc(a->specs, (a->n + 1) * sizeof(*more));
+	more = realloc(l->specs, (l->n + 1) * sizeof(*more));
 	if (!more)
 		return EXIT_FAILURE_OTHER;
-	a->specs = more;
-	if (nic_spec_parse(arg, strlen(arg), &a->specs[a->n], err, sizeof(err)) < 0)
-		return cli_invalid("exec", "--nic %s: %s", arg, err);
-	if (a->specs[a->n].nfds || a->specs[a->n].nvhostfds)
-		return cli_invalid("exec", "--nic %s: fds and vhostfds are for 'vmtap qemu-args'", arg);
-	a->n++;
+	l->specs = more;
+	if (nic_spec_parse(arg, strlen(arg), &l->specs[l->n], err, sizeof(err)) < 0)
+		return cli_invalid(cmd, "--nic %s: %s", arg, err);
+	l->n++;
 	return 0;
+}
+
+static int exec_opt(int id, const char *arg, void *data)
+{
+	struct cli_nic_specs *a = data;
+	int r;
+
+	(void)id;
+	r = cli_nic_specs_add("exec", arg, a);
+	if (r == 0 && (a->specs[a->n - 1].nfds || a->specs[a->n - 1].nvhostfds))
+		return cli_invalid("exec", "--nic %s: fds and vhostfds are for 'vmtap qemu-args'", arg);
+	return r;
 }
 
 struct opened {
@@ -164,7 +167,7 @@ static int open_nic(struct vmtap_ctx *ctx, const struct nic_spec *s, size_t inde
 int cmd_exec(int argc, char **argv, struct global_opts *g)
 {
 	static const struct cli_opt opts[] = { { "nic", 0, true, 1 }, { 0 } };
-	struct exec_args a = { 0 };
+	struct cli_nic_specs a = { 0 };
 	struct vmtap_ctx *ctx = NULL;
 	struct opened *opened = NULL;
 	const struct vmtap_qemu_nic **nics = NULL;

@@ -27,6 +27,15 @@ struct nic_spec {
 	int fds[VMTAP_MAX_QUEUES], vhostfds[VMTAP_MAX_QUEUES];
 };
 
+/* The --nic SPECs of one command line, in order. */
+struct cli_nic_specs {
+	struct nic_spec *specs;
+	size_t n;
+};
+
+/* Parse @arg for command @cmd and append it: 0, or an exit code after saying why (cli/exec.c). */
+int cli_nic_specs_add(const char *cmd, const char *arg, struct cli_nic_specs *list);
+
 /* Parse one SPEC; on failure @err says which key and why. */
 int nic_spec_parse(const char *buf, size_t len, struct nic_spec *ret, char *err, size_t errlen);
 

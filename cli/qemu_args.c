@@ -17,25 +17,17 @@ static const char qemu_args_help[] =
 	"mac=MAC, mtu=N (host_mtu), model=MODEL, vectors=N, bus=BUS, addr=ADDR.\n"
 	"Counts of fds and vhostfds must match; vectors must be at least 2N+2.\n";
 
-struct qa_args {
-	struct nic_spec *specs;
-	size_t n;
-};
-
 static int qa_opt(int id, const char *arg, void *data)
 {
-	struct qa_args *a = data;
-	struct nic_spec *more, *s;
-	char err[256];
+	struct cli_nic_specs *a = data;
+	struct nic_spec *s;
+	int r;
 
 	(void)id;
-	more = realloc(a->specs, (a->n + 1) * sizeof(*more));
-	if (!more)
-		return EXIT_FAILURE_OTHER;
-	a->specs = more;
-	s = &a->specs[a->n];
-	if (nic_spec_parse(arg, strlen(arg), s, err, sizeof(err)) < 0)
-		return cli_invalid("qemu-args", "--nic %s: %s", arg, err);
+	r = cli_nic_specs_add("qemu-args", arg, a);
+	if (r)
+		return r;
+	s = &a->specs[--a->n]; /* counted once all checks pass, below */
 	if (!s->nfds)
 		return cli_invalid("qemu-args", "--nic %s: fds=A:B:... is required", arg);
 	if (s->nvhostfds && s->nvhostfds != s->nfds)
@@ -51,7 +43,7 @@ static int qa_opt(int id, const char *arg, void *data)
 int cmd_qemu_args(int argc, char **argv, struct global_opts *g)
 {
 	static const struct cli_opt opts[] = { { "nic", 0, true, 1 }, { 0 } };
-	struct qa_args a = { 0 };
+	struct cli_nic_specs a = { 0 };
 	struct vmtap_ctx *ctx = NULL;
 	struct vmtap_qemu_nic *nics = NULL;
 	const struct vmtap_qemu_nic **ptrs = NULL;

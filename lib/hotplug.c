@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "internal.h"
+#include "qemu.h"
 #include "qmp.h"
 #include "state.h"
 
@@ -115,27 +116,10 @@ static void query_pci_addr(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const cha
 	json_object_put(ret);
 }
 
-static bool qemu_id_ok(const char *id)
-{
-	if (!id || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')) || strlen(id) > 120)
-		return false;
-	for (const char *p = id; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-' || *p == '.' || *p == '_'))
-			return false;
-	return true;
-}
-
+/* Optional values: absent is fine. */
 static bool plain_ok(const char *v)
 {
-	if (!v)
-		return true;
-	if (!v[0] || strlen(v) > 120)
-		return false;
-	for (const char *p = v; *p; p++)
-		if (*p <= ' ' || *p == ',' || *p == '=' || *p == 0x7f)
-			return false;
-	return true;
+	return !v || vt_qemu_value_ok(v);
 }
 
 VT_EXPORT int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hotplug_opts *user_opts)
@@ -167,7 +151,7 @@ VT_EXPORT int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct 
 		snprintf(p.netdev, sizeof(p.netdev), "%s", o.netdev_id);
 	else
 		snprintf(p.netdev, sizeof(p.netdev), "host%s", p.device);
-	if (!qemu_id_ok(p.device) || !qemu_id_ok(p.netdev))
+	if (!vt_qemu_id_ok(p.device) || !vt_qemu_id_ok(p.netdev))
 		return vt_fail(ctx, -EINVAL, "validate", "QEMU ids must start with a letter and hold letters, digits, '-', '.', '_'");
 	if (!plain_ok(o.model) || !plain_ok(o.bus) || !plain_ok(o.addr))
 		return vt_fail(ctx, -EINVAL, "validate", "model, bus and addr must be plain values");

@@ -21,9 +21,9 @@
 #include <stdio.h>
 
 #include "internal.h"
+#include "qemu.h"
 
-/* QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_' */
-static bool qemu_id_ok(const char *id)
+bool vt_qemu_id_ok(const char *id)
 {
 	/* 120: "host" + id must still fit the 128 bytes an endpoint record keeps */
 	if (!id || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')) || strlen(id) > 120)
@@ -35,8 +35,7 @@ static bool qemu_id_ok(const char *id)
 	return true;
 }
 
-/* A value inside a QEMU option string: a ',' would start another option. */
-static bool qemu_value_ok(const char *v)
+bool vt_qemu_value_ok(const char *v)
 {
 	if (!v || !v[0] || strlen(v) > 127)
 		return false;
@@ -65,12 +64,12 @@ static int nics_check(struct vmtap_ctx *ctx, const struct vmtap_qemu_nic *const 
 
 		if (!nics[i] || !VT_OPTS_COPY(*o, nics[i]))
 			return vt_fail(ctx, -EINVAL, "validate", "NIC %zu: bad options struct", i);
-		if (!qemu_id_ok(o->id))
+		if (!vt_qemu_id_ok(o->id))
 			return vt_fail(ctx, -EINVAL, "validate",
 				       "NIC %zu: id \"%s\" must start with a letter and hold only letters, digits, '-', '.', '_'",
 				       i, o->id ? o->id : "");
 		if (o->netdev_id) {
-			if (!qemu_id_ok(o->netdev_id))
+			if (!vt_qemu_id_ok(o->netdev_id))
 				return vt_fail(ctx, -EINVAL, "validate", "NIC %s: netdev id \"%s\" is not a valid QEMU id",
 					       o->id, o->netdev_id);
 			snprintf(views[i].netdev_id, sizeof(views[i].netdev_id), "%s", o->netdev_id);
@@ -83,9 +82,9 @@ static int nics_check(struct vmtap_ctx *ctx, const struct vmtap_qemu_nic *const 
 		for (unsigned int q = 0; q < o->queues; q++)
 			if (o->fds[q] < 0 || (o->vhostfds && o->vhostfds[q] < 0))
 				return vt_fail(ctx, -EBADF, "validate", "NIC %s: queue %u has no fd", o->id, q);
-		if (o->model && !qemu_value_ok(o->model))
+		if (o->model && !vt_qemu_value_ok(o->model))
 			return vt_fail(ctx, -EINVAL, "validate", "NIC %s: model \"%s\" is not a plain name", o->id, o->model);
-		if ((o->bus && !qemu_value_ok(o->bus)) || (o->addr && !qemu_value_ok(o->addr)))
+		if ((o->bus && !vt_qemu_value_ok(o->bus)) || (o->addr && !vt_qemu_value_ok(o->addr)))
 			return vt_fail(ctx, -EINVAL, "validate", "NIC %s: bus/addr must be plain values", o->id);
 		if (!mac_ok(o->mac))
 			return vt_fail(ctx, -EINVAL, "validate",
