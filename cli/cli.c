@@ -188,6 +188,14 @@ int cli_ctx_new(const struct global_opts *g, struct vmtap_ctx **ret_ctx)
 	return 0;
 }
 
+int cli_parse_qdisc(const char *cmd, const char *s, bool *ret_kernel)
+{
+	if (strcmp(s, "noqueue") && strcmp(s, "kernel"))
+		return cli_invalid(cmd, "qdisc '%s' is not noqueue or kernel", s);
+	*ret_kernel = !strcmp(s, "kernel");
+	return 0;
+}
+
 int cli_parse_uint(const char *s, unsigned long max, unsigned long *ret)
 {
 	char *end;

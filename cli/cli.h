@@ -66,6 +66,8 @@ int cli_invalid(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 int cli_ctx_new(const struct global_opts *g, struct vmtap_ctx **ret_ctx);
 
 int cli_parse_uint(const char *s, unsigned long max, unsigned long *ret);
+/* "noqueue" or "kernel" (the kernel's default qdiscs); anything else: a message and the invalid-input code */
+int cli_parse_qdisc(const char *cmd, const char *s, bool *ret_kernel);
 int cli_parse_uid(const char *s, uid_t *ret);
 int cli_parse_gid(const char *s, gid_t *ret);
 

@@ -21,6 +21,8 @@ static const char create_help[] =
 	"  --owner USER         user allowed to open the device (name or uid)\n"
 	"  --group GROUP        group allowed to open the device (name or gid)\n"
 	"  --netns NS           create inside network namespace NS (name or path)\n"
+	"  --qdisc noqueue|kernel  root qdisc: noqueue (default; a TAP never queues) or the\n"
+	"                       kernel's default (for a multi-queue TAP: mq + 256 pfifo_fast)\n"
 	"\n"
 	"Link settings, applied as part of the creation (on failure the device is removed):\n"
 	"  --mtu N              MTU, 68..65535 and within the device's range\n"
@@ -32,7 +34,7 @@ static const char create_help[] =
 	"  --up, --down         administrative state (default: down)\n"
 	"  -j, --json           JSON output\n";
 
-enum { O_QUEUES = 1, O_MQ, O_NO_VNET, O_HDR_SZ, O_OFFLOADS, O_OWNER, O_GROUP, O_NETNS };
+enum { O_QUEUES = 1, O_MQ, O_NO_VNET, O_HDR_SZ, O_OFFLOADS, O_OWNER, O_GROUP, O_NETNS, O_QDISC };
 
 struct create_args {
 	struct vmtap_tap_opts opts;
@@ -112,6 +114,14 @@ static int create_opt(int id, const char *arg, void *data)
 	case O_NETNS:
 		o->netns = arg;
 		break;
+	case O_QDISC: {
+		bool kernel;
+		r = cli_parse_qdisc("create", arg, &kernel);
+		if (r)
+			return r;
+		o->flags = kernel ? o->flags | VMTAP_TAP_KERNEL_QDISC : o->flags & ~VMTAP_TAP_KERNEL_QDISC;
+		break;
+	}
 	}
 	return 0;
 }
@@ -122,7 +132,7 @@ int cmd_create(int argc, char **argv, struct global_opts *g)
 		{ "queues", 'q', true, O_QUEUES }, { "multi-queue", 0, false, O_MQ },
 		{ "no-vnet-hdr", 0, false, O_NO_VNET }, { "vnet-hdr-size", 0, true, O_HDR_SZ },
 		{ "offloads", 0, true, O_OFFLOADS }, { "owner", 0, true, O_OWNER },
-		{ "group", 0, true, O_GROUP }, { "netns", 'n', true, O_NETNS }, { 0 },
+		{ "group", 0, true, O_GROUP }, { "netns", 'n', true, O_NETNS }, { "qdisc", 0, true, O_QDISC }, { 0 },
 	};
 	struct create_args a = {
 		.opts = { .sz = sizeof(struct vmtap_tap_opts), .flags = VMTAP_TAP_PERSIST },

@@ -30,9 +30,10 @@ static const char endpoint_help[] =
 	"  --netns NS           create it inside namespace NS (name or path)\n"
 	"  --bridge BR          connect it to bridge BR\n"
 	"  --vhost              vhost-net wanted at hand-off (degrades with a warning)\n"
-	"  --down               leave the host side down (default: up)\n";
+	"  --down               leave the host side down (default: up)\n"
+	"  --qdisc noqueue|kernel  root qdisc of the new device (default noqueue)\n";
 
-enum { E_IFNAME = 1, E_QUEUES, E_NOVNET, E_MTU, E_GMAC, E_HMAC, E_OWNER, E_GROUP, E_NETNS, E_BRIDGE, E_VHOST, E_DOWN };
+enum { E_IFNAME = 1, E_QUEUES, E_NOVNET, E_MTU, E_GMAC, E_HMAC, E_OWNER, E_GROUP, E_NETNS, E_BRIDGE, E_VHOST, E_DOWN, E_QDISC };
 
 const struct cli_opt cli_endpoint_spec_opts[] = {
 	{ "ifname", 0, true, E_IFNAME }, { "queues", 'q', true, E_QUEUES },
@@ -40,7 +41,7 @@ const struct cli_opt cli_endpoint_spec_opts[] = {
 	{ "guest-mac", 0, true, E_GMAC }, { "host-mac", 0, true, E_HMAC },
 	{ "owner", 0, true, E_OWNER }, { "group", 0, true, E_GROUP },
 	{ "netns", 'n', true, E_NETNS }, { "bridge", 0, true, E_BRIDGE },
-	{ "vhost", 0, false, E_VHOST }, { "down", 0, false, E_DOWN }, { 0 },
+	{ "vhost", 0, false, E_VHOST }, { "down", 0, false, E_DOWN }, { "qdisc", 0, true, E_QDISC }, { 0 },
 };
 
 int cli_endpoint_spec_opt(int id, const char *arg, void *data)
@@ -62,6 +63,14 @@ int cli_endpoint_spec_opt(int id, const char *arg, void *data)
 	case E_NOVNET:
 		s->flags |= VMTAP_EP_NO_VNET_HDR;
 		break;
+	case E_QDISC: {
+		bool kernel;
+		int r = cli_parse_qdisc("endpoint", arg, &kernel);
+		if (r)
+			return r;
+		s->flags = kernel ? s->flags | VMTAP_EP_KERNEL_QDISC : s->flags & ~VMTAP_EP_KERNEL_QDISC;
+		break;
+	}
 	case E_MTU:
 		if (cli_parse_uint(arg, 1UL << 31, &v) < 0 || v < 68 || v > 65535)
 			return cli_invalid("endpoint", "MTU '%s' is outside 68..65535", arg);

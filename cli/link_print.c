@@ -47,6 +47,8 @@ void cli_print_link(struct printer *p, const struct vmtap_link_info *li, bool de
 	print_string(p, "state", " state %s", operstate_name(li->operstate));
 	print_bool(p, "up", NULL, li->flags & IFF_UP);
 	print_uint(p, "mtu", " mtu %llu", li->mtu);
+	if (li->qdisc[0])
+		print_string(p, "qdisc", " qdisc %s", li->qdisc);
 	if (li->has_mac) {
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", li->mac[0], li->mac[1],
 			 li->mac[2], li->mac[3], li->mac[4], li->mac[5]);

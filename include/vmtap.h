@@ -106,13 +106,18 @@ enum vmtap_tap_flags {
 	VMTAP_TAP_SET_OWNER = 1u << 3,        /* apply .owner */
 	VMTAP_TAP_SET_GROUP = 1u << 4,        /* apply .group */
 	VMTAP_TAP_MULTI_QUEUE = 1u << 5,      /* IFF_MULTI_QUEUE even with one queue */
+	VMTAP_TAP_KERNEL_QDISC = 1u << 6,     /* keep the kernel's default qdiscs, not noqueue */
 };
-#define VMTAP_TAP_FLAGS_ALL 0x3fu
+#define VMTAP_TAP_FLAGS_ALL 0x7fu
 
 /*
  * Defaults (fields left zero): a kernel-independent unique name "vmtNNNNNNNNNNNN",
  * one queue, vnet header on when supported with size 10, no offloads,
- * not persistent, current namespace.
+ * not persistent, current namespace.  A device vmtap creates gets the root
+ * qdisc noqueue while still down, as libvirt does: a TAP never queues, and the
+ * kernel's default for a multi-queue TAP (256 pfifo_fast) costs some 3 MB and
+ * most of the time of bringing it up and deleting it.  Devices only attached
+ * to keep theirs.
  */
 struct vmtap_tap_opts {
 	size_t sz;
@@ -196,6 +201,7 @@ struct vmtap_link_info {
 	uint32_t tun_owner, tun_group;
 	bool has_stats;
 	struct vmtap_link_stats stats;
+	char qdisc[16];            /* IFLA_QDISC: kind of the root qdisc ("noqueue", "mq", "noop" ...) */
 };
 
 /* Look one link up by name (RTM_GETLINK with IFLA_IFNAME, no dump). */
@@ -283,8 +289,9 @@ enum vmtap_endpoint_flags {
 	VMTAP_EP_SET_OWNER = 1u << 2,
 	VMTAP_EP_SET_GROUP = 1u << 3,
 	VMTAP_EP_DOWN = 1u << 4,      /* leave the host side down (default: up) */
+	VMTAP_EP_KERNEL_QDISC = 1u << 5, /* keep the kernel's default qdiscs (see vmtap_tap_opts) */
 };
-#define VMTAP_EP_FLAGS_ALL 0x1fu
+#define VMTAP_EP_FLAGS_ALL 0x3fu
 
 struct vmtap_endpoint_spec {
 	size_t sz;

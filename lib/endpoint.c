@@ -264,7 +264,8 @@ VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const
 		VMTAP_OPTS(vmtap_tap_opts, topts, .name = s.ifname, .queues = s.queues,
 			   .flags = VMTAP_TAP_PERSIST | ((s.flags & VMTAP_EP_NO_VNET_HDR) ? VMTAP_TAP_NO_VNET_HDR : 0) |
 				    ((s.flags & VMTAP_EP_SET_OWNER) ? VMTAP_TAP_SET_OWNER : 0) |
-				    ((s.flags & VMTAP_EP_SET_GROUP) ? VMTAP_TAP_SET_GROUP : 0),
+				    ((s.flags & VMTAP_EP_SET_GROUP) ? VMTAP_TAP_SET_GROUP : 0) |
+				    ((s.flags & VMTAP_EP_KERNEL_QDISC) ? VMTAP_TAP_KERNEL_QDISC : 0),
 			   .owner = s.owner, .group = s.group, .netns = s.netns, .link = &link);
 		memcpy(link.mac, rec.host_mac, 6);
 		r = vmtap_tap_create(ctx, &topts, &tap);

@@ -296,7 +296,11 @@ int vt_nl_talk(struct vmtap_ctx *ctx, struct vt_nl *nl, struct nlmsghdr *nlh, mn
 	struct nl_req req = { .ctx = ctx, .cb = cb, .data = data };
 
 	nlh->nlmsg_seq = ++nl->seq;
-	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+	/*
+	 * NLM_F_DUMP's bits mean NLM_F_REPLACE and NLM_F_EXCL in a NEW request:
+	 * only a GET can be a dump, which ends with NLMSG_DONE instead of an ack.
+	 */
+	if (!vt_nl_is_dump(nlh))
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -434,6 +438,7 @@ int vt_link_parse(const void *buf, size_t len, struct vmtap_link_info *ret_info)
 	if (!info.name[0] || info.ifindex <= 0)
 		return -EBADMSG;
 	get_str(tb[IFLA_IFALIAS], info.alias, sizeof(info.alias));
+	get_str(tb[IFLA_QDISC], info.qdisc, sizeof(info.qdisc));
 	get_u32(tb[IFLA_MTU], &info.mtu);
 	get_u32(tb[IFLA_MIN_MTU], &info.min_mtu);
 	get_u32(tb[IFLA_MAX_MTU], &info.max_mtu);

@@ -3,9 +3,18 @@
 #ifndef VMTAP_LINK_H
 #define VMTAP_LINK_H
 
+#include <stdbool.h>
 #include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
 
 #include "internal.h"
+
+/* A dump request: a GET (RTM_GET* types are 2 mod 4) with both bits of NLM_F_DUMP. */
+static inline bool vt_nl_is_dump(const struct nlmsghdr *nlh)
+{
+	return nlh->nlmsg_type >= RTM_BASE && (nlh->nlmsg_type & 3) == 2 &&
+	       (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+}
 
 int vt_nl_talk(struct vmtap_ctx *ctx, struct vt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 int vt_nl_talk_batch(struct vmtap_ctx *ctx, struct vt_nl *nl, size_t n,

@@ -26,6 +26,7 @@
 #include "internal.h"
 #include "validate.h"
 #include "link.h"
+#include "tc.h"
 
 #define VT_TUN_PATH "/dev/net/tun"
 #define VT_VHOST_PATH "/dev/vhost-net"
@@ -155,6 +156,7 @@ struct tap_job {
 	struct vmtap_ctx *ctx;
 	const struct vmtap_tap_opts *opts;
 	bool attach;
+	bool persist_now;      /* persistent at once: nothing to configure after opening */
 	struct vmtap_tap *tap; /* filled on success */
 };
 
@@ -314,7 +316,7 @@ static int tap_open_here(void *p)
 	}
 
 	/* with link settings to apply, persistence waits for them (see tap_open()) */
-	if (!job->attach && (o->flags & VMTAP_TAP_PERSIST) && !o->link) {
+	if (job->persist_now) {
 		if ((r = vt_fault(ctx, "set persist")) < 0)
 			goto fail;
 		if (ioctl(fds[0], TUNSETPERSIST, 1UL) < 0) {
@@ -333,13 +335,13 @@ static int tap_open_here(void *p)
 	tap->ifindex = (int)if_nametoindex(name);
 	tap->nqueues = queues;
 	tap->ifflags = flags;
-	tap->persist = job->attach || ((o->flags & VMTAP_TAP_PERSIST) && !o->link);
+	tap->persist = job->attach || job->persist_now;
 	tap->fds = TAKE_PTR(fds);
 	job->tap = tap;
 	return 0;
 
 fail_unpersist:
-	if (!job->attach && (o->flags & VMTAP_TAP_PERSIST) && !o->link)
+	if (job->persist_now)
 		(void)ioctl(fds[0], TUNSETPERSIST, 0UL);
 fail:
 	close_fds(fds, opened);
@@ -352,6 +354,7 @@ static int tap_open(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *user_opt
 	struct vmtap_tap_opts o;
 	struct tap_job job = { .ctx = ctx, .opts = &o, .attach = attach };
 	_cleanup_close_ int nsfd = -1;
+	bool set_qdisc;
 	int r;
 
 	vt_clear_error(ctx);
@@ -410,16 +413,26 @@ static int tap_open(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *user_opt
 				       li.tun_num_queues + li.tun_num_disabled_queues, queues, VMTAP_MAX_QUEUES);
 	}
 
+	/* a device we only attach to keeps its qdiscs: they are its owner's */
+	set_qdisc = !attach && !(o.flags & VMTAP_TAP_KERNEL_QDISC);
+	job.persist_now = !attach && (o.flags & VMTAP_TAP_PERSIST) && !o.link && !set_qdisc;
 	r = vt_netns_call(ctx, nsfd, tap_open_here, &job);
 	if (r < 0)
 		return r;
-	if (o.link) {
+	if (set_qdisc || o.link) {
+		struct vt_nl *nl;
+
 		/*
 		 * Until TUNSETPERSIST the device lives only as long as our fds: if we
 		 * die before the settings (an ownership tag, say) are on it, the
-		 * kernel removes it, so no half-made device can outlive us.
+		 * kernel removes it, so no half-made device can outlive us.  The
+		 * qdisc goes first, while the device is down (see tc.c).
 		 */
-		r = vt_link_set_checked(ctx, o.netns, job.tap->name, o.link);
+		r = vt_nl_get(ctx, o.netns, &nl);
+		if (r >= 0 && set_qdisc)
+			r = vt_tc_root_set(ctx, nl, job.tap->ifindex, job.tap->name, VT_TC_TAP_ROOT);
+		if (r >= 0 && o.link)
+			r = vt_link_set_checked(ctx, o.netns, job.tap->name, o.link);
 		if (r >= 0 && !attach && (o.flags & VMTAP_TAP_PERSIST)) {
 			if ((r = vt_fault(ctx, "set persist")) >= 0 && ioctl(job.tap->fds[0], TUNSETPERSIST, 1UL) < 0)
 				r = vt_fail(ctx, -errno, "set persist", "%s", job.tap->name);

@@ -69,6 +69,8 @@ check "list json" bash -c "[ \"\$('$VMTAP' -j list | jq -r '[.[].ifname] | sort 
 check "list json owner/group" bash -c "'$VMTAP' list --json | jq -e '.[] | select(.ifname==\"vp0\") | .owner == 1000 and .group == 100 and .vnet_hdr == false' >/dev/null"
 check "show text has stats" bash -c "'$VMTAP' show vc0 | grep -q 'RX: bytes 0'"
 check "show json" bash -c "'$VMTAP' show vc0 -j | jq -e '.[0].ifname == \"vc0\" and .[0].multi_queue and .[0].stats64.rx.bytes == 0' >/dev/null"
+check "create --up: root qdisc noqueue, no pfifo_fast at all" bash -c "'$VMTAP' create vcq --queues 4 --up >/dev/null && '$VMTAP' show vcq -j | jq -e '.[0].qdisc == \"noqueue\"' >/dev/null && [ \"\$(tc -j qdisc show dev vcq | jq -c '[.[].kind]')\" = '[\"noqueue\"]' ] && '$VMTAP' show vcq | grep -q ' qdisc noqueue'"
+check "create --qdisc kernel --up: the kernel's mq" bash -c "'$VMTAP' create vck --queues 4 --qdisc kernel --up >/dev/null && '$VMTAP' show vck -j | jq -e '.[0].qdisc == \"mq\"' >/dev/null && tc -j qdisc show dev vck | jq -e 'any(.[]; .kind == \"pfifo_fast\")' >/dev/null && '$VMTAP' delete vcq vck"
 check "same print path: text and json agree on mtu" bash -c "[ \"\$('$VMTAP' show vc0 -j | jq -r '.[0].mtu')\" = \"\$('$VMTAP' show vc0 | sed -n 's/.* mtu \\([0-9]*\\).*/\\1/p' | head -1)\" ]"
 
 # ---- bad inputs: exit code, message, nothing created ----
@@ -84,6 +86,8 @@ expect 3 "%d" -- create "t%s"
 expect 3 "10, 12 or 20" -- create vb --vnet-hdr-size 11
 expect 3 "offloads" -- create vb --offloads bogus
 expect 3 "csum" -- create vb --offloads tso4
+expect 3 "noqueue or kernel" -- create vb --qdisc pfifo_fast
+expect 3 "noqueue or kernel" -- endpoint create vq --qdisc NOQUEUE
 expect 3 "owner" -- create vb --owner no-such-user-here
 expect 3 "group" -- create vb --group no-such-group-here
 expect 2 "unknown option '--bogus'" -- create vb --bogus
@@ -154,6 +158,8 @@ ip netns del "$ns"
 ip link add vebr type bridge && ip link set vebr up
 check "endpoint create" bash -c "'$VMTAP' endpoint create vm7-net0 --queues 4 --bridge vebr --guest-mac 52:54:00:00:07:01 | grep -q '^vm7-net0: ready ifname vmt.* queues 4 vnet_hdr'"
 check "endpoint device tagged, bridged, FE MAC" bash -c "n=\$('$VMTAP' -j endpoint show vm7-net0 | jq -r '.[0].ifname'); ip -j link show \$n | jq -e '.[0].ifalias == \"vmtap:vm7-net0\" and .[0].master == \"vebr\" and .[0].address == \"fe:54:00:00:07:01\"' >/dev/null"
+check "endpoint device: bridged, up, root qdisc noqueue" bash -c "n=\$('$VMTAP' -j endpoint show vm7-net0 | jq -r '.[0].ifname'); ip -j link show \$n | jq -e '.[0].qdisc == \"noqueue\" and (.[0].flags | index(\"UP\") != null)' >/dev/null"
+check "endpoint --qdisc kernel keeps the kernel's qdiscs" bash -c "'$VMTAP' endpoint create vm7-k --queues 2 --qdisc kernel >/dev/null && n=\$('$VMTAP' -j endpoint show vm7-k | jq -r '.[0].ifname') && ip -j link show \$n | jq -e '.[0].qdisc == \"mq\"' >/dev/null && '$VMTAP' endpoint destroy vm7-k"
 check "endpoint record is private" bash -c "[ \"\$(stat -c %a /run/vmtap)\" = 700 ] && [ \"\$(stat -c %a /run/vmtap/vm7-net0.json)\" = 600 ]"
 check "endpoint list json" bash -c "'$VMTAP' endpoint list -j | jq -e 'length == 1 and .[0].id == \"vm7-net0\" and .[0].state == \"ready\" and .[0].connection.bridge == \"vebr\"' >/dev/null"
 expect 5 "exists" -- endpoint create vm7-net0

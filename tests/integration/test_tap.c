@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <linux/if_tun.h>
 
@@ -232,6 +233,89 @@ static void test_attach(void **state)
 	assert_false(link_exists(ctx, "vta"));
 }
 
+/* `tc -j qdisc show dev NAME`: number of qdiscs and the root's kind */
+static void tc_qdiscs(const char *name, int *ret_count, char *ret_root, size_t size)
+{
+	char *count = itest_sh_out("tc -j qdisc show dev %s | jq length", name);
+	char *root = itest_sh_out("tc -j qdisc show dev %s | jq -r '.[] | select(.root == true) | .kind'", name);
+
+	assert_non_null(count);
+	assert_non_null(root);
+	*ret_count = atoi(count);
+	snprintf(ret_root, size, "%.*s", (int)strcspn(root, "\n"), root);
+	free(count);
+	free(root);
+}
+
+/*
+ * A device vmtap creates gets a noqueue root while down, so going up allocates
+ * no pfifo_fast per queue; with VMTAP_TAP_KERNEL_QDISC it keeps the kernel's
+ * mq + 256 pfifo_fast; a device we only attach to keeps whatever it has.
+ */
+static void test_qdisc(void **state)
+{
+	struct vmtap_ctx *ctx = CTX(state);
+	VMTAP_OPTS(vmtap_link_set_opts, up, .state = VMTAP_LINK_UP);
+	VMTAP_OPTS(vmtap_tap_opts, nq, .name = "vtqd", .queues = 4, .flags = VMTAP_TAP_PERSIST);
+	VMTAP_OPTS(vmtap_tap_opts, nq_up, .name = "vtqu", .queues = 4, .flags = VMTAP_TAP_PERSIST, .link = &up);
+	VMTAP_OPTS(vmtap_tap_opts, kern, .name = "vtqk", .queues = 4,
+		   .flags = VMTAP_TAP_PERSIST | VMTAP_TAP_KERNEL_QDISC, .link = &up);
+	VMTAP_OPTS(vmtap_tap_opts, held, .name = "vtqh", .queues = 2);
+	VMTAP_OPTS(vmtap_tap_opts, at, .name = "vtqk", .queues = 2);
+	struct vmtap_tap *tap, *h;
+	struct vmtap_link_info li;
+	char root[32];
+	int n;
+
+	/* persistent, no link settings: noqueue, and it stays when the owner brings the device up */
+	assert_int_equal(vmtap_tap_create(ctx, &nq, &tap), 0);
+	vmtap_tap_free(tap);
+	get_link(ctx, "vtqd", &li);
+	assert_string_equal(li.qdisc, "noqueue");
+	assert_true(li.tun_persist);
+	assert_int_equal(itest_sh("ip link set vtqd up"), 0);
+	tc_qdiscs("vtqd", &n, root, sizeof(root));
+	assert_int_equal(n, 1);
+	assert_string_equal(root, "noqueue");
+
+	/* brought up as part of the creation */
+	assert_int_equal(vmtap_tap_create(ctx, &nq_up, &tap), 0);
+	vmtap_tap_free(tap);
+	get_link(ctx, "vtqu", &li);
+	assert_true(li.flags & IFF_UP);
+	assert_string_equal(li.qdisc, "noqueue");
+	tc_qdiscs("vtqu", &n, root, sizeof(root));
+	assert_int_equal(n, 1);
+	assert_string_equal(root, "noqueue");
+
+	/* the kernel's default: mq with one pfifo_fast per possible queue */
+	assert_int_equal(vmtap_tap_create(ctx, &kern, &tap), 0);
+	vmtap_tap_free(tap);
+	get_link(ctx, "vtqk", &li);
+	assert_string_equal(li.qdisc, "mq");
+	tc_qdiscs("vtqk", &n, root, sizeof(root));
+	/* the dump lists the children of the queues in use (none attached: one), 256 exist */
+	assert_true(n >= 2);
+	assert_string_equal(root, "mq");
+
+	/* attaching leaves the device's qdiscs alone */
+	assert_int_equal(vmtap_tap_attach(ctx, &at, &tap), 0);
+	get_link(ctx, "vtqk", &li);
+	assert_string_equal(li.qdisc, "mq");
+	vmtap_tap_free(tap);
+
+	/* not persistent, fds held: noqueue too; the device goes with the fds */
+	assert_int_equal(vmtap_tap_create(ctx, &held, &h), 0);
+	get_link(ctx, "vtqh", &li);
+	assert_string_equal(li.qdisc, "noqueue");
+	assert_false(li.tun_persist);
+	vmtap_tap_free(h);
+	assert_false(link_exists(ctx, "vtqh"));
+
+	const char *names[] = { "vtqd", "vtqu", "vtqk" };
+	assert_int_equal(vmtap_link_delete_many(ctx, NULL, names, 3), 0);
+}
+
 static void test_attach_single_busy(void **state)
 {
 	struct vmtap_ctx *ctx = CTX(state);
@@ -380,7 +464,7 @@ static void test_opts_forward_compat(void **state)
 static void test_fault_injection(void **state)
 {
 	static const char *const steps[] = { "create device", "set vnet header", "set offloads", "set owner",
-					     "set group", "open queue", "set persist" };
+					     "set group", "open queue", "set qdisc", "set persist" };
 	(void)state;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		VMTAP_OPTS(vmtap_tap_opts, o, .name = "vtfi", .queues = 4,
@@ -444,6 +528,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_owner_group, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_persist_and_destroy, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_attach, itest_setup, itest_teardown),
+		cmocka_unit_test_setup_teardown(test_qdisc, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_attach_single_busy, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_attach_resets_state, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_queue_enable_disable, itest_setup, itest_teardown),

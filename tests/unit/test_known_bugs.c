@@ -25,6 +25,8 @@
 #include <linux/rtnetlink.h>
 
 #include "internal.h"
+#include "link.h"
+#include "tc.h"
 
 struct msgbuf {
 	char buf[4096] __attribute__((aligned(8)));
@@ -134,6 +136,30 @@ static void test_mac_parse_nul_separator(void **state)
 	assert_int_equal(vmtap_mac_parse(s, sizeof(s), mac), -EINVAL);
 }
 
+/*
+ * lib/link.c vt_nl_talk(): "is it a dump?" was flags & NLM_F_DUMP, but the two
+ * bits of NLM_F_DUMP (ROOT | MATCH) are NLM_F_REPLACE and NLM_F_EXCL in a NEW
+ * request.  An RTM_NEWQDISC with CREATE | REPLACE was taken for a dump, sent
+ * without NLM_F_ACK, and the caller then waited for an ack forever (found when
+ * tc.c sent its first message: every integration test hung).
+ */
+static void test_nl_replace_taken_for_dump(void **state)
+{
+	char buf[VT_TC_MSG_SIZE] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh = vt_tc_root_msg(buf, 7, "noqueue");
+	struct nlmsghdr get = { .nlmsg_type = RTM_GETLINK, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP };
+	struct nlmsghdr excl = { .nlmsg_type = RTM_NEWLINK,
+				 .nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE | NLM_F_EXCL };
+	struct nlmsghdr one = { .nlmsg_type = RTM_GETLINK, .nlmsg_flags = NLM_F_REQUEST };
+	(void)state;
+
+	assert_non_null(nlh);
+	assert_false(vt_nl_is_dump(nlh));
+	assert_false(vt_nl_is_dump(&excl));
+	assert_false(vt_nl_is_dump(&one));
+	assert_true(vt_nl_is_dump(&get));
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +167,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_link_parse_unaligned_nlmsg_len),
 		cmocka_unit_test(test_link_parse_stats64_older_kernel),
 		cmocka_unit_test(test_mac_parse_nul_separator),
+		cmocka_unit_test(test_nl_replace_taken_for_dump),
 	};
 
 	/* one case by name; an unknown name is a hard error (99), which meson reports whatever should_fail says */

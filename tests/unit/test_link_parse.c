@@ -145,6 +145,7 @@ static void test_tap_all_fields(void **state)
 	assert_int_equal(info.ifindex, 7);
 	assert_string_equal(info.name, "tap0");
 	assert_string_equal(info.kind, "tun");
+	assert_string_equal(info.qdisc, "fq_codel");
 	assert_true(info.has_mac);
 	assert_memory_equal(info.mac, test_mac, 6);
 	assert_int_equal(info.mtu, 1500);
