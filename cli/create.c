@@ -143,6 +143,7 @@ int cmd_create(int argc, char **argv, struct global_opts *g)
 	struct vmtap_tap *tap = NULL;
 	struct printer *p;
 	char *pos[1];
+	unsigned int queues;
 	int npos = 0, r;
 
 	cli_opts_join(opts, 32, tap_opts, cli_link_opts);
@@ -159,6 +160,17 @@ int cmd_create(int argc, char **argv, struct global_opts *g)
 	if (cli_link_opts_any(&a.link))
 		a.opts.link = &a.link;
 
+	/*
+	 * The device outlives this process with no queue attached, and a
+	 * multi-queue TAP takes up to 256 queues whoever opens them: one open
+	 * queue makes the same device as N, without N - 1 attaches and detaches.
+	 */
+	queues = a.opts.queues ? a.opts.queues : 1;
+	if (queues > 1) {
+		a.opts.flags |= VMTAP_TAP_MULTI_QUEUE;
+		a.opts.queues = 1;
+	}
+
 	if ((r = cli_ctx_new(g, &ctx)) != 0)
 		return r;
 	r = vmtap_tap_create(ctx, &a.opts, &tap);
@@ -172,7 +184,7 @@ int cmd_create(int argc, char **argv, struct global_opts *g)
 		print_open_object(p, NULL);
 		print_string(p, "ifname", "%s\n", vmtap_tap_name(tap));
 		print_uint(p, "ifindex", NULL, (uint64_t)vmtap_tap_ifindex(tap));
-		print_uint(p, "queues", NULL, vmtap_tap_queues(tap));
+		print_uint(p, "queues", NULL, queues);
 		print_bool(p, "vnet_hdr", NULL, vmtap_tap_vnet_hdr(tap));
 		print_bool(p, "persist", NULL, true);
 		print_close_object(p);
