@@ -29,6 +29,9 @@
 #ifndef VMTAP_BIN
 #define VMTAP_BIN "vmtap"
 #endif
+#ifndef NOOP_BIN
+#define NOOP_BIN "noop"
+#endif
 
 #define MTU 1400
 #define MTU_STR "1400"
@@ -283,10 +286,12 @@ static int raw_open_queues(const char *name, unsigned int queues, unsigned short
  * fds open instead would move the detach cost into the delete phase, and
  * would need 4 fds per endpoint held by the benchmark.
  *
- * With RAW_NOQUEUE (a reference variant, not the floor) the root qdisc is set
- * to noqueue before the link goes up, in the same sendmsg: the kernel then
- * skips the 256 pfifo_fast qdiscs it otherwise gives a multi-queue device.
- * With RAW_DOWN the link is left down (the naming control, see bench_naming()).
+ * The floor makes the object vmtap makes: with RAW_NOQUEUE the root qdisc is
+ * set to noqueue before the link goes up, in the same sendmsg, so the kernel
+ * skips the mq + 256 pfifo_fast it otherwise gives a multi-queue device when
+ * it goes up.  Without it (the "kernel qdiscs" reference) the device is what
+ * `ip tuntap add` + `ip link set up` make.  With RAW_DOWN the link is left
+ * down (the naming control, see bench_naming()).
  */
 enum { RAW_NOQUEUE = 1, RAW_DOWN = 2 };
 
@@ -506,16 +511,17 @@ struct config {
 	unsigned int procs;    /* bare process runs */
 	unsigned int pops[NPOPS];
 	bool quick;
-	const char *vmtap_bin, *ip_bin;
+	const char *vmtap_bin, *ip_bin, *noop_bin;
 };
 
 struct results {
 	struct meas raw_create, raw_del_serial, raw_del_bulk;
-	struct meas nq_create, nq_del_bulk;
+	struct meas kq_create, kq_del_bulk;
 	struct meas vm_create, vm_del_serial, vm_del_bulk;
 	struct meas cli_create, cli_del_serial, cli_del_bulk;
-	struct meas ip_add, ip_set, ip_del;
-	struct meas cli_proc, ip_proc;
+	struct meas ip_add, ip_mtu, ip_mac, ip_up, ip_del;  /* one step per process */
+	struct meas ip3_add, ip3_set;                       /* mtu + address + up in one `ip link set` */
+	struct meas cli_proc, ip_proc, noop_proc;
 	struct meas ipb_create, ipb_del;
 	struct meas par[2];
 	unsigned int retries[2];
@@ -540,11 +546,11 @@ static void bench_lib_vs_raw(const struct config *c, struct results *res, struct
 	struct names rest;
 	struct mark t;
 
-	progress("raw floor, libvmtap and raw + noqueue: %u endpoints each, in rotation", c->n);
+	progress("raw floor, libvmtap and raw with the kernel's qdiscs: %u endpoints each, in rotation", c->n);
 	for (unsigned int i = 0; i < c->n; i++) {
 		for (unsigned int turn = 0; turn < 3; turn++) {
 			static const char *const prefix[] = { "vr", "va", "vq" };
-			struct meas *m[] = { &res->raw_create, &res->vm_create, &res->nq_create };
+			struct meas *m[] = { &res->raw_create, &res->vm_create, &res->kq_create };
 			unsigned int v = (i + turn) % 3;
 
 			name_of(name, prefix[v], i);
@@ -553,7 +559,7 @@ static void bench_lib_vs_raw(const struct config *c, struct results *res, struct
 			if (v == 1)
 				vm_create(ctx, name, mac, true, NULL);
 			else
-				raw_create(nl, name, mac, v == 2 ? RAW_NOQUEUE : 0);
+				raw_create(nl, name, mac, v == 0 ? RAW_NOQUEUE : 0);
 			meas_add(m[v], t, 1);
 		}
 	}
@@ -589,11 +595,17 @@ static void bench_lib_vs_raw(const struct config *c, struct results *res, struct
 
 	t = mark_now();
 	raw_group(nl, "vq", 0, c->n, RAW_GROUP, true);
-	meas_add(&res->nq_del_bulk, t, c->n);
+	meas_add(&res->kq_del_bulk, t, c->n);
 }
 
 /* ---- 3 + 4: the vmtap CLI against iproute2, one process per step ---- */
 
+/*
+ * Three variants rotate: the vmtap CLI (one process), iproute2 one step per
+ * process as scripts do (tuntap add, link set mtu, link set address, link set
+ * up: four processes), and iproute2 with the three link settings in one
+ * `ip link set` (two processes), for reference.
+ */
 static void bench_cli_ip(const struct config *c, struct results *res, struct rawnl *nl)
 {
 	char name[IFNAMSIZ], macs[18];
@@ -602,31 +614,44 @@ static void bench_cli_ip(const struct config *c, struct results *res, struct raw
 	struct mark t;
 	char **argv;
 
-	progress("vmtap CLI and iproute2: %u endpoints each, alternating", c->n);
+	progress("vmtap CLI, iproute2 one step per process, iproute2 3 steps in one: %u endpoints each, in rotation",
+		 c->n);
 	for (unsigned int i = 0; i < c->n; i++) {
-		for (int turn = 0; turn < 2; turn++) {
-			bool cli = (turn == 0) == (i % 2 == 0);
+		for (unsigned int turn = 0; turn < 3; turn++) {
+			static const char *const prefix[] = { "vc", "vi", "vt" };
+			unsigned int v = (i + turn) % 3;
 			char *create[] = { (char *)c->vmtap_bin, "create", name, "--queues", "4", "--mtu", MTU_STR,
 					   "--mac", macs, "--up", NULL };
 			char *add[] = { (char *)c->ip_bin, "tuntap", "add", "dev", name, "mode", "tap", "multi_queue",
 					"vnet_hdr", NULL };
-			char *set[] = { (char *)c->ip_bin, "link", "set", "dev", name, "mtu", MTU_STR, "address", macs,
-					"up", NULL };
+			char *set_mtu[] = { (char *)c->ip_bin, "link", "set", "dev", name, "mtu", MTU_STR, NULL };
+			char *set_mac[] = { (char *)c->ip_bin, "link", "set", "dev", name, "address", macs, NULL };
+			char *set_up[] = { (char *)c->ip_bin, "link", "set", "dev", name, "up", NULL };
+			char *set3[] = { (char *)c->ip_bin, "link", "set", "dev", name, "mtu", MTU_STR, "address", macs,
+					 "up", NULL };
 
-			name_of(name, cli ? "vc" : "vi", i);
-			mac_of(mac, cli ? 8 : 9, i);
+			name_of(name, prefix[v], i);
+			mac_of(mac, (uint8_t)(8 + v), i);
 			mac_str(macs, mac);
-			if (cli) {
+			if (v == 0) {
 				t = mark_now();
 				run(create);
 				meas_add(&res->cli_create, t, 1);
+			} else if (v == 1) {
+				char **steps[] = { add, set_mtu, set_mac, set_up };
+				struct meas *m[] = { &res->ip_add, &res->ip_mtu, &res->ip_mac, &res->ip_up };
+				for (int k = 0; k < 4; k++) {
+					t = mark_now();
+					run(steps[k]);
+					meas_add(m[k], t, 1);
+				}
 			} else {
 				t = mark_now();
 				run(add);
-				meas_add(&res->ip_add, t, 1);
+				meas_add(&res->ip3_add, t, 1);
 				t = mark_now();
-				run(set);
-				meas_add(&res->ip_set, t, 1);
+				run(set3);
+				meas_add(&res->ip3_set, t, 1);
 			}
 		}
 	}
@@ -660,17 +685,21 @@ static void bench_cli_ip(const struct config *c, struct results *res, struct raw
 	free(argv);
 	names_free(&rest);
 	raw_group(nl, "vi", c->serial, c->n, RAW_GROUP, true); /* clean-up, untimed */
+	raw_group(nl, "vt", 0, c->n, RAW_GROUP, true);
 
-	progress("process cost alone: %u x (vmtap --version, ip -V), alternating", c->procs);
+	progress("process cost alone: %u x (vmtap --version, ip -V, a static no-op), in rotation", c->procs);
 	for (unsigned int i = 0; i < c->procs; i++) {
-		for (int turn = 0; turn < 2; turn++) {
-			bool cli = (turn == 0) == (i % 2 == 0);
+		for (unsigned int turn = 0; turn < 3; turn++) {
+			unsigned int v = (i + turn) % 3;
 			char *v_cli[] = { (char *)c->vmtap_bin, "--version", NULL };
 			char *v_ip[] = { (char *)c->ip_bin, "-V", NULL };
+			char *v_noop[] = { (char *)c->noop_bin, NULL };
+			char **argv3[] = { v_cli, v_ip, v_noop };
+			struct meas *m[] = { &res->cli_proc, &res->ip_proc, &res->noop_proc };
 
 			t = mark_now();
-			run(cli ? v_cli : v_ip);
-			meas_add(cli ? &res->cli_proc : &res->ip_proc, t, 1);
+			run(argv3[v]);
+			meas_add(m[v], t, 1);
 		}
 	}
 }
@@ -837,7 +866,7 @@ static void bench_naming(const struct config *c, struct results *res, struct raw
 						name_of(name, "vx", i);
 					t = mark_now();
 					if (v == 2)
-						raw_create(nl, name, mac, RAW_DOWN);
+						raw_create(nl, name, mac, RAW_NOQUEUE | RAW_DOWN);
 					else
 						vm_create(ctx, v ? "vb%d" : NULL, mac, false, name);
 					if (round)
@@ -883,12 +912,17 @@ static void report(const struct config *c, const struct results *r)
 	const struct meas *d0 = &r->name_default[0], *dn = &r->name_default[NPOPS - 1];
 	const struct meas *k0 = &r->name_kernel[0], *kn = &r->name_kernel[NPOPS - 1];
 	const struct meas *c0 = &r->name_raw[0], *cn = &r->name_raw[NPOPS - 1];
-	struct meas ip_create = r->ip_add;
-	double cli_cpu, ip_cpu, cli_wall, ip_wall;
+	struct meas ip_create = r->ip_add, ip3_create = r->ip3_add;
+	double cli_cpu, ip_cpu, ip3_cpu, cli_wall, ip_wall, ceiling_cpu;
 	char buf[128];
 
-	ip_create.wall += r->ip_set.wall;
-	ip_create.cpu += r->ip_set.cpu;
+	for (const struct meas *const *m = (const struct meas *const[]){ &r->ip_mtu, &r->ip_mac, &r->ip_up, NULL };
+	     *m; m++) {
+		ip_create.wall += (*m)->wall;
+		ip_create.cpu += (*m)->cpu;
+	}
+	ip3_create.wall += r->ip3_set.wall;
+	ip3_create.cpu += r->ip3_set.cpu;
 
 	printf("\nEndpoint lifecycle: TAP with %d queues + vnet_hdr, persistent, MTU %d + MAC + up; then deleted.\n",
 	       QUEUES, MTU);
@@ -901,11 +935,11 @@ static void report(const struct config *c, const struct results *r)
 	printf("CPU = getrusage(RUSAGE_SELF + RUSAGE_CHILDREN) user+sys; kworker/softirq work is not included.\n\n");
 	printf("%-12s %-44s %6s %10s %10s %10s %9s\n", "variant", "phase", "count", "wall ms", "wall us/ep",
 	       "CPU us/ep", "per s");
-	row("raw floor", "create: 4x TUNSETIFF, PERSIST, 1 RTM_NEWLINK", &r->raw_create);
+	row("raw floor", "create: 4x TUNSETIFF, PERSIST, noqueue+NEWLINK", &r->raw_create);
 	row("raw floor", "delete serial: 1 RTM_DELLINK each", &r->raw_del_serial);
 	row("raw floor", "delete bulk: group + 1 RTM_DELLINK", &r->raw_del_bulk);
-	row("raw+noqueue", "create: raw floor + noqueue root before up", &r->nq_create);
-	row("raw+noqueue", "delete bulk: group + 1 RTM_DELLINK", &r->nq_del_bulk);
+	row("raw kernel-q", "create: raw floor without noqueue", &r->kq_create);
+	row("raw kernel-q", "delete bulk: group + 1 RTM_DELLINK", &r->kq_del_bulk);
 	row("libvmtap", "create: vmtap_tap_create + .link", &r->vm_create);
 	row("libvmtap", "delete serial: vmtap_link_delete", &r->vm_del_serial);
 	row("libvmtap", "delete bulk: vmtap_link_delete_many", &r->vm_del_bulk);
@@ -914,13 +948,19 @@ static void report(const struct config *c, const struct results *r)
 	snprintf(buf, sizeof(buf), "delete bulk (1 process, %u names)", c->n - c->serial);
 	row("vmtap CLI", buf, &r->cli_del_bulk);
 	row("iproute2", "tuntap add (1 process each)", &r->ip_add);
-	row("iproute2", "link set mtu+address+up (1 process each)", &r->ip_set);
-	row("iproute2", "create = add + set (2 processes each)", &ip_create);
+	row("iproute2", "link set mtu (1 process each)", &r->ip_mtu);
+	row("iproute2", "link set address (1 process each)", &r->ip_mac);
+	row("iproute2", "link set up (1 process each)", &r->ip_up);
+	row("iproute2", "create = add + 3 sets (4 processes each)", &ip_create);
 	row("iproute2", "link del (1 process each)", &r->ip_del);
+	row("iproute2 x3", "tuntap add (1 process each)", &r->ip3_add);
+	row("iproute2 x3", "link set mtu+address+up (1 process each)", &r->ip3_set);
+	row("iproute2 x3", "create = add + set (2 processes each)", &ip3_create);
 	row("ip -batch", "create (1 process, 2 lines each)", &r->ipb_create);
 	row("ip -batch", "link del (1 process, 1 line each)", &r->ipb_del);
 	row("process", "vmtap --version (process cost alone)", &r->cli_proc);
 	row("process", "ip -V (process cost alone)", &r->ip_proc);
+	row("process", "static no-op (the machine's floor)", &r->noop_proc);
 	row("parallel x1", "lifecycle, bulk delete at end (1 thread)", &r->par[0]);
 	row("parallel x2", "lifecycle, bulk delete at end (2 threads)", &r->par[1]);
 	for (int p = 0; p < NPOPS; p++) {
@@ -932,15 +972,21 @@ static void report(const struct config *c, const struct results *r)
 	}
 
 	cli_cpu = us_cpu(&r->cli_create) + us_cpu(&r->cli_del_serial);
-	ip_cpu = us_cpu(&r->ip_add) + us_cpu(&r->ip_set) + us_cpu(&r->ip_del);
+	ip_cpu = us_cpu(&ip_create) + us_cpu(&r->ip_del);
+	ip3_cpu = us_cpu(&ip3_create) + us_cpu(&r->ip_del);
 	cli_wall = us_wall(&r->cli_create) + us_wall(&r->cli_del_serial);
-	ip_wall = us_wall(&r->ip_add) + us_wall(&r->ip_set) + us_wall(&r->ip_del);
+	ip_wall = us_wall(&ip_create) + us_wall(&r->ip_del);
+	/*
+	 * The least CPU any two-process CLI could use: two processes that do
+	 * nothing, plus the kernel work of the raw floor's create and delete.
+	 */
+	ceiling_cpu = 2 * us_cpu(&r->noop_proc) + us_cpu(&r->raw_create) + us_cpu(&r->raw_del_serial);
 
 	printf("\nRatios and targets:\n");
 	target("libvmtap create / raw floor create, wall", ratio(r->vm_create.wall, r->raw_create.wall), "x", true,
 	       1.3);
 	target("libvmtap create / raw floor create, CPU", ratio(r->vm_create.cpu, r->raw_create.cpu), "x", true, 1.3);
-	target("iproute2 (3 processes) / vmtap CLI (2 processes), CPU per endpoint", ratio(ip_cpu, cli_cpu), "x",
+	target("iproute2 (5 processes) / vmtap CLI (2 processes), CPU per endpoint", ratio(ip_cpu, cli_cpu), "x",
 	       false, 8);
 	target("libvmtap serial / bulk delete, wall per device",
 	       ratio(us_wall(&r->vm_del_serial), us_wall(&r->vm_del_bulk)), "x", false, 20);
@@ -972,10 +1018,10 @@ static void report(const struct config *c, const struct results *r)
 	}
 	info("libvmtap create - raw floor create, CPU per endpoint (up)", us_cpu(&r->vm_create) - us_cpu(&r->raw_create),
 	     " us");
-	info("raw floor / raw + noqueue create, wall", ratio(r->raw_create.wall, r->nq_create.wall), "x");
-	info("raw floor / raw + noqueue create, CPU", ratio(r->raw_create.cpu, r->nq_create.cpu), "x");
-	info("raw floor / raw + noqueue bulk delete, wall per device",
-	     ratio(us_wall(&r->raw_del_bulk), us_wall(&r->nq_del_bulk)), "x");
+	info("raw kernel qdiscs / raw floor (noqueue) create, wall", ratio(r->kq_create.wall, r->raw_create.wall), "x");
+	info("raw kernel qdiscs / raw floor (noqueue) create, CPU", ratio(r->kq_create.cpu, r->raw_create.cpu), "x");
+	info("raw kernel qdiscs / raw floor (noqueue) bulk delete, wall per device",
+	     ratio(us_wall(&r->kq_del_bulk), us_wall(&r->raw_del_bulk)), "x");
 	info("libvmtap serial delete / raw serial delete, wall",
 	     ratio(us_wall(&r->vm_del_serial), us_wall(&r->raw_del_serial)), "x");
 	info("libvmtap bulk delete / raw bulk delete, wall per device",
@@ -985,16 +1031,25 @@ static void report(const struct config *c, const struct results *r)
 	info("raw serial / raw bulk delete, wall per device",
 	     ratio(us_wall(&r->raw_del_serial), us_wall(&r->raw_del_bulk)), "x");
 	info("vmtap CLI create + delete, CPU per endpoint", cli_cpu, " us");
-	info("iproute2 tuntap add + link set + link del, CPU per endpoint", ip_cpu, " us");
-	info("iproute2 / vmtap CLI, wall per endpoint (create + serial delete)", ratio(ip_wall, cli_wall), "x");
+	info("iproute2 one step per process (5 processes), CPU per endpoint", ip_cpu, " us");
+	info("iproute2 add + one link set + del (3 processes), CPU per endpoint", ip3_cpu, " us");
+	info("iproute2 (3 processes) / vmtap CLI, CPU per endpoint", ratio(ip3_cpu, cli_cpu), "x");
+	info("iproute2 (5 processes) / vmtap CLI, wall per endpoint", ratio(ip_wall, cli_wall), "x");
+	info("ceiling: 2 static no-op processes + raw floor create + delete, CPU", ceiling_cpu, " us");
+	info("ceiling: iproute2 (5 processes) / that, the best any 2-process CLI gets", ratio(ip_cpu, ceiling_cpu), "x");
+	info("vmtap CLI / ceiling, CPU per endpoint", ratio(cli_cpu, ceiling_cpu), "x");
 	info("ip -V / vmtap --version, CPU per process", ratio(us_cpu(&r->ip_proc), us_cpu(&r->cli_proc)), "x");
+	info("vmtap --version / static no-op, CPU per process", ratio(us_cpu(&r->cli_proc), us_cpu(&r->noop_proc)), "x");
 	info("lifecycles per second, 1 worker", ratio((double)r->par[0].count, r->par[0].wall), "/s");
 
 	printf("\nNotes:\n"
 	       " - Bringing a multi-queue TAP up gives it mq + 256 pfifo_fast qdiscs (one per possible queue), ~3 MB of\n"
-	       "   zeroed kernel memory per endpoint, freed on delete. Where fresh memory is expensive (e.g. a VM whose\n"
-	       "   free pages go back to the host) this dominates and swings between phases; raw+noqueue shows an\n"
-	       "   endpoint without it.\n"
+	       "   zeroed kernel memory per endpoint, freed on delete, unless its root qdisc is set first. vmtap sets\n"
+	       "   noqueue (as libvirt does), and so does the raw floor; \"raw kernel-q\" and iproute2 keep the kernel's\n"
+	       "   qdiscs. Where fresh memory is expensive (e.g. a VM whose free pages go back to the host) they\n"
+	       "   dominate and swing between phases.\n"
+	       " - The ceiling is what a CLI that costs nothing would reach: two processes of the machine's cheapest\n"
+	       "   kind (static, doing nothing) plus the kernel work of the raw floor's create and serial delete.\n"
 	       " - \"present\" rows: the endpoint's TAP with .link MTU + MAC but left down, after an untimed warm-up\n"
 	       "   round, so that qdisc memory does not hide the cost of the name. The control (raw floor, explicit\n"
 	       "   name) searches no names: the naming targets divide by it to cancel the machine's drift over time.\n");
@@ -1019,7 +1074,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	struct config c = { .n = 0, .vmtap_bin = VMTAP_BIN };
+	struct config c = { .n = 0, .vmtap_bin = VMTAP_BIN, .noop_bin = NOOP_BIN };
 	struct results res = { 0 };
 	struct vmtap_ctx *ctx;
 	struct rawnl nl;
@@ -1051,6 +1106,8 @@ int main(int argc, char **argv)
 	c.pops[2] = c.quick ? 1000 : 10000;
 	if (access(c.vmtap_bin, X_OK) < 0)
 		die("vmtap binary %s: %s (give --vmtap PATH)", c.vmtap_bin, strerror(errno));
+	if (access(c.noop_bin, X_OK) < 0)
+		die("no-op binary %s: %s", c.noop_bin, strerror(errno));
 	c.ip_bin = find_in_path("ip");
 	if (!c.ip_bin)
 		die("ip (iproute2) not found in PATH");

@@ -11,5 +11,5 @@ build="$src/build/bench"
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" "$src" -Dbuildtype=release >&2
 fi
-ninja -C "$build" bench/lifecycle cli/vmtap >&2
+ninja -C "$build" bench/lifecycle bench/noop cli/vmtap >&2
 exec "$build/bench/lifecycle" "$@"
