@@ -145,6 +145,17 @@ int vt_fail(struct vmtap_ctx *ctx, int err, const char *step, const char *fmt, .
 	return err;
 }
 
+bool vt_fault_active(const struct vmtap_ctx *ctx, const char *step)
+{
+#ifdef VMTAP_FAULT_INJECTION
+	return ctx && ctx->fault_step[0] && strcmp(ctx->fault_step, step) == 0;
+#else
+	(void)ctx;
+	(void)step;
+	return false;
+#endif
+}
+
 int vt_fault(struct vmtap_ctx *ctx, const char *step)
 {
 #ifdef VMTAP_FAULT_INJECTION

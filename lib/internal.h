@@ -88,6 +88,8 @@ void vt_set_extack(struct vmtap_ctx *ctx, const char *msg);
  * kernel had refused it.  Compiled in only with -Dfault_injection=true.
  */
 int vt_fault(struct vmtap_ctx *ctx, const char *step);
+/* Whether the test-only fault @step is set, for faults that are not errors (see link_dump()). */
+bool vt_fault_active(const struct vmtap_ctx *ctx, const char *step);
 
 static inline bool vt_opts_valid(const void *opts, size_t user_sz, size_t lib_sz)
 {

@@ -157,6 +157,8 @@ struct nl_req {
 	unsigned int replies;
 	int first_err;
 	bool kernel_error;   /* the failure came in an NLMSG_ERROR: the request is over */
+	bool dump_whole;     /* take an interrupted dump to its end instead of stopping (see link_dump()) */
+	bool interrupted;    /* ... and it was: NLM_F_DUMP_INTR was seen */
 };
 
 static int extack_attr_cb(const struct nlattr *attr, void *data)
@@ -269,6 +271,15 @@ static int nl_recv(struct vt_nl *nl, struct nl_req *req, unsigned int seq, unsig
 			nl->broken = true;
 			return -errno;
 		}
+		if (req->dump_whole) {
+			/* libmnl stops at the first NLM_F_DUMP_INTR: note it and let every message through */
+			int len = (int)n;
+			for (struct nlmsghdr *h = (struct nlmsghdr *)buf; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len))
+				if (h->nlmsg_flags & NLM_F_DUMP_INTR) {
+					h->nlmsg_flags &= ~NLM_F_DUMP_INTR;
+					req->interrupted = true;
+				}
+		}
 		errno = 0;
 		r = mnl_cb_run2(buf, (size_t)n, seq, nl->portid, nl_data_cb, req, ctl, ARRAY_SIZE(ctl));
 		if (r < 0) {
@@ -291,10 +302,8 @@ static int nl_recv(struct vt_nl *nl, struct nl_req *req, unsigned int seq, unsig
 	}
 }
 
-int vt_nl_talk(struct vmtap_ctx *ctx, struct vt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+static int nl_talk_req(struct vt_nl *nl, struct nlmsghdr *nlh, struct nl_req *req)
 {
-	struct nl_req req = { .ctx = ctx, .cb = cb, .data = data };
-
 	nlh->nlmsg_seq = ++nl->seq;
 	/*
 	 * NLM_F_DUMP's bits mean NLM_F_REPLACE and NLM_F_EXCL in a NEW request:
@@ -304,7 +313,14 @@ int vt_nl_talk(struct vmtap_ctx *ctx, struct vt_nl *nl, struct nlmsghdr *nlh, mn
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	return nl_recv(nl, &req, nlh->nlmsg_seq, 1);
+	return nl_recv(nl, req, nlh->nlmsg_seq, 1);
+}
+
+int vt_nl_talk(struct vmtap_ctx *ctx, struct vt_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	struct nl_req req = { .ctx = ctx, .cb = cb, .data = data };
+
+	return nl_talk_req(nl, nlh, &req);
 }
 
 int vt_nl_talk_batch(struct vmtap_ctx *ctx, struct vt_nl *nl, size_t n,
@@ -632,8 +648,16 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int vt_link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool stats,
-		 vmtap_link_fn fn, void *userdata)
+/*
+ * Links that come and go during a dump interrupt it (NLM_F_DUMP_INTR): it is
+ * then repeated, a few times, so that callers see one consistent list.  With
+ * @take_interrupted, the last interrupted dump is used after all: the kernel
+ * walks links in ifindex order (since 6.7), so a link that exists from the
+ * start of the dump to its end is in it even when others came and went, which
+ * is all a caller that looks for links it knows needs.
+ */
+static int link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool stats, bool take_interrupted,
+		     vmtap_link_fn fn, void *userdata)
 {
 	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8)));
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -651,28 +675,39 @@ int vt_link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool st
 		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "tun");
 		mnl_attr_nest_end(nlh, li);
 	}
-	/*
-	 * Links that come and go meanwhile interrupt a dump (EINTR): it is then
-	 * repeated, a few times.  Callers see the links of one complete dump only.
-	 */
 	for (int attempt = 0;; attempt++) {
+		struct nl_req req = { .ctx = ctx, .cb = dump_cb, .data = &d, .dump_whole = true };
+
 		d.n = 0;
 		d.err = 0;
-		r = vt_nl_talk(ctx, nl, nlh, dump_cb, &d);
-		if (r != -EINTR || attempt == 4 || nl->broken)
+		r = nl_talk_req(nl, nlh, &req);
+		if (vt_fault_active(ctx, "dump interrupted"))
+			req.interrupted = true;
+		if (r < 0 || !req.interrupted)
 			break;
+		if (attempt == 4) {
+			if (!take_interrupted)
+				r = -EINTR;
+			break;
+		}
 		vt_log(ctx, VMTAP_LOG_DEBUG, "link dump interrupted by a change: repeating it");
 	}
 	if (r == 0 && d.err)
 		r = d.err;
 	if (r < 0) {
 		free(d.items);
-		return vt_fail(ctx, r, "list links", NULL);
+		return vt_fail(ctx, r, "list links", r == -EINTR ? "the list kept changing during 5 dumps" : NULL);
 	}
 	for (size_t i = 0; i < d.n && r == 0; i++)
 		r = fn(&d.items[i], userdata);
 	free(d.items);
 	return r;
+}
+
+int vt_link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool stats,
+		 vmtap_link_fn fn, void *userdata)
+{
+	return link_dump(ctx, nl, tun_only, stats, false, fn, userdata);
 }
 
 VT_EXPORT int vmtap_link_foreach(struct vmtap_ctx *ctx, const char *netns, bool tun_only,
@@ -762,59 +797,67 @@ static void build_group_set(struct nlmsghdr *nlh, size_t i, void *data)
 	mnl_attr_put_u32(nlh, IFLA_GROUP, g->group ? g->group[i] : g->one_group);
 }
 
-struct group_scan {
-	uint32_t candidate;
-	bool used;
+/* Link groups tried for a bulk delete: random, far from the small groups people assign by hand. */
+#define GROUP_CANDIDATES 8
+
+struct bulk_want {
+	const char *name;
+	int ifindex;           /* 0: not seen in the dump */
+	uint32_t group;
+	bool is_tun;
+	char kind[16];
 };
 
-static int group_scan_cb(const struct vmtap_link_info *info, void *data)
-{
-	struct group_scan *s = data;
+struct bulk_scan {
+	struct bulk_want *want; /* sorted by name */
+	size_t n;
+	uint32_t candidate[GROUP_CANDIDATES];
+	bool used[GROUP_CANDIDATES];
+};
 
-	if (info->group == s->candidate)
-		s->used = true;
+static int want_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct bulk_want *)a)->name, ((const struct bulk_want *)b)->name);
+}
+
+static struct bulk_want *want_find(const struct bulk_scan *s, const char *name)
+{
+	struct bulk_want key = { .name = name };
+
+	return bsearch(&key, s->want, s->n, sizeof(*s->want), want_cmp);
+}
+
+static int bulk_scan_cb(const struct vmtap_link_info *info, void *data)
+{
+	struct bulk_scan *s = data;
+	struct bulk_want *w = want_find(s, info->name);
+
+	for (size_t i = 0; i < GROUP_CANDIDATES; i++)
+		if (info->group == s->candidate[i])
+			s->used[i] = true;
+	if (w) {
+		w->ifindex = info->ifindex;
+		w->group = info->group;
+		w->is_tun = info->is_tun;
+		snprintf(w->kind, sizeof(w->kind), "%s", info->kind);
+	}
 	return 0;
 }
 
-/* A link group no device in the namespace is in, so deleting it deletes only ours. */
-static int pick_free_group(struct vmtap_ctx *ctx, struct vt_nl *nl, uint32_t *ret_group)
-{
-	for (int attempt = 0; attempt < 8; attempt++) {
-		struct group_scan s = { 0 };
-		int r;
-
-		if (getrandom(&s.candidate, sizeof(s.candidate), 0) != sizeof(s.candidate))
-			return vt_fail(ctx, -errno, "bulk delete", "getrandom");
-		s.candidate |= 0x40000000u; /* far from the small groups people assign by hand */
-		r = vt_link_dump(ctx, nl, false, false, group_scan_cb, &s);
-		if (r < 0)
-			return r;
-		if (!s.used) {
-			*ret_group = s.candidate;
-			return 0;
-		}
-	}
-	return vt_fail(ctx, -EAGAIN, "bulk delete", "no free link group found");
-}
-
-int vt_link_del_many(struct vmtap_ctx *ctx, struct vt_nl *nl, const int *ifindex,
-		     const uint32_t *old_group, size_t n)
+/*
+ * Move the links into a link group no other device is in, then delete that
+ * group with one RTM_DELLINK.  @group must be free (see vmtap_link_delete_many());
+ * @old_group restores the links' own groups when something fails.
+ */
+static int del_many_in_group(struct vmtap_ctx *ctx, struct vt_nl *nl, const int *ifindex,
+			     const uint32_t *old_group, size_t n, uint32_t group)
 {
 	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8)));
-	struct group_set g = { .ifindex = ifindex };
+	struct group_set g = { .ifindex = ifindex, .one_group = group };
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
-	uint32_t group = 0;
 	int r;
 
-	if (n == 0)
-		return 0;
-	if (n == 1)
-		return vt_link_del(ctx, nl, ifindex[0], NULL);
-	r = pick_free_group(ctx, nl, &group);
-	if (r < 0)
-		return r;
-	g.one_group = group;
 	r = vt_nl_talk_batch(ctx, nl, n, build_group_set, &g);
 	if (r < 0)
 		goto undo;
@@ -841,11 +884,18 @@ undo:
 	}
 }
 
+/*
+ * One dump serves both the look-up of every name and the choice of a free
+ * group: a look-up per name would cost a round trip each, and the group has
+ * to be checked against every link anyway.
+ */
 VT_EXPORT int vmtap_link_delete_many(struct vmtap_ctx *ctx, const char *netns,
 				     const char *const *names, size_t n)
 {
+	_cleanup_free_ struct bulk_want *want = NULL;
 	_cleanup_free_ int *ifindex = NULL;
 	_cleanup_free_ uint32_t *group = NULL;
+	struct bulk_scan scan = { 0 };
 	struct vt_nl *nl;
 	int r;
 
@@ -862,25 +912,62 @@ VT_EXPORT int vmtap_link_delete_many(struct vmtap_ctx *ctx, const char *netns,
 	r = vt_nl_get(ctx, netns, &nl);
 	if (r < 0)
 		return r;
-	ifindex = calloc(n, sizeof(*ifindex));
-	group = calloc(n, sizeof(*group));
-	if (!ifindex || !group)
-		return vt_fail(ctx, -ENOMEM, "bulk delete", NULL);
-	for (size_t i = 0; i < n; i++) {
+	if (n == 1) {
 		struct vmtap_link_info info;
-		r = vt_link_get(ctx, nl, names[i], 0, &info);
+		r = vt_link_get(ctx, nl, names[0], 0, &info);
 		if (r < 0)
 			return r;
 		if (!info.is_tun)
 			return vt_fail(ctx, -EMEDIUMTYPE, "look up link", "%s is a %s device, not a TUN/TAP",
-				       names[i], info.kind[0] ? info.kind : "non-tun");
-		for (size_t j = 0; j < i; j++)
-			if (ifindex[j] == info.ifindex)
-				return vt_fail(ctx, -EINVAL, "validate", "%s is named twice", names[i]);
-		ifindex[i] = info.ifindex;
-		group[i] = info.group;
+				       names[0], info.kind[0] ? info.kind : "non-tun");
+		return vt_link_del(ctx, nl, info.ifindex, NULL);
 	}
-	return vt_link_del_many(ctx, nl, ifindex, group, n);
+
+	want = calloc(n, sizeof(*want));
+	ifindex = calloc(n, sizeof(*ifindex));
+	group = calloc(n, sizeof(*group));
+	if (!want || !ifindex || !group)
+		return vt_fail(ctx, -ENOMEM, "bulk delete", NULL);
+	for (size_t i = 0; i < n; i++)
+		want[i].name = names[i];
+	qsort(want, n, sizeof(*want), want_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(want[i - 1].name, want[i].name))
+			return vt_fail(ctx, -EINVAL, "validate", "%s is named twice", want[i].name);
+	scan.want = want;
+	scan.n = n;
+	if (getrandom(scan.candidate, sizeof(scan.candidate), 0) != sizeof(scan.candidate))
+		return vt_fail(ctx, -errno, "bulk delete", "getrandom");
+	for (size_t i = 0; i < GROUP_CANDIDATES; i++)
+		scan.candidate[i] |= 0x40000000u;
+	r = link_dump(ctx, nl, false, false, true, bulk_scan_cb, &scan);
+	if (r < 0)
+		return r;
+
+	/* errors in the caller's order of names, as one look-up after another would give them */
+	for (size_t i = 0; i < n; i++) {
+		struct bulk_want *w = want_find(&scan, names[i]);
+		if (!w->ifindex) {
+			/* not in the dump: made during it, or an older kernel's walk skipped it */
+			struct vmtap_link_info info;
+			r = vt_link_get(ctx, nl, names[i], 0, &info);
+			if (r < 0)
+				return r;
+			w->ifindex = info.ifindex;
+			w->group = info.group;
+			w->is_tun = info.is_tun;
+			snprintf(w->kind, sizeof(w->kind), "%s", info.kind);
+		}
+		if (!w->is_tun)
+			return vt_fail(ctx, -EMEDIUMTYPE, "look up link", "%s is a %s device, not a TUN/TAP",
+				       names[i], w->kind[0] ? w->kind : "non-tun");
+		ifindex[i] = w->ifindex;
+		group[i] = w->group;
+	}
+	for (size_t i = 0; i < GROUP_CANDIDATES; i++)
+		if (!scan.used[i])
+			return del_many_in_group(ctx, nl, ifindex, group, n, scan.candidate[i]);
+	return vt_fail(ctx, -EAGAIN, "bulk delete", "no free link group found");
 }
 
 /* ---- set ---- */

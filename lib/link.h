@@ -24,9 +24,6 @@ int vt_link_get(struct vmtap_ctx *ctx, struct vt_nl *nl, const char *name, int i
 int vt_link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool stats,
 		 vmtap_link_fn fn, void *userdata);
 int vt_link_del(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const char *name);
-/* Delete links by ifindex with one synchronisation; @old_group restores them on failure. */
-int vt_link_del_many(struct vmtap_ctx *ctx, struct vt_nl *nl, const int *ifindex,
-		     const uint32_t *old_group, size_t n);
 
 /* Copy the caller's @opts into a full-size struct and validate them (no kernel involved). */
 int vt_link_set_validate(struct vmtap_ctx *ctx, const struct vmtap_link_set_opts *opts,

@@ -183,28 +183,36 @@ static int set_iff(int fd, const char *name, unsigned short flags, char ret_name
 }
 
 /* Bring per-device state left by a previous user back to what @o asks for. */
-static int reset_device_state(struct vmtap_ctx *ctx, int fd, unsigned short flags,
-			      const struct vmtap_tap_opts *o, const char *name)
+/*
+ * A device just made has the kernel's defaults (vnet header 10 bytes,
+ * little-endian off, no offloads, no filter): only what differs is set.  A
+ * device we attach to gets all of it, whatever its last user left behind.
+ * Each of these ioctls takes the rtnl lock, which parallel creations share.
+ */
+static int set_device_state(struct vmtap_ctx *ctx, int fd, unsigned short flags,
+			    const struct vmtap_tap_opts *o, const char *name, bool fresh)
 {
 	int hdr = o->vnet_hdr_sz ? (int)o->vnet_hdr_sz : 10;
 	int zero = 0;
 	struct tun_filter empty = { 0 };
 	int r;
 
-	if (flags & IFF_VNET_HDR) {
+	if ((flags & IFF_VNET_HDR) && (!fresh || hdr != 10)) {
 		if ((r = vt_fault(ctx, "set vnet header")) < 0)
 			return r;
 		if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0)
 			return vt_fail(ctx, -errno, "set vnet header", "%s: size %d", name, hdr);
-		/* TUNSETVNETLE fails with EINVAL on kernels without cross-endian support: nothing to reset then */
-		if (ioctl(fd, TUNSETVNETLE, &zero) < 0 && errno != EINVAL && errno != ENOTTY)
-			return vt_fail(ctx, -errno, "set vnet header", "%s: little-endian off", name);
 	}
-	if ((r = vt_fault(ctx, "set offloads")) < 0)
-		return r;
-	if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)o->offloads) < 0)
-		return vt_fail(ctx, -errno, "set offloads", "%s: 0x%x", name, o->offloads);
-	if (ioctl(fd, TUNSETTXFILTER, &empty) < 0)
+	/* TUNSETVNETLE fails with EINVAL on kernels without cross-endian support: nothing to reset then */
+	if ((flags & IFF_VNET_HDR) && !fresh && ioctl(fd, TUNSETVNETLE, &zero) < 0 && errno != EINVAL && errno != ENOTTY)
+		return vt_fail(ctx, -errno, "set vnet header", "%s: little-endian off", name);
+	if (!fresh || o->offloads) {
+		if ((r = vt_fault(ctx, "set offloads")) < 0)
+			return r;
+		if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)o->offloads) < 0)
+			return vt_fail(ctx, -errno, "set offloads", "%s: 0x%x", name, o->offloads);
+	}
+	if (!fresh && ioctl(fd, TUNSETTXFILTER, &empty) < 0)
 		return vt_fail(ctx, -errno, "reset filter", "%s", name);
 	return 0;
 }
@@ -277,7 +285,7 @@ static int tap_open_here(void *p)
 		}
 	}
 
-	r = reset_device_state(ctx, fds[0], flags, o, name);
+	r = set_device_state(ctx, fds[0], flags, o, name, !job->attach);
 	if (r < 0)
 		goto fail;
 	if (o->flags & VMTAP_TAP_SET_OWNER) {

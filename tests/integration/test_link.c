@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Integration tests of link configuration: round-trips checked against ip(8), bridges, namespaces, rollback, bulk delete. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -434,6 +435,117 @@ static void test_dump_while_links_change(void **state)
 	}
 }
 
+/*
+ * Bulk deletes while another process makes and removes links without pause:
+ * dump after dump is interrupted, and each bulk delete must still succeed,
+ * delete exactly the links it was given and leave the others.
+ */
+static void test_bulk_delete_while_links_change(void **state)
+{
+	struct vmtap_ctx *ctx = CTX(state);
+	int interrupted = 0, stop[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(stop), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct vmtap_ctx *c;
+		close(stop[1]);
+		if (vmtap_ctx_new(&c) < 0)
+			_exit(1);
+		(void)fcntl(stop[0], F_SETFL, O_NONBLOCK);
+		/* until the parent closes its end: read() returns 0 then, -1 (EAGAIN) before */
+		for (char b; read(stop[0], &b, 1) < 0;) {
+			VMTAP_OPTS(vmtap_tap_opts, o, .name = "vtchurn%d");
+			struct vmtap_tap *tap;
+			if (vmtap_tap_create(c, &o, &tap) == 0)
+				vmtap_tap_free(tap);
+		}
+		_exit(0);
+	}
+	close(stop[0]);
+	/* links enough that a dump spans many messages, so that changes can interrupt it */
+	for (int i = 0; i < 300; i++) {
+		VMTAP_OPTS(vmtap_tap_opts, o, .name = "vtbg%d", .flags = VMTAP_TAP_PERSIST);
+		struct vmtap_tap *tap;
+		assert_int_equal(vmtap_tap_create(ctx, &o, &tap), 0);
+		vmtap_tap_free(tap);
+	}
+	vmtap_ctx_set_log(ctx, count_interrupted, &interrupted, VMTAP_LOG_DEBUG);
+	/* how often a dump is interrupted is up to the scheduler: test_bulk_delete_interrupted_dumps forces it */
+	for (int round = 0; round < 25; round++) {
+		char names[40][16];
+		const char *ptrs[40];
+		for (int i = 0; i < 40; i++) {
+			VMTAP_OPTS(vmtap_tap_opts, o, .name = names[i], .flags = VMTAP_TAP_PERSIST);
+			struct vmtap_tap *tap;
+			snprintf(names[i], 16, "vtbd%d", i);
+			ptrs[i] = names[i];
+			assert_int_equal(vmtap_tap_create(ctx, &o, &tap), 0);
+			vmtap_tap_free(tap);
+		}
+		/* the last 10 stay for the check below */
+		if (vmtap_link_delete_many(ctx, NULL, ptrs, 30) < 0)
+			fail_msg("round %d: %s", round, vmtap_ctx_error(ctx));
+		for (int i = 0; i < 40; i++) {
+			struct vmtap_link_info li = { .sz = sizeof(li) };
+			assert_int_equal(vmtap_link_get(ctx, NULL, names[i], &li), i < 30 ? -ENODEV : 0);
+		}
+		assert_int_equal(vmtap_link_delete_many(ctx, NULL, ptrs + 30, 10), 0);
+	}
+	close(stop[1]);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	vmtap_ctx_set_log(ctx, NULL, NULL, VMTAP_LOG_WARNING);
+	fprintf(stderr, "bulk deletes racing link changes: %d dumps interrupted and repeated\n", interrupted);
+	{
+		char names[300][16];
+		const char *ptrs[300];
+		for (int i = 0; i < 300; i++) {
+			snprintf(names[i], 16, "vtbg%d", i);
+			ptrs[i] = names[i];
+		}
+		assert_int_equal(vmtap_link_delete_many(ctx, NULL, ptrs, 300), 0);
+	}
+}
+
+#ifdef VMTAP_FAULT_INJECTION
+/*
+ * Every dump interrupted (a test-only fault): a listing gives up with a clear
+ * error after 5 tries, where a bulk delete takes the last dump, in which every
+ * link that existed throughout is present, and deletes exactly its links.
+ */
+static void test_bulk_delete_interrupted_dumps(void **state)
+{
+	struct vmtap_ctx *ctx;
+	char names[6][16];
+	const char *ptrs[6];
+	int interrupted = 0;
+	(void)state;
+
+	for (int i = 0; i < 6; i++) {
+		VMTAP_OPTS(vmtap_tap_opts, o, .name = names[i], .flags = VMTAP_TAP_PERSIST);
+		struct vmtap_tap *tap;
+		snprintf(names[i], 16, "vtdi%d", i);
+		ptrs[i] = names[i];
+		assert_int_equal(vmtap_tap_create(CTX(state), &o, &tap), 0);
+		vmtap_tap_free(tap);
+	}
+	setenv("VMTAP_TEST_FAULT", "dump interrupted", 1);
+	assert_int_equal(vmtap_ctx_new(&ctx), 0);
+	unsetenv("VMTAP_TEST_FAULT");
+	vmtap_ctx_set_log(ctx, count_interrupted, &interrupted, VMTAP_LOG_DEBUG);
+	assert_int_equal(vmtap_link_foreach(ctx, NULL, true, seen_cb, &(struct seen){ 0 }), -EINTR);
+	assert_non_null(strstr(vmtap_ctx_error(ctx), "kept changing"));
+	assert_int_equal(interrupted, 4);
+	assert_int_equal(vmtap_link_delete_many(ctx, NULL, ptrs, 5), 0);
+	assert_int_equal(interrupted, 8);
+	assert_int_equal(itest_tun_count(NULL), 1);
+	assert_true(vmtap_link_get(ctx, NULL, "vtdi5", &(struct vmtap_link_info){ .sz = sizeof(struct vmtap_link_info) }) == 0);
+	vmtap_ctx_free(ctx);
+	assert_int_equal(vmtap_link_delete(CTX(state), NULL, "vtdi5"), 0);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +559,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_namespaces, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_delete_500, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_dump_while_links_change, itest_setup, itest_teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_delete_while_links_change, itest_setup, itest_teardown),
+#ifdef VMTAP_FAULT_INJECTION
+		cmocka_unit_test_setup_teardown(test_bulk_delete_interrupted_dumps, itest_setup, itest_teardown),
+#endif
 	};
 
 	itest_enter_private_namespace();

@@ -351,6 +351,18 @@ static void test_attach_resets_state(void **state)
 	assert_int_equal(ioctl(vmtap_tap_fd(tap, 0), TUNGETVNETHDRSZ, &sz), 0);
 	assert_int_equal(sz, 10);
 	assert_int_equal(vmtap_tap_destroy(ctx, tap), 0);
+
+	/* a fresh device, where vmtap leaves the kernel's defaults alone, has them */
+	{
+		VMTAP_OPTS(vmtap_tap_opts, fresh, .name = "vtr", .queues = 2);
+		int le = -1;
+		assert_int_equal(vmtap_tap_create(ctx, &fresh, &tap), 0);
+		assert_int_equal(ioctl(vmtap_tap_fd(tap, 1), TUNGETVNETHDRSZ, &sz), 0);
+		assert_int_equal(sz, 10);
+		if (ioctl(vmtap_tap_fd(tap, 0), TUNGETVNETLE, &le) == 0)
+			assert_int_equal(le, 0);
+		vmtap_tap_free(tap);
+	}
 }
 
 static void test_queue_enable_disable(void **state)
@@ -467,9 +479,10 @@ static void test_fault_injection(void **state)
 					     "set group", "open queue", "set qdisc", "set persist" };
 	(void)state;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		/* a header size and offloads other than the defaults, so that those steps happen */
 		VMTAP_OPTS(vmtap_tap_opts, o, .name = "vtfi", .queues = 4,
 			   .flags = VMTAP_TAP_PERSIST | VMTAP_TAP_SET_OWNER | VMTAP_TAP_SET_GROUP,
-			   .owner = 1, .group = 1);
+			   .owner = 1, .group = 1, .vnet_hdr_sz = 12, .offloads = VMTAP_OFFLOAD_CSUM);
 		struct vmtap_ctx *fctx;
 		struct vmtap_tap *tap = NULL;
 		int r;
@@ -511,7 +524,28 @@ static void test_delete_many(void **state)
 	ptrs[10] = "lo";
 	assert_int_equal(vmtap_link_delete_many(ctx, NULL, ptrs, 11), -EMEDIUMTYPE);
 	assert_int_equal(itest_tun_count(NULL), 10);
-	assert_int_equal(vmtap_link_delete_many(ctx, NULL, ptrs, 10), 0);
+	/* the same device twice: nothing is deleted */
+	ptrs[10] = "vtdm3";
+	assert_int_equal(vmtap_link_delete_many(ctx, NULL, ptrs, 11), -EINVAL);
+	assert_non_null(strstr(vmtap_ctx_error(ctx), "vtdm3 is named twice"));
+	assert_int_equal(itest_tun_count(NULL), 10);
+	/* a refused bulk delete left every link in its own group */
+	assert_int_equal(itest_sh("ip link set vtdm0 group 7"), 0);
+	ptrs[10] = "vtdmnone";
+	assert_int_equal(vmtap_link_delete_many(ctx, NULL, ptrs, 11), -ENODEV);
+	{
+		struct vmtap_link_info li;
+		get_link(ctx, "vtdm0", &li);
+		assert_int_equal(li.group, 7);
+		get_link(ctx, "vtdm1", &li);
+		assert_int_equal(li.group, 0);
+	}
+	/* the last two stay: a bulk delete takes the links named and no other, whatever their group */
+	assert_int_equal(itest_sh("ip link set vtdm9 group 7"), 0);
+	assert_int_equal(vmtap_link_delete_many(ctx, NULL, ptrs, 8), 0);
+	assert_int_equal(itest_tun_count(NULL), 2);
+	assert_true(link_exists(ctx, "vtdm8") && link_exists(ctx, "vtdm9"));
+	assert_int_equal(vmtap_link_delete_many(ctx, NULL, ptrs + 8, 2), 0);
 	assert_int_equal(itest_tun_count(NULL), 0);
 	assert_true(link_exists(ctx, "lo"));
 }
