@@ -896,7 +896,7 @@ static void gc_orphans(struct gc_run *g, const char *netns)
 
 /*
  * Files a killed process can leave: a lock file whose record was never
- * written, and a temporary record it was writing.  A lock file goes only if
+ * written, a plug lock, and a temporary record it was writing.  A lock file goes only if
  * we can take the lock and there is still no record; a temporary file only
  * if the process named in it is gone.
  */
@@ -931,6 +931,13 @@ static void gc_stray_files(struct gc_run *g)
 			if (r == 0)
 				vt_record_clear(&rec);
 			vt_state_unlock(g->dirfd, id, lockfd, r == -ENOENT);
+		} else if (len > 5 && !strcmp(e->d_name + len - 5, ".plug") && len - 5 <= VMTAP_ID_MAX) {
+			/* a plug lock nobody holds was left by a killed hot-plug or unplug */
+			snprintf(id, sizeof(id), "%.*s", (int)(len - 5), e->d_name);
+			if (vt_id_check(NULL, id) < 0 || g->dry_run)
+				continue;
+			if (vt_state_plug_lock(NULL, g->dirfd, id, &lockfd) == 0)
+				vt_state_plug_unlock(g->dirfd, id, lockfd);
 		} else if (e->d_name[0] == '.' && len > 4 && !strcmp(e->d_name + len - 4, ".tmp")) {
 			/* ".<id>.json.<pid>.tmp" */
 			char *name = strndup(e->d_name, len - 4);

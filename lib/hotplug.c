@@ -122,7 +122,7 @@ static bool plain_ok(const char *v)
 	return !v || vt_qemu_value_ok(v);
 }
 
-VT_EXPORT int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hotplug_opts *user_opts)
+static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hotplug_opts *user_opts)
 {
 	struct vmtap_hotplug_opts o;
 	struct vmtap_qmp *q = NULL;
@@ -340,7 +340,7 @@ out:
 	return r;
 }
 
-VT_EXPORT int vmtap_unplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_unplug_opts *user_opts)
+static int unplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vmtap_unplug_opts *user_opts)
 {
 	struct vmtap_unplug_opts o;
 	struct vmtap_endpoint *ep = NULL;
@@ -416,4 +416,53 @@ timed_out:
 out:
 	vmtap_qmp_free(q);
 	return r;
+}
+
+/*
+ * Between "is it plugged?" and recording the device, a plug talks to QEMU for
+ * a while without the endpoint lock (which every endpoint call takes for a
+ * moment).  The plug lock covers that whole time, so a second hot-plug of a
+ * multi-queue endpoint cannot attach more queues of the same TAP to another
+ * device, nor an unplug run in the middle of a plug.
+ */
+static int with_plug_lock(struct vmtap_ctx *ctx, const char *id, int (*fn)(struct vmtap_ctx *, const char *,
+									   const void *),
+			  const void *opts)
+{
+	_cleanup_close_ int dirfd = -1;
+	int lockfd = -1, r;
+
+	vt_clear_error(ctx);
+	r = vt_id_check(ctx, id);
+	if (r < 0)
+		return r;
+	r = vt_state_open(ctx, true, &dirfd);
+	if (r < 0)
+		return r;
+	r = vt_state_plug_lock(ctx, dirfd, id, &lockfd);
+	if (r < 0)
+		return r;
+	r = fn(ctx, id, opts);
+	vt_state_plug_unlock(dirfd, id, lockfd);
+	return r;
+}
+
+static int hotplug_fn(struct vmtap_ctx *ctx, const char *id, const void *opts)
+{
+	return hotplug_locked(ctx, id, opts);
+}
+
+static int unplug_fn(struct vmtap_ctx *ctx, const char *id, const void *opts)
+{
+	return unplug_locked(ctx, id, opts);
+}
+
+VT_EXPORT int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hotplug_opts *opts)
+{
+	return with_plug_lock(ctx, id, hotplug_fn, opts);
+}
+
+VT_EXPORT int vmtap_unplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_unplug_opts *opts)
+{
+	return with_plug_lock(ctx, id, unplug_fn, opts);
 }

@@ -396,13 +396,14 @@ static void name_for(char *out, size_t size, const char *id, const char *suffix)
 	snprintf(out, size, "%s%s", id, suffix);
 }
 
-int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms, int *ret_lockfd)
+static int lock_file(struct vmtap_ctx *ctx, int dirfd, const char *id, const char *suffix, int wait_ms,
+		     const char *busy, int *ret_lockfd)
 {
 	char name[VMTAP_ID_MAX + 8];
 	struct timespec start, now;
 	long delay_us = 200;
 
-	name_for(name, sizeof(name), id, ".lock");
+	name_for(name, sizeof(name), id, suffix);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		struct stat a, b;
@@ -425,7 +426,7 @@ int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms,
 			return vt_fail(ctx, -errno, "lock", "%s", id);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >= wait_ms)
-			return vt_fail(ctx, -EBUSY, "lock", "endpoint %s is in use by another vmtap process", id);
+			return vt_fail(ctx, -EBUSY, "lock", busy, id);
 		/* bounded back-off while another process finishes its step */
 		nanosleep(&(struct timespec){ .tv_nsec = delay_us * 1000 }, NULL);
 		if (delay_us < 20000)
@@ -433,17 +434,38 @@ int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms,
 	}
 }
 
-void vt_state_unlock(int dirfd, const char *id, int lockfd, bool remove)
+static void unlock_file(int dirfd, const char *id, const char *suffix, int lockfd, bool remove)
 {
 	char name[VMTAP_ID_MAX + 8];
 
 	if (lockfd < 0)
 		return;
 	if (remove) {
-		name_for(name, sizeof(name), id, ".lock");
+		name_for(name, sizeof(name), id, suffix);
 		(void)unlinkat(dirfd, name, 0);
 	}
 	close(lockfd);
+}
+
+int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms, int *ret_lockfd)
+{
+	return lock_file(ctx, dirfd, id, ".lock", wait_ms, "endpoint %s is in use by another vmtap process",
+			 ret_lockfd);
+}
+
+void vt_state_unlock(int dirfd, const char *id, int lockfd, bool remove)
+{
+	unlock_file(dirfd, id, ".lock", lockfd, remove);
+}
+
+int vt_state_plug_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int *ret_lockfd)
+{
+	return lock_file(ctx, dirfd, id, ".plug", 0, "a hot-plug or unplug of endpoint %s is in progress", ret_lockfd);
+}
+
+void vt_state_plug_unlock(int dirfd, const char *id, int lockfd)
+{
+	unlock_file(dirfd, id, ".plug", lockfd, true);
 }
 
 int vt_state_read(struct vmtap_ctx *ctx, int dirfd, const char *id, struct vt_record *ret_rec, char **ret_text)

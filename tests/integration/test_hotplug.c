@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <json-c/json.h>
 
@@ -366,6 +368,49 @@ static void test_unplug_timeout(void **state)
 	assert_int_equal(itest_tun_count(NULL), 0);
 }
 
+/*
+ * A hot-plug or unplug in progress (its plug lock held, here by the test on
+ * its own open file) turns a second one of the same endpoint away at once,
+ * before QMP, and an unheld plug lock left by a killed process is no obstacle
+ * and goes with gc.
+ */
+static void test_plug_lock(void **state)
+{
+	struct vmtap_ctx *ctx = CTX(state);
+	struct fake f = { .mode = FAKE_OK };
+	VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = 2);
+	VMTAP_OPTS(vmtap_hotplug_opts, o, .qmp_path = SOCK, .spec = &spec);
+	VMTAP_OPTS(vmtap_unplug_opts, u, .qmp_path = SOCK);
+	struct vmtap_endpoint *ep;
+	int held;
+
+	fake_start(&f);
+	assert_true(mkdir(STATE_DIR, 0700) == 0 || errno == EEXIST);
+	held = open(STATE_DIR "/hp1.plug", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(held >= 0);
+	assert_int_equal(flock(held, LOCK_EX), 0);
+	assert_int_equal(vmtap_hotplug(ctx, "hp1", &o), -EBUSY);
+	assert_non_null(strstr(vmtap_ctx_error(ctx), "hot-plug or unplug of endpoint hp1 is in progress"));
+	assert_int_equal(vmtap_unplug(ctx, "hp1", &u), -EBUSY);
+	assert_int_equal(f.ncommands, 0);
+	assert_int_equal(vmtap_endpoint_load(ctx, "hp1", &ep), -ENOENT);
+	assert_int_equal(itest_tun_count(NULL), 0);
+
+	/* the holder dies: its file stays, unlocked */
+	close(held);
+	assert_int_equal(vmtap_hotplug(ctx, "hp1", &o), 0);
+	assert_int_equal(access(STATE_DIR "/hp1.plug", F_OK), -1);
+	assert_int_equal(vmtap_unplug(ctx, "hp1", &u), 0);
+	fake_stop(&f);
+	assert_int_equal(itest_tun_count(NULL), 0);
+
+	held = open(STATE_DIR "/hp2.plug", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(held >= 0);
+	close(held);
+	assert_int_equal(vmtap_gc(ctx, false, NULL, NULL), 0);
+	assert_int_equal(access(STATE_DIR "/hp2.plug", F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +418,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_socket_closes_mid_sequence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_add_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unplug_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plug_lock, setup, teardown),
 #ifdef VMTAP_FAULT_INJECTION
 		cmocka_unit_test_setup_teardown(test_record_fails_after_device_add, setup, teardown),
 #endif
