@@ -267,26 +267,20 @@ static void test_qdisc(void **state)
 	char root[32];
 	int n;
 
-	/* persistent, no link settings: noqueue, and it stays when the owner brings the device up */
-	assert_int_equal(vmtap_tap_create(ctx, &nq, &tap), 0);
-	vmtap_tap_free(tap);
-	get_link(ctx, "vtqd", &li);
-	assert_string_equal(li.qdisc, "noqueue");
-	assert_true(li.tun_persist);
-	assert_int_equal(itest_sh("ip link set vtqd up"), 0);
-	tc_qdiscs("vtqd", &n, root, sizeof(root));
-	assert_int_equal(n, 1);
-	assert_string_equal(root, "noqueue");
-
-	/* brought up as part of the creation */
-	assert_int_equal(vmtap_tap_create(ctx, &nq_up, &tap), 0);
-	vmtap_tap_free(tap);
-	get_link(ctx, "vtqu", &li);
-	assert_true(li.flags & IFF_UP);
-	assert_string_equal(li.qdisc, "noqueue");
-	tc_qdiscs("vtqu", &n, root, sizeof(root));
-	assert_int_equal(n, 1);
-	assert_string_equal(root, "noqueue");
+	/* persistent, no link settings, brought up by its owner; and brought up as part of the creation */
+	for (int up_by_owner = 1; up_by_owner >= 0; up_by_owner--) {
+		const char *name = up_by_owner ? "vtqd" : "vtqu";
+		assert_int_equal(vmtap_tap_create(ctx, up_by_owner ? &nq : &nq_up, &tap), 0);
+		vmtap_tap_free(tap);
+		if (up_by_owner)
+			assert_int_equal(itest_sh("ip link set %s up", name), 0);
+		get_link(ctx, name, &li);
+		assert_true(li.tun_persist && (li.flags & IFF_UP));
+		assert_string_equal(li.qdisc, "noqueue");
+		tc_qdiscs(name, &n, root, sizeof(root));
+		assert_int_equal(n, 1);
+		assert_string_equal(root, "noqueue");
+	}
 
 	/* the kernel's default: mq with one pfifo_fast per possible queue */
 	assert_int_equal(vmtap_tap_create(ctx, &kern, &tap), 0);
