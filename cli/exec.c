@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmtap exec: open each NIC's queues, place the fds, add -netdev/-device, and become QEMU. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,17 +102,10 @@ static int open_nic(struct vmtap_ctx *ctx, const struct nic_spec *s, size_t inde
 	o->nic.vectors = s->vectors;
 
 	if (s->endpoint[0]) {
-		struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
+		/* vmtap_endpoint_open() refuses an endpoint whose queues another process holds */
 		r = vmtap_endpoint_load(ctx, s->endpoint, &ep);
 		if (r < 0)
 			return r;
-		/* a second QEMU on the same TAP would share its queues with the first */
-		if (vmtap_endpoint_hypervisor(ep, &hv) == 0 && hv.pid > 0 && kill(hv.pid, 0) == 0) {
-			fprintf(stderr, "vmtap exec: endpoint %s is in use by QEMU pid %d (device %s)\n", s->endpoint,
-				hv.pid, hv.device_id ? hv.device_id : "?");
-			vmtap_endpoint_free(ep);
-			return -EBUSY;
-		}
 		vmtap_endpoint_guest_mac(ep, o->nic.mac);
 		o->nic.host_mtu = vmtap_endpoint_mtu(ep);
 		if (s->vhost < 0)

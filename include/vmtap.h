@@ -107,8 +107,9 @@ enum vmtap_tap_flags {
 	VMTAP_TAP_SET_GROUP = 1u << 4,        /* apply .group */
 	VMTAP_TAP_MULTI_QUEUE = 1u << 5,      /* IFF_MULTI_QUEUE even with one queue */
 	VMTAP_TAP_KERNEL_QDISC = 1u << 6,     /* keep the kernel's default qdiscs, not noqueue */
+	VMTAP_TAP_ATTACH_UNUSED = 1u << 7,    /* attach: -EBUSY when any queue of the device is open already */
 };
-#define VMTAP_TAP_FLAGS_ALL 0x7fu
+#define VMTAP_TAP_FLAGS_ALL 0xffu
 
 /*
  * Defaults (fields left zero): a kernel-independent unique name "vmtNNNNNNNNNNNN",

@@ -601,9 +601,18 @@ VT_EXPORT int vmtap_endpoint_open(struct vmtap_ctx *ctx, const char *id, struct 
 		r = vt_fail(ctx, -EBUSY, "open endpoint", "endpoint %s is %s, not ready", id,
 			    vmtap_endpoint_state_name(rec.state));
 	} else {
+		/* one hypervisor at a time: a second set of queues would share the traffic with the first */
 		VMTAP_OPTS(vmtap_tap_opts, o, .name = rec.ifname, .queues = rec.queues, .netns = ns_or_null(&rec),
-			   .flags = (rec.vnet_hdr ? 0 : VMTAP_TAP_NO_VNET_HDR) | (rec.queues > 1 ? VMTAP_TAP_MULTI_QUEUE : 0));
+			   .flags = (rec.vnet_hdr ? 0 : VMTAP_TAP_NO_VNET_HDR) | (rec.queues > 1 ? VMTAP_TAP_MULTI_QUEUE : 0) |
+				    VMTAP_TAP_ATTACH_UNUSED);
 		r = vmtap_tap_attach(ctx, &o, ret_tap);
+		if (r == -EBUSY && rec.hv_pid) {
+			char why[VMTAP_ERROR_MAX];
+			snprintf(why, sizeof(why), "%s", vmtap_ctx_error(ctx));
+			vt_clear_error(ctx);
+			r = vt_fail(ctx, -EBUSY, "open endpoint", "endpoint %s is in use: %s (recorded: QEMU pid %d%s%s)",
+				    id, why, rec.hv_pid, rec.hv_device[0] ? ", device " : "", rec.hv_device);
+		}
 	}
 	vt_record_clear(&rec);
 	vt_state_unlock(dirfd, id, lockfd, false);

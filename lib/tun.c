@@ -416,6 +416,10 @@ static int tap_open(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *user_opt
 				       li.tun_vnet_hdr ? "on" : "off", want_vnet ? "on" : "off");
 		if (!li.tun_multi_queue && li.tun_num_queues > 0)
 			return vt_fail(ctx, -EBUSY, "attach", "%s queue 0 is busy (in use by another process)", o.name);
+		/* the kernel's count, not a recorded pid that may have been reused */
+		if ((o.flags & VMTAP_TAP_ATTACH_UNUSED) && li.tun_num_queues + li.tun_num_disabled_queues > 0)
+			return vt_fail(ctx, -EBUSY, "attach", "%s has %u queue(s) open in another process", o.name,
+				       li.tun_num_queues + li.tun_num_disabled_queues);
 		if (li.tun_num_queues + li.tun_num_disabled_queues + queues > VMTAP_MAX_QUEUES)
 			return vt_fail(ctx, -E2BIG, "attach", "%s has %u queues open: %u more exceed %d", o.name,
 				       li.tun_num_queues + li.tun_num_disabled_queues, queues, VMTAP_MAX_QUEUES);

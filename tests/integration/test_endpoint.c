@@ -104,6 +104,38 @@ static void test_create_destroy(void **state)
 	assert_int_equal(vmtap_endpoint_load(ctx, "vm7-net0", &ep), -ENOENT);
 }
 
+/*
+ * An endpoint's queues go to one process at a time: while they are open, a
+ * second open is refused by the kernel's queue count, with the recorded QEMU
+ * pid as a hint, whatever that pid is now (it may have been reused).
+ */
+static void test_open_in_use(void **state)
+{
+	struct vmtap_ctx *ctx = CTX(state);
+
+	for (unsigned int queues = 1; queues <= 4; queues += 3) {
+		VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = queues);
+		/* pid 1 stands for a QEMU long gone whose pid is someone else's now */
+		VMTAP_OPTS(vmtap_hypervisor_info, hv, .pid = 1, .device_id = "vmtap-vm8", .netdev_id = "hostvmtap-vm8");
+		struct vmtap_tap *a = NULL, *b = NULL;
+
+		assert_int_equal(vmtap_endpoint_create(ctx, "vm8", &spec, NULL), 0);
+		assert_int_equal(vmtap_endpoint_set_hypervisor(ctx, "vm8", &hv), 0);
+		/* nothing holds the queues: the recorded pid alone does not refuse */
+		assert_int_equal(vmtap_endpoint_open(ctx, "vm8", &a), 0);
+		assert_int_equal(vmtap_tap_queues(a), queues);
+		assert_int_equal(vmtap_endpoint_open(ctx, "vm8", &b), -EBUSY);
+		assert_null(b);
+		if (queues > 1)
+			assert_non_null(strstr(vmtap_ctx_error(ctx), "queue(s) open in another process"));
+		assert_non_null(strstr(vmtap_ctx_error(ctx), "recorded: QEMU pid 1, device vmtap-vm8"));
+		vmtap_tap_free(a);
+		assert_int_equal(vmtap_endpoint_open(ctx, "vm8", &b), 0);
+		vmtap_tap_free(b);
+		assert_int_equal(vmtap_endpoint_destroy(ctx, "vm8"), 0);
+	}
+}
+
 static void test_exists(void **state)
 {
 	struct vmtap_ctx *ctx = CTX(state);
@@ -611,6 +643,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_destroy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_in_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_specs, setup, teardown),
 #ifdef VMTAP_FAULT_INJECTION
