@@ -176,6 +176,11 @@ struct vmtap_link_stats {
 	uint64_t rx_errors, tx_errors, rx_dropped, tx_dropped;
 };
 
+/*
+ * Set sz to sizeof(struct vmtap_link_info) before a look-up: the library
+ * fills that much.  sz 0 gets the fields up to stats only, as the first
+ * version of this struct had (qdisc came later).
+ */
 struct vmtap_link_info {
 	size_t sz;
 	int ifindex;
@@ -442,7 +447,10 @@ int vmtap_qemu_exec(struct vmtap_ctx *ctx, char *const *qemu_argv, const struct 
 
 /* ---- endpoints and hypervisors ---- */
 
-/* Open the queues of endpoint @id's device (it must be "ready"); free with vmtap_tap_free(). */
+/*
+ * Open the queues of endpoint @id's device (it must be "ready"); free with
+ * vmtap_tap_free().  -EBUSY while another process holds queues of it.
+ */
 int vmtap_endpoint_open(struct vmtap_ctx *ctx, const char *id, struct vmtap_tap **ret_tap);
 
 struct vmtap_hypervisor_info {

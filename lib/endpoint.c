@@ -945,7 +945,7 @@ static void gc_stray_files(struct gc_run *g)
 			snprintf(id, sizeof(id), "%.*s", (int)(len - 5), e->d_name);
 			if (vt_id_check(NULL, id) < 0 || g->dry_run)
 				continue;
-			if (vt_state_plug_lock(NULL, g->dirfd, id, &lockfd) == 0)
+			if (vt_state_plug_lock(NULL, g->dirfd, id, true, &lockfd) == 0)
 				vt_state_plug_unlock(g->dirfd, id, lockfd);
 		} else if (e->d_name[0] == '.' && len > 4 && !strcmp(e->d_name + len - 4, ".tmp")) {
 			/* ".<id>.json.<pid>.tmp" */

@@ -439,7 +439,7 @@ static int with_plug_lock(struct vmtap_ctx *ctx, const char *id, int (*fn)(struc
 	r = vt_state_open(ctx, true, &dirfd);
 	if (r < 0)
 		return r;
-	r = vt_state_plug_lock(ctx, dirfd, id, &lockfd);
+	r = vt_state_plug_lock(ctx, dirfd, id, false, &lockfd);
 	if (r < 0)
 		return r;
 	r = fn(ctx, id, opts);

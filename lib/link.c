@@ -507,10 +507,16 @@ int vt_link_parse(const void *buf, size_t len, struct vmtap_link_info *ret_info)
 	return 0;
 }
 
-/* Copy @info into the caller's struct, which may be older (smaller) than ours. */
+/*
+ * Copy @info into the caller's struct, which may be older (smaller) than ours.
+ * A caller that left sz at 0 gets the struct of version 0.1, the first: a
+ * program built then and relying on that must not see fields added since
+ * written past its struct.
+ */
 static void info_copy_out(struct vmtap_link_info *dst, const struct vmtap_link_info *src)
 {
-	size_t sz = dst->sz && dst->sz < sizeof(*src) ? dst->sz : sizeof(*src);
+	size_t sz = !dst->sz ? offsetof(struct vmtap_link_info, qdisc) :
+		    dst->sz < sizeof(*src) ? dst->sz : sizeof(*src);
 
 	memcpy(dst, src, sz);
 	dst->sz = sz;
@@ -779,7 +785,8 @@ VT_EXPORT int vmtap_link_delete(struct vmtap_ctx *ctx, const char *netns, const 
 
 struct group_set {
 	const int *ifindex;
-	const uint32_t *group; /* per link, or NULL */
+	const uint32_t *group; /* per link (putting them back), or NULL */
+	const bool *up;        /* with @group: which were up */
 	uint32_t one_group;
 };
 
@@ -792,8 +799,9 @@ static void build_group_set(struct nlmsghdr *nlh, size_t i, void *data)
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_index = g->ifindex[i];
-	if (!g->group)
-		ifi->ifi_change = IFF_UP; /* going to be deleted: down now, flags 0 */
+	/* going to be deleted: down now; put back: up again if it was */
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = g->group && g->up && g->up[i] ? IFF_UP : 0;
 	mnl_attr_put_u32(nlh, IFLA_GROUP, g->group ? g->group[i] : g->one_group);
 }
 
@@ -804,6 +812,7 @@ struct bulk_want {
 	const char *name;
 	int ifindex;           /* 0: not seen in the dump */
 	uint32_t group;
+	bool up;
 	bool is_tun;
 	char kind[16];
 };
@@ -838,6 +847,7 @@ static int bulk_scan_cb(const struct vmtap_link_info *info, void *data)
 	if (w) {
 		w->ifindex = info->ifindex;
 		w->group = info->group;
+		w->up = info->flags & IFF_UP;
 		w->is_tun = info->is_tun;
 		snprintf(w->kind, sizeof(w->kind), "%s", info->kind);
 	}
@@ -847,10 +857,10 @@ static int bulk_scan_cb(const struct vmtap_link_info *info, void *data)
 /*
  * Move the links into a link group no other device is in, then delete that
  * group with one RTM_DELLINK.  @group must be free (see vmtap_link_delete_many());
- * @old_group restores the links' own groups when something fails.
+ * @old_group and @old_up put the links back as they were when something fails.
  */
 static int del_many_in_group(struct vmtap_ctx *ctx, struct vt_nl *nl, const int *ifindex,
-			     const uint32_t *old_group, size_t n, uint32_t group)
+			     const uint32_t *old_group, const bool *old_up, size_t n, uint32_t group)
 {
 	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8)));
 	struct group_set g = { .ifindex = ifindex, .one_group = group };
@@ -868,15 +878,14 @@ static int del_many_in_group(struct vmtap_ctx *ctx, struct vt_nl *nl, const int 
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_index = 0;
 	mnl_attr_put_u32(nlh, IFLA_GROUP, group);
-	r = vt_nl_talk(ctx, nl, nlh, NULL, NULL);
-	if (r < 0)
+	if ((r = vt_fault(ctx, "delete group")) < 0 || (r = vt_nl_talk(ctx, nl, nlh, NULL, NULL)) < 0)
 		goto undo;
 	return 0;
 
 undo:
 	{
 		int err = vt_fail(ctx, r, "bulk delete", "%zu links", n);
-		struct group_set back = { .ifindex = ifindex, .group = old_group };
+		struct group_set back = { .ifindex = ifindex, .group = old_group, .up = old_up };
 		/* put the links back in their own groups; links already gone just fail here */
 		if (old_group)
 			(void)vt_nl_talk_batch(NULL, nl, n, build_group_set, &back);
@@ -895,6 +904,7 @@ VT_EXPORT int vmtap_link_delete_many(struct vmtap_ctx *ctx, const char *netns,
 	_cleanup_free_ struct bulk_want *want = NULL;
 	_cleanup_free_ int *ifindex = NULL;
 	_cleanup_free_ uint32_t *group = NULL;
+	_cleanup_free_ bool *up = NULL;
 	struct bulk_scan scan = { 0 };
 	struct vt_nl *nl;
 	int r;
@@ -926,7 +936,8 @@ VT_EXPORT int vmtap_link_delete_many(struct vmtap_ctx *ctx, const char *netns,
 	want = calloc(n, sizeof(*want));
 	ifindex = calloc(n, sizeof(*ifindex));
 	group = calloc(n, sizeof(*group));
-	if (!want || !ifindex || !group)
+	up = calloc(n, sizeof(*up));
+	if (!want || !ifindex || !group || !up)
 		return vt_fail(ctx, -ENOMEM, "bulk delete", NULL);
 	for (size_t i = 0; i < n; i++)
 		want[i].name = names[i];
@@ -955,6 +966,7 @@ VT_EXPORT int vmtap_link_delete_many(struct vmtap_ctx *ctx, const char *netns,
 				return r;
 			w->ifindex = info.ifindex;
 			w->group = info.group;
+			w->up = info.flags & IFF_UP;
 			w->is_tun = info.is_tun;
 			snprintf(w->kind, sizeof(w->kind), "%s", info.kind);
 		}
@@ -963,10 +975,11 @@ VT_EXPORT int vmtap_link_delete_many(struct vmtap_ctx *ctx, const char *netns,
 				       names[i], w->kind[0] ? w->kind : "non-tun");
 		ifindex[i] = w->ifindex;
 		group[i] = w->group;
+		up[i] = w->up;
 	}
 	for (size_t i = 0; i < GROUP_CANDIDATES; i++)
 		if (!scan.used[i])
-			return del_many_in_group(ctx, nl, ifindex, group, n, scan.candidate[i]);
+			return del_many_in_group(ctx, nl, ifindex, group, up, n, scan.candidate[i]);
 	return vt_fail(ctx, -EAGAIN, "bulk delete", "no free link group found");
 }
 

@@ -9,7 +9,11 @@
 
 #include "internal.h"
 
-/* A dump request: a GET (RTM_GET* types are 2 mod 4) with both bits of NLM_F_DUMP. */
+/*
+ * A dump request: a GET (RTM_GET* types are 2 mod 4) with both bits of
+ * NLM_F_DUMP.  The kernel takes either bit on a GET for a dump; vmtap always
+ * sets both, and in a NEW request those bits are NLM_F_REPLACE/NLM_F_EXCL.
+ */
 static inline bool vt_nl_is_dump(const struct nlmsghdr *nlh)
 {
 	return nlh->nlmsg_type >= RTM_BASE && (nlh->nlmsg_type & 3) == 2 &&

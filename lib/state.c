@@ -396,7 +396,7 @@ static void name_for(char *out, size_t size, const char *id, const char *suffix)
 	snprintf(out, size, "%s%s", id, suffix);
 }
 
-static int lock_file(struct vmtap_ctx *ctx, int dirfd, const char *id, const char *suffix, int wait_ms,
+static int lock_file(struct vmtap_ctx *ctx, int dirfd, const char *id, const char *suffix, bool create, int wait_ms,
 		     const char *busy, int *ret_lockfd)
 {
 	char name[VMTAP_ID_MAX + 8];
@@ -407,7 +407,7 @@ static int lock_file(struct vmtap_ctx *ctx, int dirfd, const char *id, const cha
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		struct stat a, b;
-		int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
 
 		if (fd < 0)
 			return vt_fail(ctx, -errno, "lock", "%s/%s", vt_state_path(ctx), name);
@@ -449,7 +449,7 @@ static void unlock_file(int dirfd, const char *id, const char *suffix, int lockf
 
 int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms, int *ret_lockfd)
 {
-	return lock_file(ctx, dirfd, id, ".lock", wait_ms, "endpoint %s is in use by another vmtap process",
+	return lock_file(ctx, dirfd, id, ".lock", true, wait_ms, "endpoint %s is in use by another vmtap process",
 			 ret_lockfd);
 }
 
@@ -458,9 +458,14 @@ void vt_state_unlock(int dirfd, const char *id, int lockfd, bool remove)
 	unlock_file(dirfd, id, ".lock", lockfd, remove);
 }
 
-int vt_state_plug_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int *ret_lockfd)
+int vt_state_plug_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, bool stale_only, int *ret_lockfd)
 {
-	return lock_file(ctx, dirfd, id, ".plug", 0, "a hot-plug or unplug of endpoint %s is in progress", ret_lockfd);
+	/*
+	 * A plug holds it for seconds, gc for a moment: a short wait lets a
+	 * plug start while gc removes a stale file, and gc never makes one.
+	 */
+	return lock_file(ctx, dirfd, id, ".plug", !stale_only, stale_only ? 0 : 200,
+			 "a hot-plug or unplug of endpoint %s is in progress", ret_lockfd);
 }
 
 void vt_state_plug_unlock(int dirfd, const char *id, int lockfd)

@@ -45,12 +45,13 @@ int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms,
 /* Drop the lock; with @remove, its file too (only while the record is gone). */
 void vt_state_unlock(int dirfd, const char *id, int lockfd, bool remove);
 /*
- * The plug lock of @id (<id>.plug), taken without waiting for the whole of a
- * hot-plug or unplug: a second one of the same endpoint gets -EBUSY instead
- * of attaching the same queues to a second device.  The kernel drops it if
- * the holder dies; the file goes at unlock.
+ * The plug lock of @id (<id>.plug), held for the whole of a hot-plug or
+ * unplug: a second one of the same endpoint gets -EBUSY (after 200 ms at the
+ * most) instead of attaching the same queues to a second device.  The kernel
+ * drops it if the holder dies; the file goes at unlock.  With @stale_only
+ * (gc), only an existing file is locked, without waiting.
  */
-int vt_state_plug_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int *ret_lockfd);
+int vt_state_plug_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, bool stale_only, int *ret_lockfd);
 void vt_state_plug_unlock(int dirfd, const char *id, int lockfd);
 /* Read and parse the record of @id: -ENOENT when absent; other errors say which file and why. */
 int vt_state_read(struct vmtap_ctx *ctx, int dirfd, const char *id, struct vt_record *ret_rec, char **ret_text);

@@ -131,8 +131,10 @@ int vt_tun_flags(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *o,
 		return vt_fail(ctx, -EOPNOTSUPP, "probe", "the kernel's tun driver has no TAP mode");
 	if (queues > 1 || (o->flags & VMTAP_TAP_MULTI_QUEUE)) {
 		if (!f->multi_queue)
-			return vt_fail(ctx, -EOPNOTSUPP, "probe",
-				       "%u queues need IFF_MULTI_QUEUE, which this kernel lacks", queues);
+			return queues > 1 ? vt_fail(ctx, -EOPNOTSUPP, "probe",
+						    "%u queues need IFF_MULTI_QUEUE, which this kernel lacks", queues) :
+					    vt_fail(ctx, -EOPNOTSUPP, "probe",
+						    "a multi-queue device needs IFF_MULTI_QUEUE, which this kernel lacks");
 		flags |= IFF_MULTI_QUEUE;
 	}
 	if (!(o->flags & VMTAP_TAP_NO_VNET_HDR)) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,6 +441,47 @@ static void test_dump_while_links_change(void **state)
  * dump after dump is interrupted, and each bulk delete must still succeed,
  * delete exactly the links it was given and leave the others.
  */
+/* An output struct of an older caller: sz 0 (the first version) or smaller gets no byte past its end. */
+static void test_link_info_sizes(void **state)
+{
+	struct vmtap_ctx *ctx = CTX(state);
+	struct {
+		struct vmtap_link_info li;
+		unsigned char guard[64];
+	} buf;
+	size_t first = offsetof(struct vmtap_link_info, qdisc);
+
+	for (int v = 0; v < 2; v++) {
+		memset(&buf, 0xaa, sizeof(buf));
+		buf.li.sz = v == 0 ? 0 : offsetof(struct vmtap_link_info, alias);
+		assert_int_equal(vmtap_link_get(ctx, NULL, "lo", &buf.li), 0);
+		assert_string_equal(buf.li.name, "lo");
+		assert_int_equal(buf.li.sz, v == 0 ? first : offsetof(struct vmtap_link_info, alias));
+		for (size_t k = buf.li.sz; k < sizeof(buf); k++)
+			if (((unsigned char *)&buf)[k] != 0xaa)
+				fail_msg("sz %zu: byte %zu written", buf.li.sz, k);
+	}
+	memset(&buf, 0, sizeof(buf));
+	buf.li.sz = sizeof(buf.li);
+	assert_int_equal(vmtap_link_get(ctx, NULL, "lo", &buf.li), 0);
+	assert_string_equal(buf.li.qdisc, "noqueue");
+}
+
+static pid_t churn_pid;
+
+/* A failed assertion leaves the churn running: stop it before the leak check. */
+static int churn_teardown(void **state)
+{
+	if (churn_pid > 0) {
+		kill(churn_pid, SIGKILL);
+		waitpid(churn_pid, NULL, 0);
+		churn_pid = 0;
+		(void)!system("for d in $(ip -o link show type tun | awk -F': ' '$2 ~ /^vt(churn|bd|bg)/ {print $2}'); "
+			      "do ip link del \"${d%@*}\"; done");
+	}
+	return itest_teardown(state);
+}
+
 static void test_bulk_delete_while_links_change(void **state)
 {
 	struct vmtap_ctx *ctx = CTX(state);
@@ -463,6 +505,7 @@ static void test_bulk_delete_while_links_change(void **state)
 		}
 		_exit(0);
 	}
+	churn_pid = pid;
 	close(stop[0]);
 	/* links enough that a dump spans many messages, so that changes can interrupt it */
 	for (int i = 0; i < 300; i++) {
@@ -495,6 +538,7 @@ static void test_bulk_delete_while_links_change(void **state)
 	}
 	close(stop[1]);
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	churn_pid = 0;
 	vmtap_ctx_set_log(ctx, NULL, NULL, VMTAP_LOG_WARNING);
 	fprintf(stderr, "bulk deletes racing link changes: %d dumps interrupted and repeated\n", interrupted);
 	{
@@ -550,6 +594,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_settings_round_trip, itest_setup, itest_teardown),
+		cmocka_unit_test_setup_teardown(test_link_info_sizes, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_bridge, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_values, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_set_rollback, itest_setup, itest_teardown),
@@ -559,7 +604,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_namespaces, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_delete_500, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_dump_while_links_change, itest_setup, itest_teardown),
-		cmocka_unit_test_setup_teardown(test_bulk_delete_while_links_change, itest_setup, itest_teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_delete_while_links_change, itest_setup, churn_teardown),
 #ifdef VMTAP_FAULT_INJECTION
 		cmocka_unit_test_setup_teardown(test_bulk_delete_interrupted_dumps, itest_setup, itest_teardown),
 #endif

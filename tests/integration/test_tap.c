@@ -494,6 +494,55 @@ static void test_fault_injection(void **state)
 	}
 }
 
+/* A kernel without the qdisc layer (CONFIG_NET_SCHED) answers RTM_NEWQDISC with EOPNOTSUPP: create goes on. */
+static void test_no_qdisc_layer(void **state)
+{
+	VMTAP_OPTS(vmtap_link_set_opts, up, .state = VMTAP_LINK_UP);
+	VMTAP_OPTS(vmtap_tap_opts, o, .name = "vtnq", .queues = 2, .flags = VMTAP_TAP_PERSIST, .link = &up);
+	struct vmtap_ctx *fctx;
+	struct vmtap_tap *tap = NULL;
+	struct vmtap_link_info li;
+
+	setenv("VMTAP_TEST_FAULT", "no qdisc layer", 1);
+	assert_int_equal(vmtap_ctx_new(&fctx), 0);
+	unsetenv("VMTAP_TEST_FAULT");
+	assert_int_equal(vmtap_tap_create(fctx, &o, &tap), 0);
+	vmtap_tap_free(tap);
+	get_link(CTX(state), "vtnq", &li);
+	assert_true(li.tun_persist && (li.flags & IFF_UP));
+	assert_string_equal(li.qdisc, "mq");
+	vmtap_ctx_free(fctx);
+	assert_int_equal(vmtap_link_delete(CTX(state), NULL, "vtnq"), 0);
+}
+
+/* The group delete itself fails: every link is back in its group, and up if it was. */
+static void test_delete_many_undo(void **state)
+{
+	VMTAP_OPTS(vmtap_link_set_opts, up, .state = VMTAP_LINK_UP);
+	const char *names[] = { "vtdu0", "vtdu1", "vtdu2" };
+	struct vmtap_ctx *fctx;
+	struct vmtap_link_info li;
+
+	for (int i = 0; i < 3; i++) {
+		VMTAP_OPTS(vmtap_tap_opts, o, .name = names[i], .flags = VMTAP_TAP_PERSIST, .link = i < 2 ? &up : NULL);
+		struct vmtap_tap *tap;
+		assert_int_equal(vmtap_tap_create(CTX(state), &o, &tap), 0);
+		vmtap_tap_free(tap);
+	}
+	assert_int_equal(itest_sh("ip link set vtdu1 group 7"), 0);
+	setenv("VMTAP_TEST_FAULT", "delete group", 1);
+	assert_int_equal(vmtap_ctx_new(&fctx), 0);
+	unsetenv("VMTAP_TEST_FAULT");
+	assert_int_equal(vmtap_link_delete_many(fctx, NULL, names, 3), -EIO);
+	assert_string_equal(vmtap_ctx_error_step(fctx), "delete group");
+	vmtap_ctx_free(fctx);
+	for (int i = 0; i < 3; i++) {
+		get_link(CTX(state), names[i], &li);
+		assert_int_equal(li.group, i == 1 ? 7 : 0);
+		assert_int_equal(!!(li.flags & IFF_UP), i < 2);
+	}
+	assert_int_equal(vmtap_link_delete_many(CTX(state), NULL, names, 3), 0);
+}
 #endif
 
 static void test_delete_many(void **state)
@@ -565,6 +614,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_opts_forward_compat, itest_setup, itest_teardown),
 #ifdef VMTAP_FAULT_INJECTION
 		cmocka_unit_test_setup_teardown(test_fault_injection, itest_setup, itest_teardown),
+		cmocka_unit_test_setup_teardown(test_no_qdisc_layer, itest_setup, itest_teardown),
+		cmocka_unit_test_setup_teardown(test_delete_many_undo, itest_setup, itest_teardown),
 #endif
 		cmocka_unit_test_setup_teardown(test_delete_many, itest_setup, itest_teardown),
 	};

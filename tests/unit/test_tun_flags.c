@@ -185,6 +185,7 @@ static void test_multi_queue_unsupported(void **state)
 	o.flags = VMTAP_TAP_MULTI_QUEUE;
 	r = flags_for(fx, &o, &f, &flags);
 	assert_probe_failure(fx, r, flags, "IFF_MULTI_QUEUE");
+	assert_contains(vmtap_ctx_error(fx->ctx), "a multi-queue device needs");
 
 	/* the code also comes back without a context */
 	flags = FLAGS_UNTOUCHED;
