@@ -128,20 +128,32 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
 	return 0;
 }
 
-int cli_report(struct vmtap_ctx *ctx, const char *cmd, int r)
+int cli_exit_code(struct vmtap_ctx *ctx, int r)
 {
 	const char *step = vmtap_ctx_error_step(ctx);
-	const char *text = vmtap_ctx_error(ctx);
 
 	if (r >= 0)
 		return EXIT_OK;
-	if (text && text[0])
-		fprintf(stderr, "vmtap %s: %s\n", cmd, text);
-	else
-		fprintf(stderr, "vmtap %s: %s\n", cmd, strerror(-r));
 	if (step && !strcmp(step, "validate"))
 		return EXIT_INVALID;
 	switch (-r) {
+	case ETIMEDOUT:
+		return EXIT_TIMEOUT;
+	case EREMOTEIO:
+	case EPROTO:
+	case ECONNRESET:
+		return EXIT_REMOTE;
+	case EBADMSG:
+	case EMSGSIZE:
+		/* what QEMU sent, or a record that cannot be read */
+		return step && !strcmp(step, "qmp") ? EXIT_REMOTE : EXIT_FAILURE_OTHER;
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+	case ENOSPC:
+	case EDQUOT:
+		return EXIT_RESOURCES;
+	case EXDEV:
 	case ENOENT:
 	case ENODEV:
 	case ENXIO:
@@ -153,11 +165,28 @@ int cli_report(struct vmtap_ctx *ctx, const char *cmd, int r)
 	case EPERM:
 	case EACCES:
 		return EXIT_PERMISSION;
-	case ENOMEM:
-		return EXIT_FAILURE_OTHER;
 	default:
 		return step && step[0] ? EXIT_KERNEL : EXIT_FAILURE_OTHER;
 	}
+}
+
+int cli_report(struct vmtap_ctx *ctx, const char *cmd, int r)
+{
+	const char *text = vmtap_ctx_error(ctx);
+
+	if (r >= 0)
+		return EXIT_OK;
+	cli_print_error(cmd, text && text[0] ? text : strerror(-r));
+	return cli_exit_code(ctx, r);
+}
+
+void cli_print_error(const char *cmd, const char *text)
+{
+	/* what the library reports may quote outside text (aliases, QEMU's words): never raw to the terminal */
+	char *safe = print_escape_controls(text);
+
+	fprintf(stderr, "vmtap %s: %s\n", cmd, safe ? safe : "(out of memory)");
+	free(safe);
 }
 
 static void log_stderr(enum vmtap_log_level level, const char *msg, void *userdata)

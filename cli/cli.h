@@ -20,6 +20,9 @@ enum {
 	EXIT_EXISTS = 5,        /* device exists already, or is busy */
 	EXIT_PERMISSION = 6,    /* not permitted */
 	EXIT_KERNEL = 7,        /* the kernel refused the operation */
+	EXIT_TIMEOUT = 8,       /* a peer (QEMU) or a lock holder did not answer in time */
+	EXIT_REMOTE = 9,        /* QEMU refused a command, or broke the QMP protocol */
+	EXIT_RESOURCES = 10,    /* out of file descriptors, memory or disk space */
 	EXIT_EXEC = 127,        /* vmtap exec could not execute the command */
 };
 
@@ -59,6 +62,10 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
 
 /* Print "vmtap CMD: <message>" to stderr and return the exit code for @r. */
 int cli_report(struct vmtap_ctx *ctx, const char *cmd, int r);
+/* The exit code for failure @r of the last call on @ctx (see the EXIT_* codes). */
+int cli_exit_code(struct vmtap_ctx *ctx, int r);
+/* Print "vmtap CMD: TEXT" to stderr, control characters escaped. */
+void cli_print_error(const char *cmd, const char *text);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_invalid(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

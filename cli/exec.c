@@ -261,13 +261,12 @@ int cmd_exec(int argc, char **argv, struct global_opts *g)
 	{
 		bool not_executable = (r == -ENOENT || r == -EACCES || r == -ENOEXEC) &&
 				      !strcmp(vmtap_ctx_error_step(ctx), "exec");
-		fprintf(stderr, "vmtap exec: %s\n", vmtap_ctx_error(ctx));
-		r = not_executable ? EXIT_EXEC : cli_report(ctx, "exec", r);
+		r = not_executable ? (cli_print_error("exec", vmtap_ctx_error(ctx)), EXIT_EXEC) : cli_report(ctx, "exec", r);
 	}
 	/* the records must not name a QEMU that never ran */
 	for (size_t i = 0; i < a.n; i++)
 		if (a.specs[i].endpoint[0] && vmtap_endpoint_set_hypervisor(ctx, a.specs[i].endpoint, NULL) < 0)
-			fprintf(stderr, "vmtap exec: %s\n", vmtap_ctx_error(ctx));
+			cli_print_error("exec", vmtap_ctx_error(ctx));
 	for (size_t i = 0; i < a.n; i++) {
 		free(opened[i].fds);
 		free(opened[i].vhostfds);

@@ -8,10 +8,11 @@ static const char gc_help[] =
 	"Usage: vmtap [-j] gc [--dry-run]\n"
 	"\n"
 	"Reconcile endpoint records with the kernel, in this namespace and every\n"
-	"namespace a record names: devices tagged vmtap:ID without a record are\n"
-	"deleted, records whose device is gone are removed, creations and\n"
-	"destructions a crash interrupted are finished. Devices without the tag\n"
-	"are never touched.\n"
+	"namespace a record names: TAP devices tagged vmtap:ID@STATE by this state\n"
+	"directory without a record are deleted, records whose device is gone are\n"
+	"removed, creations and destructions a crash interrupted are finished.\n"
+	"Devices without this directory's tag are never touched: those tagged by\n"
+	"another state directory, or of another kind, are reported as left alone.\n"
 	"\n"
 	"Options:\n"
 	"  --dry-run   say what would be done, do nothing\n";
@@ -31,6 +32,8 @@ static const char *action_name(enum vmtap_gc_action a, bool dry)
 		return "unparseable";
 	case VMTAP_GC_BUSY:
 		return "busy";
+	case VMTAP_GC_LEFT_ALONE:
+		return "left alone";
 	default:
 		return "failed";
 	}
@@ -39,7 +42,7 @@ static const char *action_name(enum vmtap_gc_action a, bool dry)
 static const char *action_key(enum vmtap_gc_action a)
 {
 	static const char *const keys[] = { "", "deleted_orphan", "removed_record", "rolled_back",
-					    "finished_destroy", "unparseable", "busy", "failed" };
+					    "finished_destroy", "unparseable", "busy", "failed", "left_alone" };
 	return (unsigned)a < sizeof(keys) / sizeof(keys[0]) ? keys[a] : "failed";
 }
 
@@ -107,7 +110,8 @@ int cmd_gc(int argc, char **argv, struct global_opts *g)
 	print_close_array(d.p);
 	print_finish(d.p);
 	if (r >= 0 && d.failed) {
-		fprintf(stderr, "vmtap gc: %d problem%s need attention (see above)\n", d.failed, d.failed == 1 ? "" : "s");
+		fprintf(stderr, "vmtap gc: %d problem%s attention (see above)\n", d.failed,
+			d.failed == 1 ? " needs" : "s need");
 		r = EXIT_FAILURE_OTHER;
 	}
 	else

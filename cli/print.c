@@ -2,7 +2,9 @@
 /* One print path for text and JSON output: callers describe values once, the mode decides the form. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <json-c/json.h>
 
 #include "print.h"
@@ -54,12 +56,111 @@ static void json_add(struct printer *p, const char *key, json_object *v)
 		json_object_object_add(top, key ? key : "", v);
 }
 
+static char *escape(const char *s, bool backslash)
+{
+	size_t n = 1;
+	char *out, *o;
+
+	if (!s)
+		s = "";
+	for (const char *c = s; *c; c++)
+		n += ((unsigned char)*c < 0x20 || *c == 0x7f) ? 4 : (*c == '\\' && backslash) ? 2 : 1;
+	out = o = malloc(n);
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\\' && backslash) {
+			*o++ = '\\';
+			*o++ = '\\';
+		} else if (c == '\n' || c == '\t' || c == '\r') {
+			*o++ = '\\';
+			*o++ = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+		} else if (c < 0x20 || c == 0x7f) {
+			o += sprintf(o, "\\x%02x", c);
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *print_escape(const char *s)
+{
+	return escape(s, true);
+}
+
+char *print_escape_controls(const char *s)
+{
+	return escape(s, false);
+}
+
+/* Length of the valid UTF-8 sequence at @s (at most @n bytes), 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8 */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+char *print_utf8(const char *s)
+{
+	size_t n = strlen(s ? s : ""), o = 0;
+	const unsigned char *u = (const unsigned char *)(s ? s : "");
+	char *out = malloc(3 * n + 1); /* each bad byte becomes the 3 bytes of U+FFFD */
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_len(u + i, n - i);
+		if (len) {
+			memcpy(out + o, u + i, len);
+			o += len;
+			i += len;
+		} else {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void print_string(struct printer *p, const char *key, const char *fmt, const char *value)
 {
+	char *safe;
+
+	if (!p->json && !fmt)
+		return;
+	safe = p->json ? print_utf8(value) : print_escape(value);
 	if (p->json)
-		json_add(p, key, value ? json_object_new_string(value) : NULL);
-	else if (fmt)
-		fprintf(p->out, fmt, value ? value : "");
+		json_add(p, key, value && safe ? json_object_new_string(safe) : NULL);
+	else
+		fprintf(p->out, fmt, safe ? safe : "");
+	free(safe);
 }
 
 void print_uint(struct printer *p, const char *key, const char *fmt, uint64_t value)

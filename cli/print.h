@@ -29,4 +29,16 @@ void print_close_object(struct printer *p);
 void print_open_array(struct printer *p, const char *key);
 void print_close_array(struct printer *p);
 
+/*
+ * Text from outside (an alias, a file name, QEMU's words) made safe to print:
+ * print_escape() escapes control characters and backslashes C style ("\\n",
+ * "\\x1b"), so no line or terminal sequence can be forged; print_utf8()
+ * replaces bytes that are not valid UTF-8 with U+FFFD, as JSON requires.
+ * Both return a malloc'd copy, NULL only when out of memory.
+ */
+char *print_escape(const char *s);
+/* As print_escape(), backslashes left as they are: for the library's messages, which escape what they quote. */
+char *print_escape_controls(const char *s);
+char *print_utf8(const char *s);
+
 #endif

@@ -9,7 +9,7 @@ static const char qmp_help[] =
 	"Usage: vmtap qmp --qmp SOCKET COMMAND [ARGUMENTS-JSON]\n"
 	"\n"
 	"Connect to QEMU's QMP socket, run COMMAND with ARGUMENTS-JSON (an object)\n"
-	"and print its \"return\" value as JSON. A QMP error exits 7 with QEMU's\n"
+	"and print its \"return\" value as JSON. A QMP error exits 9 with QEMU's\n"
 	"class and description. Example:\n"
 	"  vmtap qmp --qmp /run/vm7.qmp human-monitor-command '{\"command-line\":\"info network\"}'\n";
 
@@ -45,8 +45,12 @@ int cmd_qmp(int argc, char **argv, struct global_opts *g)
 	r = vmtap_qmp_connect(ctx, path, 0, &q);
 	if (r == 0)
 		r = vmtap_qmp_execute(ctx, q, pos[0], pos[1], -1, &ret);
-	if (r == 0)
-		printf("%s\n", ret);
+	if (r == 0) {
+		/* json-c writes QEMU's strings as they came: valid UTF-8 only, whatever QEMU sent */
+		char *safe = print_utf8(ret);
+		printf("%s\n", safe ? safe : "null");
+		free(safe);
+	}
 	free(ret);
 	vmtap_qmp_free(q);
 	r = cli_report(ctx, "qmp", r);

@@ -276,8 +276,21 @@ int vmtap_link_delete_many(struct vmtap_ctx *ctx, const char *netns,
  * (1-64 of [A-Za-z0-9_.-], no leading dot) and recorded as JSON in a state
  * directory (default /run/vmtap, else VMTAP_STATE_DIR or
  * vmtap_ctx_set_state_dir()).  Its devices carry the ownership tag
- * "vmtap:<id>" in their alias, so vmtap_gc() can recognise them from the
- * kernel alone.
+ * "vmtap:<id>@<state identity>" in their alias, where the state identity is
+ * 16 random hex digits kept in the state directory (".state-id"): so
+ * vmtap_gc() can recognise its own devices from the kernel alone and never
+ * takes another state directory's for orphans.  Aliases starting with
+ * "vmtap:" or "vmtap-" cannot be set through the library (-EINVAL): only it
+ * writes tags.
+ *
+ * The state directory must belong to the effective uid and be writable by
+ * nobody else; every directory above it must belong to root or to us and not
+ * be writable by others unless sticky, and symbolic links on the way are
+ * followed only when root or we own them.  A directory that fails this is
+ * refused (-EPERM), never re-moded; records and lock files not owned by the
+ * effective uid are refused and left in place.  An invalid VMTAP_STATE_DIR
+ * is an error (-EINVAL), as the same value given to
+ * vmtap_ctx_set_state_dir() is.
  */
 #define VMTAP_ID_MAX 64
 #define VMTAP_TAG_PREFIX "vmtap:"
@@ -378,6 +391,7 @@ enum vmtap_gc_action {
 	VMTAP_GC_UNPARSEABLE = 5,       /* record cannot be parsed: reported, left in place */
 	VMTAP_GC_BUSY = 6,              /* another process holds the endpoint: left alone */
 	VMTAP_GC_FAILED = 7,            /* the action failed; see @detail */
+	VMTAP_GC_LEFT_ALONE = 8,        /* a tagged device or a record gc cannot prove is its to act on: @detail says why */
 };
 
 struct vmtap_gc_event {
@@ -392,8 +406,14 @@ struct vmtap_gc_event {
 typedef void (*vmtap_gc_fn)(const struct vmtap_gc_event *event, void *userdata);
 /*
  * Reconcile records with the kernel in the caller's namespace and every
- * namespace a record names.  Only devices whose alias carries the "vmtap:"
- * tag are ever touched.  Returns the number of events or a negative errno.
+ * namespace a record names (each namespace once, compared by identity, not
+ * by name).  A device is deleted only when it is provably this state
+ * directory's: a TAP whose alias carries the tag "vmtap:<id>@<identity of
+ * this state directory>" and that no record names.  Devices tagged by another
+ * state directory, by an older vmtap without a record here, or of another
+ * kind are left alone with a VMTAP_GC_LEFT_ALONE event.  Never creates the
+ * state directory; with @dry_run it changes nothing at all.  Returns the
+ * number of events or a negative errno.
  */
 int vmtap_gc(struct vmtap_ctx *ctx, bool dry_run, vmtap_gc_fn fn, void *userdata);
 

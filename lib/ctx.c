@@ -83,7 +83,48 @@ void vt_clear_error(struct vmtap_ctx *ctx)
 	ctx->err_code = 0;
 	ctx->err_step[0] = '\0';
 	ctx->err_extack[0] = '\0';
+	ctx->err_remote[0] = '\0';
+	ctx->err_remote_who[0] = '\0';
 	ctx->err_text[0] = '\0';
+}
+
+void vt_escape(char *out, size_t size, const char *in)
+{
+	size_t o = 0;
+
+	if (!size)
+		return;
+	for (; in && *in && o + 1 < size; in++) {
+		unsigned char c = (unsigned char)*in;
+		char esc[8];
+		size_t n;
+
+		if (c == '\\')
+			n = (size_t)snprintf(esc, sizeof(esc), "\\\\");
+		else if (c == '\n')
+			n = (size_t)snprintf(esc, sizeof(esc), "\\n");
+		else if (c == '\t')
+			n = (size_t)snprintf(esc, sizeof(esc), "\\t");
+		else if (c == '\r')
+			n = (size_t)snprintf(esc, sizeof(esc), "\\r");
+		else if (c < 0x20 || c == 0x7f)
+			n = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", c);
+		else
+			n = (size_t)snprintf(esc, sizeof(esc), "%c", c);
+		if (o + n >= size)
+			break;
+		memcpy(out + o, esc, n);
+		o += n;
+	}
+	out[o] = '\0';
+}
+
+void vt_set_remote(struct vmtap_ctx *ctx, const char *who, const char *msg)
+{
+	if (!ctx)
+		return;
+	snprintf(ctx->err_remote_who, sizeof(ctx->err_remote_who), "%s", who);
+	vt_escape(ctx->err_remote, sizeof(ctx->err_remote), msg);
 }
 
 void vt_error_save(const struct vmtap_ctx *ctx, struct vt_saved_error *ret)
@@ -140,7 +181,9 @@ int vt_fail(struct vmtap_ctx *ctx, int err, const char *step, const char *fmt, .
 		n = snprintf(ctx->err_text, sizeof(ctx->err_text), "%s: %s%s%s", step, detail,
 			     detail[0] ? ": " : "", strerror(-err));
 	if (ctx->err_extack[0] && n > 0 && (size_t)n < sizeof(ctx->err_text))
-		snprintf(ctx->err_text + n, sizeof(ctx->err_text) - n, " (kernel: %s)", ctx->err_extack);
+		n += snprintf(ctx->err_text + n, sizeof(ctx->err_text) - n, " (kernel: %s)", ctx->err_extack);
+	if (ctx->err_remote[0] && n > 0 && (size_t)n < sizeof(ctx->err_text))
+		snprintf(ctx->err_text + n, sizeof(ctx->err_text) - n, " (%s: %s)", ctx->err_remote_who, ctx->err_remote);
 	vt_log(ctx, VMTAP_LOG_DEBUG, "%s", ctx->err_text);
 	return err;
 }

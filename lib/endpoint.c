@@ -30,6 +30,7 @@
 #include "link.h"
 #include "state.h"
 #include "validate.h"
+#include "endpoint.h"
 
 #define VT_LOCK_WAIT_MS 10000
 
@@ -37,11 +38,6 @@ struct vmtap_endpoint {
 	struct vt_record rec;
 	char *json;
 };
-
-static void tag_for(char *out, size_t size, const char *id)
-{
-	snprintf(out, size, VMTAP_TAG_PREFIX "%s", id);
-}
 
 VT_EXPORT void vmtap_endpoint_default_mac(const char *id, uint8_t ret_mac[6])
 {
@@ -82,10 +78,9 @@ static int spec_check(struct vmtap_ctx *ctx, const struct vmtap_endpoint_spec *s
 		return vt_fail(ctx, -EINVAL, "validate", "guest MAC must be unicast and not all zeros");
 	if (s->set_host_mac && !mac_ok(s->host_mac))
 		return vt_fail(ctx, -EINVAL, "validate", "host MAC must be unicast and not all zeros");
-	if (s->netns && s->netns[0] != '/' && (r = vt_netns_name_check(ctx, s->netns)) < 0)
+	/* a record keeps 255 bytes of it: a longer one is refused, never cut to name another namespace */
+	if (s->netns && (r = vt_netns_spec_check(ctx, s->netns, 255)) < 0)
 		return r;
-	if (s->netns && strlen(s->netns) >= 256)
-		return vt_fail(ctx, -EINVAL, "validate", "namespace path is too long");
 	switch (s->connection) {
 	case VMTAP_CONNECT_NONE:
 		if (s->bridge)
@@ -158,24 +153,110 @@ static const char *ns_or_null(const struct vt_record *rec)
 }
 
 /*
- * Delete the device of @rec if it is there and carries @rec's tag.
- * A device, or namespace, already gone is success: destroy is idempotent.
+ * Whether the device @li is the one record @rec made: a TAP carrying the
+ * record's tag with this state directory's identity (@state_id, "" when the
+ * directory has none) and, once known, the recorded ifindex.  A tag of an
+ * older vmtap has no identity: the recorded ifindex is the proof then.  @why
+ * says what failed.
  */
-static int delete_tagged_device(struct vmtap_ctx *ctx, const struct vt_record *rec, bool *ret_deleted)
+static bool device_is_ours(const struct vt_record *rec, const struct vmtap_link_info *li, const char *state_id,
+			   const char **why)
 {
+	struct vt_tag tag;
+
+	if (!li->is_tun || li->tun_type != IFF_TAP) {
+		*why = "is not a TAP device";
+		return false;
+	}
+	if (vt_tag_parse(li->alias, strlen(li->alias), &tag) < 0 || strcmp(tag.id, rec->id)) {
+		*why = "does not carry the endpoint's tag";
+		return false;
+	}
+	if (tag.state_id[0] ? strcmp(tag.state_id, state_id) != 0 : !rec->ifindex || rec->ifindex != li->ifindex) {
+		*why = tag.state_id[0] ? "carries the tag of another state directory" :
+					 "carries an old tag without a state identity and another ifindex";
+		return false;
+	}
+	if (rec->ifindex && rec->ifindex != li->ifindex) {
+		*why = "is another device of the same name (its ifindex differs from the recorded one)";
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The identity of the namespace that holds @rec's device.  A named namespace
+ * is resolved now: -ENOENT when it is gone, -ESTALE when its name now
+ * points to another namespace than the one the device was made in.  An
+ * unnamed one (the creator's own) is known by its recorded identity only:
+ * *@ret_reachable tells whether it is the caller's own, where the device can
+ * be looked at.
+ */
+static int record_netns(struct vmtap_ctx *ctx, const struct vt_record *rec, const struct vt_netns_id *own,
+			struct vt_netns_id *ret_id, bool *ret_reachable)
+{
+	struct vt_netns_id id;
+	int r;
+
+	if (rec->netns[0]) {
+		r = vt_netns_id(NULL, rec->netns, &id);
+		if (r == -ENOENT || r == -EINVAL)
+			return -ENOENT;
+		if (r < 0)
+			return vt_netns_id(ctx, rec->netns, &id); /* again, to say why */
+		if (rec->netns_id.ino && !vt_netns_id_equal(&id, &rec->netns_id))
+			return -ESTALE;
+		*ret_reachable = true;
+	} else {
+		/* records of older vmtap versions hold no identity: the caller's namespace, as they assumed */
+		id = rec->netns_id.ino ? rec->netns_id : *own;
+		*ret_reachable = vt_netns_id_equal(&id, own);
+	}
+	*ret_id = id;
+	return 0;
+}
+
+/* The state directory's identity, "" when it has none yet. */
+static int state_id_get(struct vmtap_ctx *ctx, int dirfd, char ret_id[VT_STATE_ID_LEN + 1])
+{
+	int r = vt_state_identity(ctx, dirfd, false, ret_id);
+
+	if (r == -ENOENT) {
+		ret_id[0] = '\0';
+		return 0;
+	}
+	return r;
+}
+
+/*
+ * Delete the device of @rec if it is there and provably @rec's.  A device,
+ * or namespace, already gone is success: destroy is idempotent.
+ */
+static int delete_tagged_device(struct vmtap_ctx *ctx, int dirfd, const struct vt_record *rec, bool *ret_deleted)
+{
+	char state_id[VT_STATE_ID_LEN + 1];
+	struct vt_netns_id own, nsid;
 	struct vmtap_link_info li;
+	const char *why;
 	struct vt_nl *nl;
-	char tag[VMTAP_ID_MAX + 8];
+	bool reachable;
 	int r;
 
 	*ret_deleted = false;
 	if (!rec->ifname[0])
 		return 0;
-	r = vt_nl_get(ctx, ns_or_null(rec), &nl);
-	if (r == -ENOENT || r == -EINVAL) {
-		vt_clear_error(ctx);
+	if ((r = vt_netns_id(ctx, NULL, &own)) < 0 || (r = state_id_get(ctx, dirfd, state_id)) < 0)
+		return r;
+	r = record_netns(ctx, rec, &own, &nsid, &reachable);
+	if (r == -ENOENT || r == -ESTALE)
 		return 0; /* the namespace is gone, and the device with it */
-	}
+	if (r < 0)
+		return r;
+	if (!reachable)
+		return vt_fail(ctx, -EXDEV, "delete device",
+			       "%s is in the namespace endpoint %s was created in, which has no name and is not this one: "
+			       "run this in that namespace", rec->ifname, rec->id);
+	r = vt_nl_get(ctx, ns_or_null(rec), &nl);
 	if (r < 0)
 		return r;
 	r = vt_link_get(ctx, nl, rec->ifname, 0, &li);
@@ -185,9 +266,8 @@ static int delete_tagged_device(struct vmtap_ctx *ctx, const struct vt_record *r
 	}
 	if (r < 0)
 		return r;
-	tag_for(tag, sizeof(tag), rec->id);
-	if (strcmp(li.alias, tag)) {
-		vt_log(ctx, VMTAP_LOG_WARNING, "%s no longer carries the tag %s: left alone", rec->ifname, tag);
+	if (!device_is_ours(rec, &li, state_id, &why)) {
+		vt_log(ctx, VMTAP_LOG_WARNING, "%s %s: left alone", rec->ifname, why);
 		return 0;
 	}
 	if ((r = vt_fault(ctx, "delete device")) < 0)
@@ -211,7 +291,8 @@ VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const
 	_cleanup_close_ int dirfd = -1;
 	int lockfd = -1, r;
 	struct vmtap_tap *tap = NULL;
-	char tag[VMTAP_ID_MAX + 8];
+	char tag[VT_TAG_MAX], state_id[VT_STATE_ID_LEN + 1];
+	struct vt_netns_id nsid;
 	bool recorded = false, absent = false;
 
 	vt_clear_error(ctx);
@@ -227,7 +308,14 @@ VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const
 		vt_log(ctx, VMTAP_LOG_WARNING, "%s: vhost-net is unavailable (%s): its queues will be handed off with vhost=off",
 		       id, strerror(errno));
 
+	/* the namespace is resolved once, and its identity kept: a name may later point elsewhere */
+	r = vt_netns_id(ctx, s.netns, &nsid);
+	if (r < 0)
+		return r;
 	r = vt_state_open(ctx, true, &dirfd);
+	if (r < 0)
+		return r;
+	r = vt_state_identity(ctx, dirfd, true, state_id);
 	if (r < 0)
 		return r;
 	if ((r = vt_fault(ctx, "lock")) < 0 || (r = vt_state_lock(ctx, dirfd, id, VT_LOCK_WAIT_MS, &lockfd)) < 0)
@@ -252,11 +340,12 @@ VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const
 	}
 
 	record_from_spec(&rec, id, &s);
+	rec.netns_id = nsid;
 	if ((r = vt_fault(ctx, "record creating")) < 0 || (r = vt_state_write(ctx, dirfd, &rec)) < 0)
 		goto out_unlock;
 	recorded = true;
 
-	tag_for(tag, sizeof(tag), id);
+	vt_tag_format(tag, id, state_id);
 	{
 		VMTAP_OPTS(vmtap_link_set_opts, link, .mtu = s.mtu, .set_mac = true, .alias = tag,
 			   .master = s.connection == VMTAP_CONNECT_BRIDGE ? s.bridge : NULL,
@@ -268,7 +357,7 @@ VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const
 				    ((s.flags & VMTAP_EP_KERNEL_QDISC) ? VMTAP_TAP_KERNEL_QDISC : 0),
 			   .owner = s.owner, .group = s.group, .netns = s.netns, .link = &link);
 		memcpy(link.mac, rec.host_mac, 6);
-		r = vmtap_tap_create(ctx, &topts, &tap);
+		r = vt_tap_open(ctx, &topts, &(struct vt_tap_how){ .allow_tag = true }, &tap);
 		if (r < 0)
 			goto out_undo;
 	}
@@ -361,7 +450,7 @@ VT_EXPORT int vmtap_endpoint_destroy(struct vmtap_ctx *ctx, const char *id)
 	rec.pid = (int)getpid();
 	if ((r = vt_fault(ctx, "record destroying")) < 0 || (r = vt_state_write(ctx, dirfd, &rec)) < 0)
 		goto out;
-	r = delete_tagged_device(ctx, &rec, &deleted);
+	r = delete_tagged_device(ctx, dirfd, &rec, &deleted);
 	if (r < 0)
 		goto out; /* the record says "destroying": a later destroy or gc finishes */
 	r = vt_state_remove(ctx, dirfd, id);
@@ -584,9 +673,53 @@ VT_EXPORT const char *vmtap_endpoint_json(const struct vmtap_endpoint *ep)
 	return ep ? ep->json : NULL;
 }
 
+/*
+ * The device of @rec, looked up where it lives and proven to be the one the
+ * record made (see device_is_ours()): a name alone proves nothing, another
+ * device may have taken it since.
+ */
+static int record_device(struct vmtap_ctx *ctx, int dirfd, const struct vt_record *rec, const char *step,
+			 struct vmtap_link_info *ret_li)
+{
+	char state_id[VT_STATE_ID_LEN + 1];
+	struct vt_netns_id own, nsid;
+	const char *why;
+	struct vt_nl *nl;
+	bool reachable;
+	int r;
+
+	if ((r = vt_netns_id(ctx, NULL, &own)) < 0 || (r = state_id_get(ctx, dirfd, state_id)) < 0)
+		return r;
+	r = record_netns(ctx, rec, &own, &nsid, &reachable);
+	if (r == -ENOENT || r == -ESTALE)
+		return vt_fail(ctx, -ENODEV, step, "endpoint %s's namespace %s is gone%s", rec->id, rec->netns,
+			       r == -ESTALE ? " (its name now points to another namespace)" : "");
+	if (r < 0)
+		return r;
+	if (!reachable)
+		return vt_fail(ctx, -EXDEV, step,
+			       "endpoint %s's device is in the namespace it was created in, which has no name and is "
+			       "not this one", rec->id);
+	r = vt_nl_get(ctx, ns_or_null(rec), &nl);
+	if (r < 0)
+		return r;
+	r = vt_link_get(ctx, nl, rec->ifname, 0, ret_li);
+	if (r == -ENODEV) {
+		vt_clear_error(ctx);
+		return vt_fail(ctx, -ENODEV, step, "endpoint %s's device %s is gone", rec->id, rec->ifname);
+	}
+	if (r < 0)
+		return r;
+	if (!device_is_ours(rec, ret_li, state_id, &why))
+		return vt_fail(ctx, -ENODEV, step, "%s is not endpoint %s's device any more: it %s; refusing to touch it",
+			       rec->ifname, rec->id, why);
+	return 0;
+}
+
 VT_EXPORT int vmtap_endpoint_open(struct vmtap_ctx *ctx, const char *id, struct vmtap_tap **ret_tap)
 {
 	_cleanup_close_ int dirfd = -1;
+	struct vmtap_link_info li;
 	struct vt_record rec;
 	int lockfd = -1, r;
 
@@ -600,18 +733,19 @@ VT_EXPORT int vmtap_endpoint_open(struct vmtap_ctx *ctx, const char *id, struct 
 	if (rec.state != VMTAP_EP_READY) {
 		r = vt_fail(ctx, -EBUSY, "open endpoint", "endpoint %s is %s, not ready", id,
 			    vmtap_endpoint_state_name(rec.state));
-	} else {
+	} else if ((r = record_device(ctx, dirfd, &rec, "open endpoint", &li)) == 0) {
 		/* one hypervisor at a time: a second set of queues would share the traffic with the first */
 		VMTAP_OPTS(vmtap_tap_opts, o, .name = rec.ifname, .queues = rec.queues, .netns = ns_or_null(&rec),
 			   .flags = (rec.vnet_hdr ? 0 : VMTAP_TAP_NO_VNET_HDR) | (rec.queues > 1 ? VMTAP_TAP_MULTI_QUEUE : 0) |
 				    VMTAP_TAP_ATTACH_UNUSED);
-		r = vmtap_tap_attach(ctx, &o, ret_tap);
+		r = vt_tap_open(ctx, &o, &(struct vt_tap_how){ .attach = true, .expect_ifindex = li.ifindex }, ret_tap);
 		if (r == -EBUSY && rec.hv_pid) {
 			char why[VMTAP_ERROR_MAX];
 			snprintf(why, sizeof(why), "%s", vmtap_ctx_error(ctx));
 			vt_clear_error(ctx);
-			r = vt_fail(ctx, -EBUSY, "open endpoint", "endpoint %s is in use: %s (recorded: QEMU pid %d%s%s)",
-				    id, why, rec.hv_pid, rec.hv_device[0] ? ", device " : "", rec.hv_device);
+			r = vt_fail(ctx, -EBUSY, "open endpoint", "endpoint %s is in use: %s (recorded: QEMU pid %d%s%s%s)",
+				    id, why, rec.hv_pid, rec.hv_device[0] ? ", device " : "", rec.hv_device,
+				    vt_proc_alive(rec.hv_pid, rec.hv_start) == 0 ? ", which has exited" : "");
 		}
 	}
 	vt_record_clear(&rec);
@@ -642,6 +776,14 @@ VT_EXPORT int vmtap_endpoint_set_hypervisor(struct vmtap_ctx *ctx, const char *i
 		return r;
 	{
 		rec.hv_pid = info.pid;
+		rec.hv_start = 0;
+		/* (pid, start time) names one process for the whole uptime; a pid alone may be reused */
+		if (info.pid > 0 && (r = vt_proc_starttime(info.pid, &rec.hv_start)) < 0) {
+			r = vt_fail(ctx, r, "record hypervisor", "process %d%s", info.pid, r == -ESRCH ? " does not exist" : "");
+			vt_record_clear(&rec);
+			vt_state_unlock(dirfd, id, lockfd, false);
+			return r;
+		}
 		snprintf(rec.hv_netdev, sizeof(rec.hv_netdev), "%s", info.netdev_id ? info.netdev_id : "");
 		snprintf(rec.hv_device, sizeof(rec.hv_device), "%s", info.device_id ? info.device_id : "");
 		snprintf(rec.hv_pci, sizeof(rec.hv_pci), "%s", info.pci_addr ? info.pci_addr : "");
@@ -674,16 +816,23 @@ VT_EXPORT int vmtap_endpoint_hypervisor(const struct vmtap_endpoint *ep, struct 
 
 /* ---- garbage collection ---- */
 
+struct gc_ns {
+	char *spec;                 /* NULL: gc's own namespace */
+	struct vt_netns_id id;
+};
+
 struct gc_run {
 	struct vmtap_ctx *ctx;
 	bool dry_run;
 	vmtap_gc_fn fn;
 	void *userdata;
 	int events;
-	int dirfd;
-	/* namespaces to scan for orphans: NULL (ours) first, then each one a record names */
-	char **netns;
-	size_t n_netns;
+	int dirfd;                  /* -1: there is no state directory, so no records */
+	char state_id[VT_STATE_ID_LEN + 1]; /* "": none yet, so no tag can carry it */
+	struct vt_netns_id own;
+	/* namespaces to scan for orphans, each once by identity: gc's own first, then those records name */
+	struct gc_ns *ns;
+	size_t n_ns;
 };
 
 static void gc_emit(struct gc_run *g, enum vmtap_gc_action action, const char *id, const char *ifname,
@@ -699,22 +848,69 @@ static void gc_emit(struct gc_run *g, enum vmtap_gc_action action, const char *i
 		g->fn(&ev, g->userdata);
 }
 
-static void gc_note_netns(struct gc_run *g, const char *netns)
+/* Scan namespace @spec too, unless it is one already listed under another name, or gone. */
+static void gc_note_netns(struct gc_run *g, const char *spec)
 {
-	char **more;
+	struct vt_netns_id id;
+	struct gc_ns *more;
+	char *copy;
 
-	if (!netns)
+	if (!spec || vt_netns_id(NULL, spec, &id) < 0)
 		return;
-	for (size_t i = 0; i < g->n_netns; i++)
-		if (!strcmp(g->netns[i], netns))
+	for (size_t i = 0; i < g->n_ns; i++)
+		if (vt_netns_id_equal(&g->ns[i].id, &id))
 			return;
-	more = realloc(g->netns, (g->n_netns + 1) * sizeof(*more));
-	if (!more)
+	copy = strdup(spec);
+	more = copy ? realloc(g->ns, (g->n_ns + 1) * sizeof(*more)) : NULL;
+	if (!more) {
+		free(copy);
 		return;
-	g->netns = more;
-	g->netns[g->n_netns] = strdup(netns);
-	if (g->netns[g->n_netns])
-		g->n_netns++;
+	}
+	g->ns = more;
+	g->ns[g->n_ns++] = (struct gc_ns){ .spec = copy, .id = id };
+}
+
+/* A "ready" record: remove it when its device is provably gone; @ret_msg says why. */
+static bool gc_ready_device_gone(struct gc_run *g, const struct vt_record *rec, char *msg, size_t size)
+{
+	struct vmtap_ctx *ctx = g->ctx;
+	struct vt_netns_id nsid;
+	struct vmtap_link_info li;
+	const char *why;
+	struct vt_nl *nl;
+	bool reachable;
+	int r;
+
+	r = record_netns(ctx, rec, &g->own, &nsid, &reachable);
+	if (r == -ENOENT) {
+		snprintf(msg, size, "its namespace %s is gone", rec->netns);
+		return true;
+	}
+	if (r == -ESTALE) {
+		snprintf(msg, size, "its namespace %s is gone (the name now points to another namespace)", rec->netns);
+		return true;
+	}
+	if (r < 0 || !reachable) {
+		msg[0] = '\0';
+		return false; /* reported by the caller */
+	}
+	r = vt_nl_get(ctx, ns_or_null(rec), &nl);
+	if (r == 0)
+		r = vt_link_get(ctx, nl, rec->ifname, 0, &li);
+	if (r == -ENODEV) {
+		vt_clear_error(ctx);
+		snprintf(msg, size, "its device %s is gone", rec->ifname);
+		return true;
+	}
+	if (r < 0) {
+		msg[0] = '\0';
+		return false;
+	}
+	if (!device_is_ours(rec, &li, g->state_id, &why)) {
+		snprintf(msg, size, "its device is gone: %s exists but %s", rec->ifname, why);
+		return true;
+	}
+	return false;
 }
 
 /* One record, under its lock. */
@@ -742,7 +938,7 @@ static void gc_record(struct gc_run *g, const char *id)
 	}
 	r = vt_state_read(ctx, g->dirfd, id, &rec, NULL);
 	if (r == -ENOENT) {
-		vt_state_unlock(g->dirfd, id, lockfd, true);
+		vt_state_unlock(g->dirfd, id, lockfd, !g->dry_run);
 		return;
 	}
 	if (r < 0) {
@@ -753,42 +949,34 @@ static void gc_record(struct gc_run *g, const char *id)
 	gc_note_netns(g, ns_or_null(&rec));
 
 	if (rec.state == VMTAP_EP_READY) {
-		struct vmtap_link_info li;
-		struct vt_nl *nl;
-		char tag[VMTAP_ID_MAX + 8];
-		bool present = false;
+		char msg[VMTAP_ERROR_MAX];
+		struct vt_netns_id nsid;
+		bool reachable = true;
 
-		tag_for(tag, sizeof(tag), id);
-		r = vt_nl_get(ctx, ns_or_null(&rec), &nl);
-		if (r == 0) {
-			r = vt_link_get(ctx, nl, rec.ifname, 0, &li);
-			present = r == 0 && !strcmp(li.alias, tag);
-		} else if (r != -ENOENT && r != -EINVAL) {
-			gc_emit(g, VMTAP_GC_FAILED, id, rec.ifname, ns_or_null(&rec), vmtap_ctx_error(ctx));
-			goto out;
-		}
-		if (r < 0 && r != -ENODEV && r != -ENOENT && r != -EINVAL) {
-			gc_emit(g, VMTAP_GC_FAILED, id, rec.ifname, ns_or_null(&rec), vmtap_ctx_error(ctx));
-			goto out;
-		}
-		if (!present) {
-			if (!g->dry_run && vt_state_remove(ctx, g->dirfd, id) < 0) {
+		vt_clear_error(ctx);
+		if (!gc_ready_device_gone(g, &rec, msg, sizeof(msg))) {
+			if (vmtap_ctx_error(ctx)[0])
 				gc_emit(g, VMTAP_GC_FAILED, id, rec.ifname, ns_or_null(&rec), vmtap_ctx_error(ctx));
-				goto out;
-			}
-			gc_emit(g, VMTAP_GC_REMOVED_RECORD, id, rec.ifname, ns_or_null(&rec),
-				"its device (or namespace) is gone");
-			vt_record_clear(&rec);
-			vt_state_unlock(g->dirfd, id, lockfd, !g->dry_run);
-			return;
+			else if (record_netns(NULL, &rec, &g->own, &nsid, &reachable) == 0 && !reachable)
+				gc_emit(g, VMTAP_GC_LEFT_ALONE, id, rec.ifname, NULL,
+					"its device is in the namespace it was created in, which has no name and is not "
+					"this one: run gc there");
+			goto out;
 		}
-		goto out;
+		if (!g->dry_run && vt_state_remove(ctx, g->dirfd, id) < 0) {
+			gc_emit(g, VMTAP_GC_FAILED, id, rec.ifname, ns_or_null(&rec), vmtap_ctx_error(ctx));
+			goto out;
+		}
+		gc_emit(g, VMTAP_GC_REMOVED_RECORD, id, rec.ifname, ns_or_null(&rec), msg);
+		vt_record_clear(&rec);
+		vt_state_unlock(g->dirfd, id, lockfd, !g->dry_run);
+		return;
 	}
 
 	/* "creating" with nobody holding the lock: its creator died; "destroying": likewise */
 	if (!g->dry_run) {
 		vt_clear_error(ctx);
-		r = delete_tagged_device(ctx, &rec, &deleted);
+		r = delete_tagged_device(ctx, g->dirfd, &rec, &deleted);
 		if (r == 0)
 			r = vt_state_remove(ctx, g->dirfd, id);
 		if (r < 0) {
@@ -808,9 +996,11 @@ out:
 }
 
 struct tagged {
-	char id[VMTAP_ID_MAX + 1];
+	struct vt_tag tag;
 	char ifname[VMTAP_IFNAMSIZ];
+	char kind[16];
 	int ifindex;
+	bool is_tap;
 };
 
 struct tagged_list {
@@ -821,12 +1011,9 @@ struct tagged_list {
 static int collect_tagged(const struct vmtap_link_info *li, void *data)
 {
 	struct tagged_list *l = data;
-	const char *id;
+	struct vt_tag tag;
 
-	if (strncmp(li->alias, VMTAP_TAG_PREFIX, strlen(VMTAP_TAG_PREFIX)))
-		return 0;
-	id = li->alias + strlen(VMTAP_TAG_PREFIX);
-	if (vt_id_check(NULL, id) < 0)
+	if (vt_tag_parse(li->alias, strlen(li->alias), &tag) < 0)
 		return 0; /* not a tag we could have written */
 	if (l->n == l->cap) {
 		struct tagged *more = realloc(l->items, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof(*more));
@@ -834,15 +1021,48 @@ static int collect_tagged(const struct vmtap_link_info *li, void *data)
 			return -ENOMEM;
 		l->items = more;
 	}
-	snprintf(l->items[l->n].id, sizeof(l->items[l->n].id), "%s", id);
+	l->items[l->n] = (struct tagged){ .tag = tag, .ifindex = li->ifindex,
+					  .is_tap = li->is_tun && li->tun_type == IFF_TAP };
 	snprintf(l->items[l->n].ifname, sizeof(l->items[l->n].ifname), "%s", li->name);
-	l->items[l->n].ifindex = li->ifindex;
+	snprintf(l->items[l->n].kind, sizeof(l->items[l->n].kind), "%s", li->kind[0] ? li->kind : "non-tun");
 	l->n++;
 	return 0;
 }
 
-/* Tagged devices in @netns whose id has no record: deleted, each under its id's lock. */
-static void gc_orphans(struct gc_run *g, const char *netns)
+/*
+ * Whether a record of @t's id owns @t, found in namespace @ns: it names this
+ * device in this namespace.  -errno when that cannot be told.
+ */
+static int gc_record_owns(struct gc_run *g, const struct tagged *t, const struct gc_ns *ns)
+{
+	struct vt_netns_id nsid;
+	struct vt_record rec;
+	bool reachable, owns;
+	int r;
+
+	r = vt_state_read(NULL, g->dirfd, t->tag.id, &rec, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r; /* an unreadable record still names the id */
+	r = record_netns(NULL, &rec, &g->own, &nsid, &reachable);
+	if (r == -ENOENT || r == -ESTALE)
+		owns = false;
+	else if (r < 0)
+		owns = true; /* its namespace cannot be resolved now: it might be this one */
+	else
+		owns = vt_netns_id_equal(&nsid, &ns->id) && !strcmp(rec.ifname, t->ifname) &&
+		       (!rec.ifindex || rec.ifindex == t->ifindex);
+	vt_record_clear(&rec);
+	return owns;
+}
+
+/*
+ * Tagged devices in @ns whose record is gone: deleted, each under its id's
+ * lock, when they are provably this state directory's: TAPs whose tag
+ * carries its identity.  Everything else is left alone, and said so.
+ */
+static void gc_orphans(struct gc_run *g, const struct gc_ns *ns)
 {
 	struct vmtap_ctx *ctx = g->ctx;
 	struct tagged_list l = { 0 };
@@ -850,55 +1070,67 @@ static void gc_orphans(struct gc_run *g, const char *netns)
 	int r;
 
 	vt_clear_error(ctx);
-	r = vt_nl_get(ctx, netns, &nl);
+	r = vt_nl_get(ctx, ns->spec, &nl);
 	if (r < 0) {
 		if (r != -ENOENT)
-			gc_emit(g, VMTAP_GC_FAILED, NULL, NULL, netns, vmtap_ctx_error(ctx));
+			gc_emit(g, VMTAP_GC_FAILED, NULL, NULL, ns->spec, vmtap_ctx_error(ctx));
 		return;
 	}
 	r = vt_link_dump(ctx, nl, false, false, collect_tagged, &l);
 	if (r < 0) {
-		gc_emit(g, VMTAP_GC_FAILED, NULL, NULL, netns, vmtap_ctx_error(ctx));
+		gc_emit(g, VMTAP_GC_FAILED, NULL, NULL, ns->spec, vmtap_ctx_error(ctx));
 		free(l.items);
 		return;
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		struct tagged *t = &l.items[i];
-		struct vt_record rec;
-		int lockfd = -1;
-		bool has_record, no_file;
+		int lockfd = -1, owned;
+		char why[128];
 
-		vt_clear_error(ctx);
-		/* a create may be between its record and its tag: the lock settles it */
-		if (vt_state_lock(ctx, g->dirfd, t->id, 0, &lockfd) < 0) {
-			gc_emit(g, VMTAP_GC_BUSY, t->id, t->ifname, netns, "in use by another vmtap process");
+		if (!t->is_tap) {
+			snprintf(why, sizeof(why), "carries a vmtap tag but is a %s device, which vmtap never makes", t->kind);
+			gc_emit(g, VMTAP_GC_LEFT_ALONE, t->tag.id, t->ifname, ns->spec, why);
 			continue;
 		}
-		r = vt_state_read(NULL, g->dirfd, t->id, &rec, NULL);
-		no_file = r == -ENOENT;
-		has_record = !no_file;
-		if (r == 0) {
-			/* a record of this id in another namespace does not own this device */
-			bool same_ns = (!netns && !rec.netns[0]) || (netns && !strcmp(netns, rec.netns));
-			if (!same_ns || strcmp(rec.ifname, t->ifname))
-				has_record = false;
-			vt_record_clear(&rec);
+		if (!t->tag.state_id[0] || strcmp(t->tag.state_id, g->state_id)) {
+			if (g->dirfd >= 0 && gc_record_owns(g, t, ns) != 0)
+				continue; /* an old tag, but the record names it: in use */
+			gc_emit(g, VMTAP_GC_LEFT_ALONE, t->tag.id, t->ifname, ns->spec,
+				t->tag.state_id[0] ? "its tag is another state directory's" :
+						     "its tag (of an older vmtap) does not name a state directory, and no "
+						     "record here names the device");
+			continue;
 		}
-		if (has_record) {
-			vt_state_unlock(g->dirfd, t->id, lockfd, false);
+		vt_clear_error(ctx);
+		/* a create may be between its record and its tag: the lock settles it */
+		if (vt_state_lock(ctx, g->dirfd, t->tag.id, 0, &lockfd) < 0) {
+			gc_emit(g, vmtap_ctx_error_code(ctx) == -EBUSY ? VMTAP_GC_BUSY : VMTAP_GC_FAILED, t->tag.id,
+				t->ifname, ns->spec,
+				vmtap_ctx_error_code(ctx) == -EBUSY ? "in use by another vmtap process" : vmtap_ctx_error(ctx));
+			continue;
+		}
+		owned = gc_record_owns(g, t, ns);
+		if (owned != 0) {
+			vt_state_unlock(g->dirfd, t->tag.id, lockfd, false);
 			continue;
 		}
 		if (!g->dry_run) {
 			r = vt_link_del(ctx, nl, t->ifindex, t->ifname);
 			if (r < 0 && r != -ENODEV) {
-				gc_emit(g, VMTAP_GC_FAILED, t->id, t->ifname, netns, vmtap_ctx_error(ctx));
-				vt_state_unlock(g->dirfd, t->id, lockfd, false);
+				gc_emit(g, VMTAP_GC_FAILED, t->tag.id, t->ifname, ns->spec, vmtap_ctx_error(ctx));
+				vt_state_unlock(g->dirfd, t->tag.id, lockfd, false);
 				continue;
 			}
 		}
-		gc_emit(g, VMTAP_GC_DELETED_ORPHAN, t->id, t->ifname, netns, "tagged device without a record");
+		gc_emit(g, VMTAP_GC_DELETED_ORPHAN, t->tag.id, t->ifname, ns->spec,
+			"tagged by this state directory, without a record that names it");
 		/* no record: the lock file can go too, unless a record of the id lives elsewhere */
-		vt_state_unlock(g->dirfd, t->id, lockfd, no_file);
+		{
+			char file[VMTAP_ID_MAX + 8];
+			snprintf(file, sizeof(file), "%s.json", t->tag.id);
+			vt_state_unlock(g->dirfd, t->tag.id, lockfd,
+					!g->dry_run && faccessat(g->dirfd, file, F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+		}
 	}
 	free(l.items);
 }
@@ -970,12 +1202,28 @@ VT_EXPORT int vmtap_gc(struct vmtap_ctx *ctx, bool dry_run, vmtap_gc_fn fn, void
 	int r;
 
 	vt_clear_error(ctx);
-	r = vt_state_open(ctx, true, &g.dirfd);
+	r = vt_netns_id(ctx, NULL, &g.own);
 	if (r < 0)
 		return r;
-	r = list_ids(ctx, g.dirfd, &ids, &n);
-	if (r < 0)
+	g.ns = calloc(1, sizeof(*g.ns));
+	if (!g.ns)
+		return vt_fail(ctx, -ENOMEM, "gc", NULL);
+	g.ns[g.n_ns++] = (struct gc_ns){ .spec = NULL, .id = g.own };
+	/* never made by gc, not even for real: without a directory there are no records to reconcile */
+	r = vt_state_open(ctx, false, &g.dirfd);
+	if (r == -ENOENT) {
+		vt_clear_error(ctx);
+		g.dirfd = -1;
+	} else if (r < 0) {
 		goto out;
+	} else {
+		r = state_id_get(ctx, g.dirfd, g.state_id);
+		if (r < 0)
+			goto out;
+		r = list_ids(ctx, g.dirfd, &ids, &n);
+		if (r < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (vt_id_check(NULL, ids[i]) < 0) {
 			char file[VMTAP_ID_MAX + 300];
@@ -986,17 +1234,23 @@ VT_EXPORT int vmtap_gc(struct vmtap_ctx *ctx, bool dry_run, vmtap_gc_fn fn, void
 		}
 		gc_record(&g, ids[i]);
 	}
-	gc_orphans(&g, NULL);
-	for (size_t i = 0; i < g.n_netns; i++)
-		gc_orphans(&g, g.netns[i]);
-	gc_stray_files(&g);
+	for (size_t i = 0; i < g.n_ns; i++)
+		gc_orphans(&g, &g.ns[i]);
+	if (g.dirfd >= 0)
+		gc_stray_files(&g);
 	vt_clear_error(ctx);
 	r = g.events;
 out:
 	free_ids(ids, n);
-	for (size_t i = 0; i < g.n_netns; i++)
-		free(g.netns[i]);
-	free(g.netns);
-	close(g.dirfd);
+	for (size_t i = 0; i < g.n_ns; i++)
+		free(g.ns[i].spec);
+	free(g.ns);
+	if (g.dirfd >= 0)
+		close(g.dirfd);
 	return r;
+}
+
+int vt_endpoint_hypervisor_alive(const struct vmtap_endpoint *ep)
+{
+	return vt_proc_alive(ep->rec.hv_pid, ep->rec.hv_start);
 }

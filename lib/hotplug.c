@@ -20,15 +20,31 @@
  * for the device id; only the latter means the device is gone, and only then
  * may netdev_del run.  If the guest does not answer in time, the netdev
  * stays and the record still names the device, so a later unplug finishes.
+ *
+ * Time is bounded as a whole: a plug takes at most its timeout, and undoing
+ * a failed one at most its timeout again; an unplug, guest included, at most
+ * its timeout.  Once QEMU let one exchange time out it is not asked anything
+ * more: the undo then says what it left in QEMU instead of waiting for it
+ * step after step.
+ *
+ * The record names the QEMU that holds the device by pid and start time, so
+ * it is never mistaken for a later process with the same pid: an unplug only
+ * talks to that process (the QMP socket's peer), and a record whose QEMU has
+ * exited (after `vmtap exec`, say) no longer keeps the endpoint "plugged".
  */
 #include <stdio.h>
 
 #include "internal.h"
-#include "qemu.h"
+#include "validate.h"
 #include "qmp.h"
 #include "state.h"
+#include "endpoint.h"
 
 #define VT_UNPLUG_TIMEOUT_DEFAULT 30000
+#define VT_HOTPLUG_TIMEOUT_DEFAULT 10000
+
+/* The only events a plug or unplug waits for: others are not kept. */
+static const char *const plug_events[] = { "DEVICE_DELETED", NULL };
 
 struct plug {
 	char device[128], netdev[136];
@@ -122,6 +138,44 @@ static bool plain_ok(const char *v)
 	return !v || vt_qemu_value_ok(v);
 }
 
+/* What a failed plug leaves in a QEMU that stopped answering, for the error log. */
+static void leftovers(const struct plug *p, bool device_added, bool netdev_added, bool netdev_ok, char *out,
+		      size_t size)
+{
+	size_t off = 0;
+
+	out[0] = '\0';
+	if (device_added)
+		off += (size_t)snprintf(out + off, size - off, "device %s, ", p->device);
+	if (netdev_added && off < size)
+		off += (size_t)snprintf(out + off, size - off, "netdev %s, ", p->netdev);
+	for (unsigned int i = 0; !netdev_ok && i < p->passed && off < size; i++)
+		off += (size_t)snprintf(out + off, size - off, "fd %s, ", p->names[i]);
+	if (off >= 2 && off < size)
+		out[off - 2] = '\0';
+}
+
+/*
+ * A recorded hypervisor side whose QEMU is gone (exited, or its pid now
+ * another process) only names ids of a dead process: clear it.  Returns 1
+ * when a live QEMU holds the endpoint, 0 when none does.
+ */
+static int hypervisor_holds(struct vmtap_ctx *ctx, const char *id, const struct vmtap_endpoint *ep)
+{
+	struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
+	int r;
+
+	if (vmtap_endpoint_hypervisor(ep, &hv) < 0 || !hv.device_id)
+		return 0;
+	r = vt_endpoint_hypervisor_alive(ep);
+	if (r != 0)
+		return 1; /* alive, or cannot tell: never take a live VM's device */
+	vt_log(ctx, VMTAP_LOG_INFO, "%s: the recorded QEMU (pid %d, device %s) has exited: clearing its record", id,
+	       hv.pid, hv.device_id);
+	r = vmtap_endpoint_set_hypervisor(ctx, id, NULL);
+	return r < 0 ? r : 0;
+}
+
 static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hotplug_opts *user_opts)
 {
 	struct vmtap_hotplug_opts o;
@@ -133,7 +187,7 @@ static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vm
 	bool created = false, netdev_added = false, netdev_ok = false, device_added = false;
 	uint8_t mac[6];
 	char pci[32];
-	int r;
+	int timeout, r;
 
 	vt_clear_error(ctx);
 	r = vt_id_check(ctx, id);
@@ -157,11 +211,20 @@ static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vm
 		return vt_fail(ctx, -EINVAL, "validate", "model, bus and addr must be plain values");
 	if (o.vhost < -1 || o.vhost > 1)
 		return vt_fail(ctx, -EINVAL, "validate", "vhost must be -1, 0 or 1");
+	if (o.timeout_ms < 0)
+		return vt_fail(ctx, -EINVAL, "validate", "negative timeout");
+	timeout = o.timeout_ms ? o.timeout_ms : VT_HOTPLUG_TIMEOUT_DEFAULT;
 
-	/* QMP first: a QEMU we cannot reach must not cost an endpoint */
-	r = vmtap_qmp_connect(ctx, o.qmp_path, o.timeout_ms, &q);
+	/* QMP first: a QEMU we cannot reach must not cost an endpoint; the whole plug ends by one deadline */
+	r = vt_qmp_connect(ctx, o.qmp_path, timeout, vt_qmp_now_ms() + timeout, &q);
 	if (r < 0)
 		return r;
+	vt_qmp_keep_events(q, plug_events);
+	if (vmtap_qmp_peer_pid(q) <= 0) {
+		r = vt_fail(ctx, -ESRCH, "hotplug", "%s: cannot tell which process answers (no peer credentials)",
+			    o.qmp_path);
+		goto out;
+	}
 
 	r = vmtap_endpoint_load(ctx, id, &ep);
 	if (r == -ENOENT) {
@@ -172,13 +235,14 @@ static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vm
 		created = true;
 	} else if (r < 0) {
 		goto out;
-	} else {
+	} else if ((r = hypervisor_holds(ctx, id, ep)) != 0) {
 		struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
-		if (vmtap_endpoint_hypervisor(ep, &hv) == 0 && hv.device_id) {
+		if (r > 0) {
+			vmtap_endpoint_hypervisor(ep, &hv);
 			r = vt_fail(ctx, -EBUSY, "hotplug", "endpoint %s is plugged already as %s (QEMU pid %d); unplug it first",
 				    id, hv.device_id, hv.pid);
-			goto out;
 		}
+		goto out;
 	}
 	vmtap_endpoint_guest_mac(ep, mac);
 	p.vhost = o.vhost == 1 || (o.vhost < 0 && vmtap_endpoint_vhost(ep));
@@ -293,39 +357,53 @@ static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vm
 undo:
 	{
 		struct vt_saved_error first;
+		char left[1024];
 		int err = r;
 
 		/* the undo steps use our context (its state directory); the first failure is what we report */
 		vt_error_save(ctx, &first);
-		if (device_added) {
-			/* the guest must let go before the netdev can go: bounded, as unplug does */
+		/* undoing gets a deadline of its own, and nothing is asked of a QEMU that stopped answering */
+		vt_qmp_set_deadline(q, vt_qmp_now_ms() + timeout);
+		if (device_added && !vt_qmp_dead(q)) {
+			/* the guest must let go before the netdev can go */
 			json_object *a = json_object_new_object();
 			json_object_object_add(a, "id", str(p.device));
 			vt_clear_error(ctx);
 			if (vt_qmp_call(ctx, q, "device_del", a, -1, NULL) == 0 &&
-			    vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", p.device,
-						 o.timeout_ms > 0 ? o.timeout_ms : VT_UNPLUG_TIMEOUT_DEFAULT, NULL) < 0)
+			    vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", p.device, timeout, NULL) == 0)
+				device_added = false;
+			else
 				vt_log(ctx, VMTAP_LOG_ERR, "undo: the guest did not release %s: %s", p.device,
 				       vmtap_ctx_error(ctx));
 		}
-		if (netdev_added) {
+		if (netdev_added && !device_added && !vt_qmp_dead(q)) {
 			json_object *a = json_object_new_object();
 			json_object_object_add(a, "id", str(p.netdev));
 			vt_clear_error(ctx);
-			if (vt_qmp_call(ctx, q, "netdev_del", a, -1, NULL) < 0)
+			if (vt_qmp_call(ctx, q, "netdev_del", a, -1, NULL) == 0)
+				netdev_added = false;
+			else
 				vt_log(ctx, VMTAP_LOG_ERR, "undo: %s", vmtap_ctx_error(ctx));
 		}
 		if (!netdev_ok) {
 			/* names netdev_add did not consume: QEMU would keep the fds open; unknown names just fail */
-			for (unsigned int i = 0; i < p.passed; i++) {
+			unsigned int closed = 0;
+			for (unsigned int i = 0; i < p.passed && !vt_qmp_dead(q); i++, closed++) {
 				json_object *a = json_object_new_object();
 				json_object_object_add(a, "fdname", str(p.names[i]));
 				(void)vt_qmp_call(NULL, q, "closefd", a, -1, NULL);
 			}
+			if (closed == p.passed)
+				p.passed = 0;
 		}
+		leftovers(&p, device_added, netdev_added, netdev_ok, left, sizeof(left));
+		if (left[0])
+			vt_log(ctx, VMTAP_LOG_ERR, "undo: QEMU %s; left in it: %s",
+			       vt_qmp_dead(q) ? "stopped answering" : "did not let go of everything", left);
 		close_fds(&p);
 		tap = vmtap_tap_free(tap);
-		if (created && vmtap_endpoint_destroy(ctx, id) < 0)
+		/* an endpoint QEMU may still hold stays; only one it certainly does not hold goes */
+		if (created && !device_added && !netdev_added && vmtap_endpoint_destroy(ctx, id) < 0)
 			vt_log(ctx, VMTAP_LOG_ERR, "undo: %s", vmtap_ctx_error(ctx));
 		vt_error_restore(ctx, &first);
 		r = err;
@@ -347,7 +425,8 @@ static int unplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vmt
 	struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
 	struct vmtap_qmp *q = NULL;
 	char device[128], netdev[136];
-	int r;
+	long deadline;
+	int alive, timeout, r;
 
 	vt_clear_error(ctx);
 	r = vt_id_check(ctx, id);
@@ -355,21 +434,43 @@ static int unplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vmt
 		return r;
 	if (!user_opts || !VT_OPTS_COPY(o, user_opts) || !o.qmp_path)
 		return vt_fail(ctx, -EINVAL, "validate", "bad unplug options or no QMP socket");
+	if (o.timeout_ms < 0)
+		return vt_fail(ctx, -EINVAL, "validate", "negative timeout");
+	timeout = o.timeout_ms ? o.timeout_ms : VT_UNPLUG_TIMEOUT_DEFAULT;
+	deadline = vt_qmp_now_ms() + timeout;
 	r = vmtap_endpoint_load(ctx, id, &ep);
 	if (r < 0)
 		return r;
-	if (vmtap_endpoint_hypervisor(ep, &hv) == 0 && hv.device_id) {
-		snprintf(device, sizeof(device), "%s", hv.device_id);
-		snprintf(netdev, sizeof(netdev), "%s", hv.netdev_id ? hv.netdev_id : "");
-	} else {
-		snprintf(device, sizeof(device), "vmtap-%s", id);
-		snprintf(netdev, sizeof(netdev), "host%s", device);
+	if (vmtap_endpoint_hypervisor(ep, &hv) < 0 || !hv.device_id) {
+		vmtap_endpoint_free(ep);
+		return vt_fail(ctx, -ENODEV, "unplug",
+			       "endpoint %s is not plugged into a QEMU (its record names none); 'vmtap endpoint destroy %s' "
+			       "removes it", id, id);
 	}
+	snprintf(device, sizeof(device), "%s", hv.device_id);
+	snprintf(netdev, sizeof(netdev), "%s", hv.netdev_id ? hv.netdev_id : "");
+	alive = vt_endpoint_hypervisor_alive(ep);
 	vmtap_endpoint_free(ep);
+	if (alive < 0)
+		return vt_fail(ctx, alive, "unplug", "cannot tell whether QEMU pid %d still runs", hv.pid);
+	if (!alive) {
+		/* its QEMU exited, taking the device and the netdev with it: only the record is left to clear */
+		vt_log(ctx, VMTAP_LOG_INFO, "%s: the recorded QEMU (pid %d) has exited: %s is gone with it", id, hv.pid,
+		       device);
+		goto done;
+	}
 
-	r = vmtap_qmp_connect(ctx, o.qmp_path, 0, &q);
+	r = vt_qmp_connect(ctx, o.qmp_path, timeout, deadline, &q);
 	if (r < 0)
 		return r;
+	vt_qmp_keep_events(q, plug_events);
+	/* "not found" means done only when the QEMU that has the device says it */
+	if (vmtap_qmp_peer_pid(q) != hv.pid) {
+		r = vt_fail(ctx, -EINVAL, "validate",
+			    "%s is the QMP socket of process %d, but endpoint %s is plugged into QEMU pid %d: refusing",
+			    o.qmp_path, vmtap_qmp_peer_pid(q), id, hv.pid);
+		goto out;
+	}
 	{
 		json_object *a = json_object_new_object();
 		json_object_object_add(a, "id", str(device));
@@ -377,18 +478,16 @@ static int unplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vmt
 	}
 	if (r == -EREMOTEIO && !strcmp(vmtap_qmp_error_class(q), "DeviceNotFound")) {
 		vt_clear_error(ctx); /* gone already: an earlier unplug got this far */
-	} else if (r == -EREMOTEIO && strstr(vmtap_ctx_error_extack(ctx), "in the process of unplug")) {
+	} else if (r == -EREMOTEIO && strstr(vt_qmp_error_desc(q), "in the process of unplug")) {
 		/* an earlier unplug asked already: wait for the guest again */
 		vt_clear_error(ctx);
-		r = vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", device,
-					 o.timeout_ms > 0 ? o.timeout_ms : VT_UNPLUG_TIMEOUT_DEFAULT, NULL);
+		r = vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", device, (int)(deadline - vt_qmp_now_ms()), NULL);
 		if (r < 0)
 			goto timed_out;
 	} else if (r < 0) {
 		goto out;
 	} else {
-		r = vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", device,
-					 o.timeout_ms > 0 ? o.timeout_ms : VT_UNPLUG_TIMEOUT_DEFAULT, NULL);
+		r = vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", device, (int)(deadline - vt_qmp_now_ms()), NULL);
 timed_out:
 		if (r == -ETIMEDOUT) {
 			vt_clear_error(ctx);
@@ -404,12 +503,13 @@ timed_out:
 		json_object *a = json_object_new_object();
 		json_object_object_add(a, "id", str(netdev));
 		r = vt_qmp_call(ctx, q, "netdev_del", a, -1, NULL);
-		if (r == -EREMOTEIO && strstr(vmtap_ctx_error_extack(ctx), "not found"))
+		if (r == -EREMOTEIO && strstr(vt_qmp_error_desc(q), "not found"))
 			r = 0; /* an earlier unplug removed it */
 		if (r < 0)
 			goto out;
 		vt_clear_error(ctx);
 	}
+done:
 	r = vmtap_endpoint_set_hypervisor(ctx, id, NULL);
 	if (r == 0 && !o.keep)
 		r = vmtap_endpoint_destroy(ctx, id);

@@ -51,6 +51,8 @@ struct vmtap_ctx {
 	int err_code;
 	char err_step[64];
 	char err_extack[256];
+	char err_remote_who[16];   /* whose words err_remote are: "QEMU" */
+	char err_remote[256];      /* a peer's own explanation, escaped */
 	char err_text[VMTAP_ERROR_MAX];
 
 	/* test-only fault injection: fail the step whose name matches, see vt_fault() */
@@ -81,6 +83,13 @@ struct vt_saved_error {
 void vt_error_save(const struct vmtap_ctx *ctx, struct vt_saved_error *ret);
 void vt_error_restore(struct vmtap_ctx *ctx, const struct vt_saved_error *saved);
 void vt_set_extack(struct vmtap_ctx *ctx, const char *msg);
+/*
+ * Attach @who's own words @msg (QEMU's error description, say) to the next
+ * failure, escaped and labelled "(@who: ...)": never passed off as the kernel's.
+ */
+void vt_set_remote(struct vmtap_ctx *ctx, const char *who, const char *msg);
+/* Copy @in to @out (@size bytes) with control characters and backslashes escaped, C style. */
+void vt_escape(char *out, size_t size, const char *in);
 
 /*
  * Test-only fault injection: when the environment variable VMTAP_TEST_FAULT
@@ -120,8 +129,24 @@ static inline bool vt_opts_valid(const void *opts, size_t user_sz, size_t lib_sz
 
 /* ---- netns.c ---- */
 
-/* Open a namespace given by name or path; the fd is close-on-exec. */
+/*
+ * Open a namespace given by name (under /run/netns) or absolute path; the fd
+ * is close-on-exec.  Never blocks (a FIFO is refused, not opened) and accepts
+ * only network-namespace files; a path that does not fit is refused, never cut.
+ */
 int vt_netns_open(struct vmtap_ctx *ctx, const char *spec, int *ret_fd);
+
+/* A namespace's identity: the device and inode of its nsfs file. */
+struct vt_netns_id {
+	dev_t dev;
+	ino_t ino;
+};
+/* The identity of namespace @spec (NULL: the calling thread's); errors as vt_netns_open(). */
+int vt_netns_id(struct vmtap_ctx *ctx, const char *spec, struct vt_netns_id *ret_id);
+static inline bool vt_netns_id_equal(const struct vt_netns_id *a, const struct vt_netns_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
 /* True when @nsfd is the calling thread's own network namespace. */
 int vt_netns_is_current(int nsfd);
 /*
@@ -139,7 +164,26 @@ void vt_nl_free_all(struct vmtap_ctx *ctx);
 /* Parse one RTM_NEWLINK message from (buf, len); fuzzed in fuzz/. */
 int vt_link_parse(const void *buf, size_t len, struct vmtap_link_info *ret_info);
 
+/* ---- proc.c ---- */
+
+/* The start time (field 22) from a /proc/PID/stat text in (buf, len); fuzzed in fuzz/. */
+int vt_proc_stat_starttime(const char *buf, size_t len, uint64_t *ret_start);
+/* The start time of process @pid: -ESRCH when there is none. */
+int vt_proc_starttime(int pid, uint64_t *ret_start);
+/* 1 when process @pid runs and started at @start (0: any start), 0 when not, or a negative errno. */
+int vt_proc_alive(int pid, uint64_t start);
+
 /* ---- tun.c ---- */
+
+/* How vt_tap_open() opens: create or attach, and what only the library itself may ask. */
+struct vt_tap_how {
+	bool attach;
+	bool allow_tag;        /* opts->link may set a reserved alias: an ownership tag */
+	int expect_ifindex;    /* attach: the device must still be this one (0: any) */
+};
+/* vmtap_tap_create() / vmtap_tap_attach(), with the library's own options. */
+int vt_tap_open(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *opts, const struct vt_tap_how *how,
+		struct vmtap_tap **ret_tap);
 
 /* Compute the TUNSETIFF flags for @opts given the probed @features. */
 int vt_tun_flags(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *opts,

@@ -1234,7 +1234,7 @@ static int link_set_opts_check(struct vmtap_ctx *ctx, const struct vmtap_link_se
 	return 0;
 }
 
-int vt_link_set_validate(struct vmtap_ctx *ctx, const struct vmtap_link_set_opts *user_opts,
+int vt_link_set_validate(struct vmtap_ctx *ctx, const struct vmtap_link_set_opts *user_opts, bool allow_tag,
 			 struct vmtap_link_set_opts *ret_opts)
 {
 	struct vmtap_link_set_opts o;
@@ -1245,18 +1245,22 @@ int vt_link_set_validate(struct vmtap_ctx *ctx, const struct vmtap_link_set_opts
 	r = link_set_opts_check(ctx, &o);
 	if (r < 0)
 		return r;
+	/* a tag is a claim gc acts on: nobody may write one through vmtap but vmtap itself */
+	if (o.alias && !allow_tag && vt_alias_reserved(o.alias))
+		return vt_fail(ctx, -EINVAL, "validate",
+			       "aliases starting with \"vmtap:\" or \"vmtap-\" are vmtap's ownership tags and cannot be set");
 	*ret_opts = o;
 	return 0;
 }
 
 int vt_link_set_checked(struct vmtap_ctx *ctx, const char *netns, const char *name,
-			const struct vmtap_link_set_opts *user_opts)
+			const struct vmtap_link_set_opts *user_opts, bool allow_tag)
 {
 	struct vmtap_link_set_opts o;
 	struct vt_nl *nl;
 	int r;
 
-	r = vt_link_set_validate(ctx, user_opts, &o);
+	r = vt_link_set_validate(ctx, user_opts, allow_tag, &o);
 	if (r < 0)
 		return r;
 	r = vt_nl_get(ctx, netns, &nl);
@@ -1276,5 +1280,5 @@ VT_EXPORT int vmtap_link_set(struct vmtap_ctx *ctx, const char *netns, const cha
 	r = vt_name_check(ctx, "interface name", name, false);
 	if (r < 0)
 		return r;
-	return vt_link_set_checked(ctx, netns, name, opts);
+	return vt_link_set_checked(ctx, netns, name, opts, false);
 }

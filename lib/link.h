@@ -29,11 +29,15 @@ int vt_link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool st
 		 vmtap_link_fn fn, void *userdata);
 int vt_link_del(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const char *name);
 
-/* Copy the caller's @opts into a full-size struct and validate them (no kernel involved). */
-int vt_link_set_validate(struct vmtap_ctx *ctx, const struct vmtap_link_set_opts *opts,
+/*
+ * Copy the caller's @opts into a full-size struct and validate them (no
+ * kernel involved).  An alias that starts like an ownership tag ("vmtap:",
+ * "vmtap-") is refused unless @allow_tag: only the library writes tags.
+ */
+int vt_link_set_validate(struct vmtap_ctx *ctx, const struct vmtap_link_set_opts *opts, bool allow_tag,
 			 struct vmtap_link_set_opts *ret_opts);
 /* Validate @opts and apply them to @name in @netns (see vmtap_link_set()). */
 int vt_link_set_checked(struct vmtap_ctx *ctx, const char *netns, const char *name,
-			const struct vmtap_link_set_opts *opts);
+			const struct vmtap_link_set_opts *opts, bool allow_tag);
 
 #endif

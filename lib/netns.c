@@ -16,7 +16,10 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <limits.h>
 #include <sys/ioctl.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 
 #include "internal.h"
@@ -24,28 +27,66 @@
 
 int vt_netns_open(struct vmtap_ctx *ctx, const char *spec, int *ret_fd)
 {
-	char path[320];
-	int fd, r;
+	char name_path[sizeof("/run/netns/") + 256], proc_path[64];
+	_cleanup_close_ int pathfd = -1, fd = -1;
+	const char *path = spec;
+	struct statfs sfs;
+	int r;
 
 	if (!spec || !spec[0])
 		return vt_fail(ctx, -EINVAL, "validate", "namespace is empty");
 	if (spec[0] == '/') {
-		snprintf(path, sizeof(path), "%s", spec);
+		/* never cut a path short: a prefix of it may name another namespace */
+		if (strlen(spec) >= PATH_MAX)
+			return vt_fail(ctx, -ENAMETOOLONG, "validate", "namespace path is longer than %d bytes",
+				       PATH_MAX - 1);
 	} else {
 		r = vt_netns_name_check(ctx, spec);
 		if (r < 0)
 			return r;
-		snprintf(path, sizeof(path), "/run/netns/%s", spec);
+		snprintf(name_path, sizeof(name_path), "/run/netns/%s", spec);
+		path = name_path;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * O_PATH opens without any of the file's own open semantics: a FIFO
+	 * does not block, a device is not touched.  Only once the file is known
+	 * to be an nsfs inode is it opened for real, through the O_PATH fd so
+	 * that it cannot be swapped in between.
+	 */
+	pathfd = open(path, O_PATH | O_CLOEXEC);
+	if (pathfd < 0)
+		return vt_fail(ctx, -errno, "open namespace", "%s", path);
+	if (fstatfs(pathfd, &sfs) < 0)
+		return vt_fail(ctx, -errno, "open namespace", "%s", path);
+	if (sfs.f_type != NSFS_MAGIC)
+		return vt_fail(ctx, -EINVAL, "validate", "%s is not a namespace file", path);
+	snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", pathfd);
+	fd = open(proc_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return vt_fail(ctx, -errno, "open namespace", "%s", path);
-	r = ioctl(fd, NS_GET_NSTYPE);
-	if (r != CLONE_NEWNET) {
-		close(fd);
+	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET)
 		return vt_fail(ctx, -EINVAL, "validate", "%s is not a network namespace", path);
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int vt_netns_id(struct vmtap_ctx *ctx, const char *spec, struct vt_netns_id *ret_id)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r;
+
+	if (!spec) {
+		if (stat("/proc/thread-self/ns/net", &st) < 0)
+			return vt_fail(ctx, -errno, "open namespace", "own namespace");
+	} else {
+		r = vt_netns_open(ctx, spec, &fd);
+		if (r < 0)
+			return r;
+		if (fstat(fd, &st) < 0)
+			return vt_fail(ctx, -errno, "open namespace", "%s", spec);
 	}
-	*ret_fd = fd;
+	*ret_id = (struct vt_netns_id){ .dev = st.st_dev, .ino = st.st_ino };
 	return 0;
 }
 

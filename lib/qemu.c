@@ -5,45 +5,24 @@
  *
  * QEMU takes TAP queues it did not open as "-netdev tap,fds=A:B:..." (and
  * vhost-net fds as "vhostfds=..."), numbers it must find open in its own
- * process.  vmtap_qemu_exec() therefore decides the numbers: above every fd
- * the process inherited without close-on-exec (the caller may be passing its
- * own, a QMP socket say), moves the queues there with dup2(), which clears
- * close-on-exec on exactly those copies, writes the same numbers into the
- * arguments and execs.  Everything else vmtap opened is close-on-exec and
- * disappears with the exec; QEMU keeps the pid, so whoever started vmtap
- * sees QEMU's signals and exit status.
+ * process.  The queues are open already, at numbers no other open file has:
+ * vmtap_qemu_exec() leaves them where they are, clears close-on-exec on
+ * exactly those fds, writes their numbers into the arguments and execs.
+ * Only a queue sitting on 0, 1 or 2 (the caller closed its stdio) is moved
+ * up first, since QEMU would take it for its stdio.  So the exec needs one
+ * spare fd, not a second set, and never lands on an fd someone else holds.
+ * Everything else vmtap opened is close-on-exec and disappears with the
+ * exec; QEMU keeps the pid, so whoever started vmtap sees QEMU's signals
+ * and exit status.
  *
  * Arguments are checked the way QEMU would check them, before it starts:
  * a refusal then costs nothing and leaves nothing behind.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 
 #include "internal.h"
-#include "qemu.h"
-
-bool vt_qemu_id_ok(const char *id)
-{
-	/* 120: "host" + id must still fit the 128 bytes an endpoint record keeps */
-	if (!id || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')) || strlen(id) > 120)
-		return false;
-	for (const char *p = id; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-' || *p == '.' || *p == '_'))
-			return false;
-	return true;
-}
-
-bool vt_qemu_value_ok(const char *v)
-{
-	if (!v || !v[0] || strlen(v) > 127)
-		return false;
-	for (const char *p = v; *p; p++)
-		if (*p == ',' || *p == '=' || *p <= ' ' || *p == 0x7f)
-			return false;
-	return true;
-}
+#include "validate.h"
 
 static bool mac_ok(const uint8_t m[6])
 {
@@ -228,148 +207,8 @@ VT_EXPORT int vmtap_qemu_args(struct vmtap_ctx *ctx, const struct vmtap_qemu_nic
 	return 0;
 }
 
-/*
- * The lowest number above every open fd that is not one of @ours: those that
- * survive the exec must stay where the caller put them, and close-on-exec
- * ones (our netlink socket, a log file) must not be overwritten before it.
- */
-static int fd_floor(const int *ours, size_t n_ours)
+static void close_nic_fds(const struct vmtap_qemu_nic *const *nics, size_t n)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int floor = 3;
-
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		int fd = atoi(e->d_name), fl;
-		bool mine = false;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9' || fd == dirfd(d))
-			continue;
-		for (size_t i = 0; i < n_ours && !mine; i++)
-			mine = ours[i] == fd;
-		fl = fcntl(fd, F_GETFD);
-		if (!mine && fl >= 0 && fd + 1 > floor)
-			floor = fd + 1;
-	}
-	closedir(d);
-	return floor;
-}
-
-VT_EXPORT int vmtap_qemu_exec(struct vmtap_ctx *ctx, char *const *qemu_argv, const struct vmtap_qemu_nic *const *nics,
-			      size_t n)
-{
-	_cleanup_free_ struct nic_view *views = NULL;
-	_cleanup_free_ int *all = NULL, *placed = NULL;
-	char **extra = NULL, **argv = NULL;
-	size_t total = 0, k = 0, qargc = 0, nextra = 0;
-	int floor, r;
-
-	vt_clear_error(ctx);
-	if (!qemu_argv || !qemu_argv[0] || (n && !nics))
-		return vt_fail(ctx, -EINVAL, "validate", "no QEMU command or no NICs");
-	views = calloc(n ? n : 1, sizeof(*views));
-	if (!views)
-		return vt_fail(ctx, -ENOMEM, "exec", NULL);
-	r = nics_check(ctx, nics, n, views);
-	if (r < 0)
-		goto close_all;
-	for (size_t i = 0; i < n; i++)
-		total += views[i].o.queues * (views[i].o.vhostfds ? 2u : 1u);
-	all = calloc(total ? total : 1, sizeof(int));
-	placed = calloc(total ? total : 1, sizeof(int));
-	if (!all || !placed) {
-		r = vt_fail(ctx, -ENOMEM, "exec", NULL);
-		goto close_all;
-	}
-	for (size_t i = 0; i < n; i++)
-		for (unsigned int q = 0; q < views[i].o.queues; q++) {
-			all[k++] = views[i].o.fds[q];
-			if (views[i].o.vhostfds)
-				all[k++] = views[i].o.vhostfds[q];
-		}
-
-	floor = fd_floor(all, total);
-	if (floor < 0) {
-		r = vt_fail(ctx, floor, "place fds", "/proc/self/fd");
-		goto close_placed;
-	}
-	/* first out of the way, above the target range, so no target overwrites a source */
-	for (k = 0; k < total; k++) {
-		int tmp = fcntl(all[k], F_DUPFD_CLOEXEC, floor + (int)total);
-		if (tmp < 0) {
-			r = vt_fail(ctx, -errno, "place fds", "fd %d", all[k]);
-			goto close_placed; /* all[] holds each fd once, moved or not */
-		}
-		close(all[k]);
-		all[k] = tmp;
-	}
-	for (k = 0; k < total; k++) {
-		if (dup2(all[k], floor + (int)k) < 0) { /* the copy QEMU is told about: not close-on-exec */
-			r = vt_fail(ctx, -errno, "place fds", "fd %d", floor + (int)k);
-			goto close_placed;
-		}
-		placed[k] = floor + (int)k; /* ours only once dup2 made it */
-		close(all[k]);
-		all[k] = -1;
-	}
-	/* the arguments name the placed numbers */
-	k = 0;
-	for (size_t i = 0; i < n; i++) {
-		int *fds = malloc(views[i].o.queues * sizeof(int));
-		int *vfds = views[i].o.vhostfds ? malloc(views[i].o.queues * sizeof(int)) : NULL;
-		if (!fds || (views[i].o.vhostfds && !vfds)) {
-			free(fds);
-			free(vfds);
-			r = vt_fail(ctx, -ENOMEM, "exec", NULL);
-			goto close_placed;
-		}
-		for (unsigned int q = 0; q < views[i].o.queues; q++) {
-			fds[q] = placed[k++];
-			if (vfds)
-				vfds[q] = placed[k++];
-		}
-		views[i].o.fds = fds;
-		views[i].o.vhostfds = vfds;
-	}
-	r = build_args(views, n, &extra);
-	for (size_t i = 0; i < n; i++) {
-		free((void *)views[i].o.fds);
-		free((void *)views[i].o.vhostfds);
-	}
-	if (r < 0) {
-		r = vt_fail(ctx, r, "exec", "arguments");
-		goto close_placed;
-	}
-	while (qemu_argv[qargc])
-		qargc++;
-	while (extra[nextra])
-		nextra++;
-	argv = calloc(qargc + nextra + 1, sizeof(char *));
-	if (!argv) {
-		vmtap_qemu_args_free(extra);
-		r = vt_fail(ctx, -ENOMEM, "exec", NULL);
-		goto close_placed;
-	}
-	memcpy(argv, qemu_argv, qargc * sizeof(char *));
-	memcpy(argv + qargc, extra, nextra * sizeof(char *));
-	vt_log(ctx, VMTAP_LOG_INFO, "exec %s with %zu NIC fds at %d..%d", argv[0], total, floor,
-	       floor + (int)total - 1);
-	execvp(argv[0], argv);
-	r = vt_fail(ctx, -errno, "exec", "%s", argv[0]);
-	free(argv);
-	vmtap_qemu_args_free(extra);
-close_placed:
-	for (k = 0; k < total; k++) {
-		if (all && all[k] >= 0)
-			close(all[k]);
-		if (placed && placed[k] > 0)
-			close(placed[k]);
-	}
-	return r;
-close_all:
-	/* the fds were handed to us: close them, so nothing leaks on failure */
 	for (size_t i = 0; nics && i < n; i++) {
 		if (!nics[i] || !nics[i]->fds)
 			continue;
@@ -380,5 +219,106 @@ close_all:
 				close(nics[i]->vhostfds[q]);
 		}
 	}
+}
+
+/* Make @fd one QEMU can be told about: not one of its stdio numbers, open across exec. */
+static int fd_for_qemu(struct vmtap_ctx *ctx, int *fd)
+{
+	int fl;
+
+	if (*fd < 3) {
+		int up = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+		if (up < 0)
+			return vt_fail(ctx, -errno, "place fds", "fd %d%s", *fd,
+				       errno == EMFILE ? ": too many open files" : "");
+		close(*fd);
+		*fd = up;
+	}
+	fl = fcntl(*fd, F_GETFD);
+	if (fl < 0 || fcntl(*fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+		return vt_fail(ctx, -errno, "place fds", "fd %d", *fd);
+	return 0;
+}
+
+VT_EXPORT int vmtap_qemu_exec(struct vmtap_ctx *ctx, char *const *qemu_argv, const struct vmtap_qemu_nic *const *nics,
+			      size_t n)
+{
+	_cleanup_free_ struct nic_view *views = NULL;
+	_cleanup_free_ int *fds = NULL;
+	char **extra = NULL, **argv = NULL;
+	size_t total = 0, k = 0, qargc = 0, nextra = 0;
+	int r;
+
+	vt_clear_error(ctx);
+	if (!qemu_argv || !qemu_argv[0] || (n && !nics)) {
+		r = vt_fail(ctx, -EINVAL, "validate", "no QEMU command or no NICs");
+		goto close_given;
+	}
+	views = calloc(n ? n : 1, sizeof(*views));
+	if (!views) {
+		r = vt_fail(ctx, -ENOMEM, "exec", NULL);
+		goto close_given;
+	}
+	r = nics_check(ctx, nics, n, views);
+	if (r < 0)
+		goto close_given;
+	for (size_t i = 0; i < n; i++)
+		total += views[i].o.queues * (views[i].o.vhostfds ? 2u : 1u);
+	/* our own copy of every number, in NIC order, queues then vhost fds */
+	fds = calloc(total ? total : 1, sizeof(int));
+	if (!fds) {
+		r = vt_fail(ctx, -ENOMEM, "exec", NULL);
+		goto close_given;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (unsigned int q = 0; q < views[i].o.queues; q++)
+			fds[k++] = views[i].o.fds[q];
+		for (unsigned int q = 0; views[i].o.vhostfds && q < views[i].o.queues; q++)
+			fds[k++] = views[i].o.vhostfds[q];
+	}
+	for (k = 0; k < total; k++) {
+		r = fd_for_qemu(ctx, &fds[k]);
+		if (r < 0)
+			goto close_ours;
+	}
+	/* the arguments name the numbers the fds have now */
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		views[i].o.fds = fds + k;
+		k += views[i].o.queues;
+		if (views[i].o.vhostfds) {
+			views[i].o.vhostfds = fds + k;
+			k += views[i].o.queues;
+		}
+	}
+	r = build_args(views, n, &extra);
+	if (r < 0) {
+		r = vt_fail(ctx, r, "exec", "arguments");
+		goto close_ours;
+	}
+	while (qemu_argv[qargc])
+		qargc++;
+	while (extra[nextra])
+		nextra++;
+	argv = calloc(qargc + nextra + 1, sizeof(char *));
+	if (!argv) {
+		vmtap_qemu_args_free(extra);
+		r = vt_fail(ctx, -ENOMEM, "exec", NULL);
+		goto close_ours;
+	}
+	memcpy(argv, qemu_argv, qargc * sizeof(char *));
+	memcpy(argv + qargc, extra, nextra * sizeof(char *));
+	vt_log(ctx, VMTAP_LOG_INFO, "exec %s with %zu NIC fds", argv[0], total);
+	execvp(argv[0], argv);
+	r = vt_fail(ctx, -errno, "exec", "%s", argv[0]);
+	free(argv);
+	vmtap_qemu_args_free(extra);
+close_ours:
+	for (k = 0; k < total; k++)
+		close(fds[k]);
+	return r;
+close_given:
+	/* the fds were handed to us: close them, so nothing leaks on failure */
+	close_nic_fds(nics, n);
 	return r;
 }

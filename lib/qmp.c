@@ -6,10 +6,22 @@
  * QMP is a stream of JSON objects, one per line.  Replies carry the "id" of
  * their command, events arrive whenever QEMU has one, even between a
  * command and its reply: so every message read goes through one place,
- * replies are matched by id and events are queued (bounded) for whoever
- * waits for them later.  Each message is parsed from (buf, len) with a size
- * limit; anything malformed is an error, never a crash.  Every read waits at
- * most the handle's timeout, so a silent QEMU cannot hang the caller.
+ * replies are matched by id and events are kept for whoever waits for them
+ * later.  The peer may be hostile or broken, so everything it can make us do
+ * is bounded:
+ *
+ * - time: every exchange ends by a deadline (the handle's timeout, and an
+ *   operation-wide deadline when one is set, see vt_qmp_set_deadline()),
+ *   connect() included; a QEMU that let one exchange time out is not
+ *   talked to again (vt_qmp_dead()), so a rollback cannot wait a timeout per
+ *   step;
+ * - memory: a message is at most VT_QMP_MSG_MAX bytes and VT_QMP_VALUES_MAX
+ *   JSON values (json-c spends hundreds of bytes per value), and events are
+ *   kept as text, only those asked for, at most VT_QMP_EVENTS_BYTES of them;
+ * - work: the reader consumes its buffer from an offset, so a flood of
+ *   lines costs time linear in its size, and checks the deadline as it goes;
+ * - text: a message must be valid UTF-8, and QEMU's words reach the caller's
+ *   error text escaped and labelled as QEMU's.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -21,18 +33,30 @@
 #include "qmp.h"
 
 #define VT_QMP_EVENTS_MAX 256
+#define VT_QMP_EVENTS_BYTES (1024 * 1024)
 #define VT_QMP_TIMEOUT_DEFAULT 10000
+
+struct qmp_event {
+	char name[64];
+	char device[128];
+	char *text;               /* the message as QEMU sent it */
+	size_t len;
+};
 
 struct vmtap_qmp {
 	int fd;
 	int timeout_ms;
+	long deadline;            /* bound of every exchange, ms on CLOCK_MONOTONIC; 0: none */
+	bool dead;                /* an exchange timed out or the connection broke: nothing more is sent */
 	char *buf;
-	size_t len, cap;
-	struct vt_qmp_msg events[VT_QMP_EVENTS_MAX];
-	size_t nevents;
+	size_t start, scanned, len, cap; /* unread bytes: buf[start..len); no newline in buf[start..scanned) */
+	struct qmp_event events[VT_QMP_EVENTS_MAX];
+	size_t nevents, event_bytes;
+	const char *const *keep;  /* names of the events to keep, NULL-terminated; NULL: all */
 	unsigned long next_id;
 	int peer_pid;
 	char err_class[64];
+	char err_desc[256];
 };
 
 void vt_qmp_msg_clear(struct vt_qmp_msg *msg)
@@ -49,10 +73,35 @@ static void copy_json_string(json_object *o, const char *key, char *out, size_t 
 		snprintf(out, size, "%s", json_object_get_string(v));
 }
 
+/* JSON objects and arrays in (buf, len): json-c allocates a table or an array for each, the costly values. */
+static size_t count_values(const char *buf, size_t len, size_t stop_at)
+{
+	bool in_string = false, escaped = false;
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n <= stop_at; i++) {
+		char c = buf[i];
+		if (in_string) {
+			if (escaped)
+				escaped = false;
+			else if (c == '\\')
+				escaped = true;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			n++;
+		}
+	}
+	return n;
+}
+
 int vt_qmp_parse(const char *buf, size_t len, struct vt_qmp_msg *ret, char *err, size_t errlen)
 {
 	struct vt_qmp_msg m = { 0 };
 	struct json_tokener *tok;
+	enum json_tokener_error jerr;
 	json_object *o, *v;
 	size_t end;
 
@@ -68,17 +117,28 @@ int vt_qmp_parse(const char *buf, size_t len, struct vt_qmp_msg *ret, char *err,
 		snprintf(err, errlen, "message contains a NUL byte");
 		return -EBADMSG;
 	}
+	if (count_values(buf, len, VT_QMP_VALUES_MAX) > VT_QMP_VALUES_MAX) {
+		snprintf(err, errlen, "message holds over %d JSON objects and arrays", VT_QMP_VALUES_MAX);
+		return -EMSGSIZE;
+	}
 	tok = json_tokener_new_ex(32);
 	if (!tok) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	o = json_tokener_parse_ex(tok, buf, (int)len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success) {
-		snprintf(err, errlen, "not valid JSON (%s)", json_tokener_error_desc(json_tokener_get_error(tok)));
+	jerr = json_tokener_get_error(tok);
+	if (!o || jerr != json_tokener_success) {
+		/* json-c has no error code of its own for a failed allocation: no object and no error is one */
+		bool oom = !o && jerr == json_tokener_success;
+		if (oom)
+			snprintf(err, errlen, "out of memory while parsing a message of %zu bytes", len);
+		else
+			snprintf(err, errlen, "not valid JSON (%s)", json_tokener_error_desc(jerr));
 		json_object_put(o);
 		json_tokener_free(tok);
-		return -EBADMSG;
+		return oom ? -ENOMEM : -EBADMSG;
 	}
 	end = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
@@ -148,81 +208,170 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Read the next message, waiting until @deadline (ms, monotonic). */
-static int read_msg(struct vmtap_ctx *ctx, struct vmtap_qmp *q, long deadline, struct vt_qmp_msg *ret)
+/* The end of an exchange that starts now: the handle's timeout, cut short by the operation's deadline. */
+static long exchange_deadline(const struct vmtap_qmp *q, int timeout_ms)
 {
+	long d = now_ms() + (timeout_ms > 0 ? timeout_ms : q->timeout_ms);
+
+	return q->deadline && q->deadline < d ? q->deadline : d;
+}
+
+static int qmp_timed_out(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *what)
+{
+	q->dead = true;
+	return vt_fail(ctx, -ETIMEDOUT, "qmp", "QEMU did not answer in time (%s)", what);
+}
+
+static int qmp_broken(struct vmtap_ctx *ctx, struct vmtap_qmp *q, int err, const char *fmt, const char *arg)
+{
+	q->dead = true;
+	return vt_fail(ctx, err, "qmp", fmt, arg);
+}
+
+/* Room for @want more bytes after buf[len], moving the unread part to the front when that makes it. */
+static int buf_reserve(struct vmtap_ctx *ctx, struct vmtap_qmp *q, size_t want)
+{
+	size_t cap;
+	char *more;
+
+	if (q->cap - q->len >= want)
+		return 0;
+	if (q->start) {
+		memmove(q->buf, q->buf + q->start, q->len - q->start);
+		q->len -= q->start;
+		q->scanned -= q->start;
+		q->start = 0;
+		if (q->cap - q->len >= want)
+			return 0;
+	}
+	cap = q->cap ? q->cap * 2 : 16384;
+	if (cap > VT_QMP_MSG_MAX + 8192)
+		cap = VT_QMP_MSG_MAX + 8192;
+	if (cap <= q->cap)
+		return 0;
+	more = realloc(q->buf, cap);
+	if (!more)
+		return vt_fail(ctx, -ENOMEM, "qmp", "no memory for QEMU's message");
+	q->buf = more;
+	q->cap = cap;
+	return 0;
+}
+
+/* Read the next message, waiting until @deadline (ms, monotonic). */
+static int read_msg(struct vmtap_ctx *ctx, struct vmtap_qmp *q, long deadline, struct vt_qmp_msg *ret,
+		    char **ret_text)
+{
+	unsigned long lines = 0;
+
 	for (;;) {
-		char *nl = q->len ? memchr(q->buf, '\n', q->len) : NULL;
+		char *nl = q->len > q->scanned ? memchr(q->buf + q->scanned, '\n', q->len - q->scanned) : NULL;
 		char err[160];
 		ssize_t n;
 		int r;
 
 		if (nl) {
-			size_t line = (size_t)(nl - q->buf) + 1;
-			size_t text = line;
+			char *line = q->buf + q->start;
+			size_t text = (size_t)(nl - line);
 
-			while (text && (q->buf[text - 1] == '\n' || q->buf[text - 1] == '\r'))
+			q->start = q->scanned = (size_t)(nl - q->buf) + 1;
+			while (text && line[text - 1] == '\r')
 				text--;
-			r = text ? vt_qmp_parse(q->buf, text, ret, err, sizeof(err)) : 1;
-			memmove(q->buf, q->buf + line, q->len - line);
-			q->len -= line;
-			if (r == 1)
-				continue; /* an empty line */
+			if (!text) {
+				/* a flood of empty lines is cheap now, but still bounded by the deadline */
+				if (++lines % 4096 == 0 && now_ms() >= deadline)
+					return qmp_timed_out(ctx, q, "a flood of empty lines");
+				continue;
+			}
+			r = vt_qmp_parse(line, text, ret, err, sizeof(err));
 			if (r < 0)
-				return vt_fail(ctx, r, "qmp", "malformed message from QEMU: %s", err);
-			vt_log(ctx, VMTAP_LOG_DEBUG, "qmp <- %s", json_object_to_json_string_ext(ret->obj, JSON_C_TO_STRING_PLAIN));
+				return qmp_broken(ctx, q, r, "malformed message from QEMU: %s", err);
+			if (ret_text && !(*ret_text = strndup(line, text))) {
+				vt_qmp_msg_clear(ret);
+				return vt_fail(ctx, -ENOMEM, "qmp", NULL);
+			}
+			vt_log(ctx, VMTAP_LOG_DEBUG, "qmp <- %.*s", (int)(text > 400 ? 400 : text), line);
 			return 0;
 		}
-		if (q->len >= VT_QMP_MSG_MAX)
-			return vt_fail(ctx, -EMSGSIZE, "qmp", "QEMU sent over %d bytes without a newline", VT_QMP_MSG_MAX);
-		if (q->cap - q->len < 4096) {
-			size_t cap = q->cap ? q->cap * 2 : 16384;
-			char *more;
-			if (cap > VT_QMP_MSG_MAX + 8192)
-				cap = VT_QMP_MSG_MAX + 8192;
-			more = realloc(q->buf, cap);
-			if (!more)
-				return vt_fail(ctx, -ENOMEM, "qmp", NULL);
-			q->buf = more;
-			q->cap = cap;
-		}
+		q->scanned = q->len;
+		if (q->len - q->start >= VT_QMP_MSG_MAX)
+			return qmp_broken(ctx, q, -EMSGSIZE, "QEMU sent over %s bytes without a newline", "1 MiB");
+		r = buf_reserve(ctx, q, 4096);
+		if (r < 0)
+			return r;
 		{
 			long left = deadline - now_ms();
 			struct pollfd p = { .fd = q->fd, .events = POLLIN };
 			if (left <= 0)
-				return vt_fail(ctx, -ETIMEDOUT, "qmp", "no message from QEMU in time");
+				return qmp_timed_out(ctx, q, "no complete message");
 			r = poll(&p, 1, (int)left);
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r < 0)
-				return vt_fail(ctx, -errno, "qmp", "poll");
+				return qmp_broken(ctx, q, -errno, "%s", "poll");
 			if (r == 0)
-				return vt_fail(ctx, -ETIMEDOUT, "qmp", "no message from QEMU in time");
+				return qmp_timed_out(ctx, q, "no complete message");
 		}
-		n = recv(q->fd, q->buf + q->len, q->cap - q->len, MSG_CMSG_CLOEXEC);
-		if (n < 0 && errno == EINTR)
+		n = recv(q->fd, q->buf + q->len, q->cap - q->len, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
-			return vt_fail(ctx, -errno, "qmp", "read");
+			return qmp_broken(ctx, q, -errno, "%s", "read");
 		if (n == 0)
-			return vt_fail(ctx, -ECONNRESET, "qmp", "QEMU closed the QMP connection");
+			return qmp_broken(ctx, q, -ECONNRESET, "%s", "QEMU closed the QMP connection");
 		q->len += (size_t)n;
 	}
 }
 
-static void keep_event(struct vmtap_qmp *q, struct vt_qmp_msg *m)
+static void drop_event(struct vmtap_qmp *q, size_t i)
 {
-	if (q->nevents == VT_QMP_EVENTS_MAX) {
-		/* a waiter that never came: drop the oldest */
-		vt_qmp_msg_clear(&q->events[0]);
-		memmove(&q->events[0], &q->events[1], sizeof(q->events[0]) * (VT_QMP_EVENTS_MAX - 1));
-		q->nevents--;
-	}
-	q->events[q->nevents++] = *m;
-	memset(m, 0, sizeof(*m));
+	q->event_bytes -= q->events[i].len;
+	free(q->events[i].text);
+	memmove(&q->events[i], &q->events[i + 1], sizeof(q->events[0]) * (q->nevents - i - 1));
+	q->nevents--;
 }
 
-static int send_all(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *text, size_t len, int fd)
+/* Keep event @m (its text @text, taken) for a later waiter, if it is one of those asked for. */
+static void keep_event(struct vmtap_qmp *q, struct vt_qmp_msg *m, char *text)
+{
+	bool wanted = !q->keep;
+	size_t len = strlen(text);
+
+	for (const char *const *k = q->keep; k && *k && !wanted; k++)
+		wanted = !strcmp(*k, m->event);
+	if (!wanted || len > VT_QMP_EVENTS_BYTES) {
+		free(text);
+		return;
+	}
+	/* a waiter that never came: the oldest go first */
+	while (q->nevents && (q->nevents == VT_QMP_EVENTS_MAX || q->event_bytes + len > VT_QMP_EVENTS_BYTES))
+		drop_event(q, 0);
+	q->events[q->nevents] = (struct qmp_event){ .text = text, .len = len };
+	snprintf(q->events[q->nevents].name, sizeof(q->events[0].name), "%s", m->event);
+	snprintf(q->events[q->nevents].device, sizeof(q->events[0].device), "%s", m->device);
+	q->event_bytes += len;
+	q->nevents++;
+}
+
+/* Read one message into @m; an event is kept (or dropped) and reported as such with type VT_QMP_EVENT. */
+static int read_one(struct vmtap_ctx *ctx, struct vmtap_qmp *q, long deadline, struct vt_qmp_msg *m)
+{
+	char *text = NULL;
+	int r = read_msg(ctx, q, deadline, m, &text);
+
+	if (r < 0)
+		return r;
+	if (m->type == VT_QMP_EVENT) {
+		/* the parsed object goes: only the text is kept, a fraction of json-c's size */
+		keep_event(q, m, text);
+		json_object_put(m->obj);
+		m->obj = NULL;
+		return 0;
+	}
+	free(text);
+	return 0;
+}
+
+static int send_all(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *text, size_t len, int fd, long deadline)
 {
 	size_t off = 0;
 
@@ -247,12 +396,20 @@ static int send_all(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *text
 			c->cmsg_len = CMSG_LEN(sizeof(int));
 			memcpy(CMSG_DATA(c), &fd, sizeof(int));
 		}
-		n = sendmsg(q->fd, &mh, MSG_NOSIGNAL);
+		n = sendmsg(q->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN) {
+			/* QEMU does not read: wait for room, not longer than the exchange may take */
+			struct pollfd p = { .fd = q->fd, .events = POLLOUT };
+			long left = deadline - now_ms();
+			if (left <= 0 || poll(&p, 1, (int)left) == 0)
+				return qmp_timed_out(ctx, q, "it does not read its socket");
+			continue;
+		}
 		if (n < 0)
-			return vt_fail(ctx, errno == EPIPE ? -ECONNRESET : -errno, "qmp",
-				       errno == EPIPE ? "QEMU closed the QMP connection" : "send");
+			return qmp_broken(ctx, q, errno == EPIPE ? -ECONNRESET : -errno, "%s",
+					  errno == EPIPE ? "QEMU closed the QMP connection" : "send");
 		off += (size_t)n;
 	}
 	return 0;
@@ -262,12 +419,22 @@ static int send_all(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *text
 static int qmp_call(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *command, json_object *args, int fd,
 		    json_object **ret_return)
 {
-	json_object *cmd = json_object_new_object();
+	json_object *cmd;
 	char id[32];
 	const char *text;
 	long deadline;
 	int r;
 
+	if (q->dead) {
+		json_object_put(args);
+		return vt_fail(ctx, -ETIMEDOUT, "qmp", "%s not sent: QEMU stopped answering earlier", command);
+	}
+	deadline = exchange_deadline(q, 0);
+	if (deadline <= now_ms()) {
+		json_object_put(args);
+		return qmp_timed_out(ctx, q, "the operation's time is up");
+	}
+	cmd = json_object_new_object();
 	if (!cmd) {
 		json_object_put(args);
 		return vt_fail(ctx, -ENOMEM, "qmp", NULL);
@@ -279,31 +446,30 @@ static int qmp_call(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *comm
 	json_object_object_add(cmd, "id", json_object_new_string(id));
 	text = json_object_to_json_string_ext(cmd, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	vt_log(ctx, VMTAP_LOG_DEBUG, "qmp -> %s%s", text, fd >= 0 ? " (+fd)" : "");
-	r = send_all(ctx, q, text, strlen(text), fd);
+	r = send_all(ctx, q, text, strlen(text), fd, deadline);
 	if (r == 0)
-		r = send_all(ctx, q, "\n", 1, -1);
+		r = send_all(ctx, q, "\n", 1, -1, deadline);
 	json_object_put(cmd);
 	if (r < 0)
 		return r;
 	q->err_class[0] = '\0';
-	deadline = now_ms() + q->timeout_ms;
+	q->err_desc[0] = '\0';
 	for (;;) {
 		struct vt_qmp_msg m;
-		r = read_msg(ctx, q, deadline, &m);
+		r = read_one(ctx, q, deadline, &m);
 		if (r < 0)
 			return r;
-		if (m.type == VT_QMP_EVENT) {
-			keep_event(q, &m);
+		if (m.type == VT_QMP_EVENT)
 			continue;
-		}
 		if ((m.type == VT_QMP_RETURN || m.type == VT_QMP_ERROR) && !strcmp(m.id, id)) {
 			if (m.type == VT_QMP_ERROR) {
 				snprintf(q->err_class, sizeof(q->err_class), "%s", m.err_class);
-				vt_set_extack(ctx, m.err_desc);
-				(void)vt_fail(ctx, -EREMOTEIO, "qmp", "%s refused: %s", command,
-					      m.err_class[0] ? m.err_class : "error");
+				snprintf(q->err_desc, sizeof(q->err_desc), "%s", m.err_desc);
+				vt_set_remote(ctx, "QEMU", m.err_desc);
+				r = vt_fail(ctx, -EREMOTEIO, "qmp", "%s refused: %s", command,
+					    m.err_class[0] ? m.err_class : "error");
 				vt_qmp_msg_clear(&m);
-				return -EREMOTEIO; /* callers branch on it: never an earlier error's code */
+				return r;
 			}
 			if (ret_return) {
 				json_object *v = NULL;
@@ -313,7 +479,7 @@ static int qmp_call(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *comm
 			vt_qmp_msg_clear(&m);
 			return 0;
 		}
-		vt_log(ctx, VMTAP_LOG_DEBUG, "qmp: ignoring a reply to another command (id \"%s\")", m.id);
+		vt_log(ctx, VMTAP_LOG_DEBUG, "qmp: ignoring a reply to another command");
 		vt_qmp_msg_clear(&m);
 	}
 }
@@ -343,7 +509,7 @@ VT_EXPORT int vmtap_qmp_from_fd(struct vmtap_ctx *ctx, int fd, int timeout_ms, s
 	q->timeout_ms = timeout_ms > 0 ? timeout_ms : VT_QMP_TIMEOUT_DEFAULT;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0)
 		q->peer_pid = cred.pid;
-	r = read_msg(ctx, q, now_ms() + q->timeout_ms, &m);
+	r = read_one(ctx, q, exchange_deadline(q, 0), &m);
 	if (r < 0)
 		goto fail;
 	if (m.type != VT_QMP_GREETING) {
@@ -362,33 +528,62 @@ fail:
 	return r;
 }
 
-VT_EXPORT int vmtap_qmp_connect(struct vmtap_ctx *ctx, const char *path, int timeout_ms, struct vmtap_qmp **ret_qmp)
+int vt_qmp_connect(struct vmtap_ctx *ctx, const char *path, int timeout_ms, long deadline, struct vmtap_qmp **ret_qmp)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
+	_cleanup_close_ int fd = -1;
+	long end = now_ms() + (timeout_ms > 0 ? timeout_ms : VT_QMP_TIMEOUT_DEFAULT);
+	struct vmtap_qmp *q;
+	long delay_ms = 1;
+	int r;
 
-	vt_clear_error(ctx);
+	if (deadline && deadline < end)
+		end = deadline;
 	if (!path || !path[0] || strlen(path) >= sizeof(sa.sun_path))
 		return vt_fail(ctx, -EINVAL, "validate", "QMP socket path is empty or longer than %zu bytes",
 			       sizeof(sa.sun_path) - 1);
 	memcpy(sa.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return vt_fail(ctx, -errno, "connect qmp", NULL);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = vt_fail(ctx, -errno, "connect qmp", "%s", path);
-		close(fd);
-		return r;
+	/*
+	 * A unix socket whose backlog is full refuses a non-blocking connect()
+	 * with EAGAIN instead of making us wait: a QEMU that accepts nobody.
+	 * Try again, backing off, until the deadline.
+	 */
+	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return vt_fail(ctx, -errno, "connect qmp", "%s", path);
+		if (now_ms() + delay_ms > end)
+			return vt_fail(ctx, -ETIMEDOUT, "connect qmp", "%s accepts no connection (its backlog is full)", path);
+		nanosleep(&(struct timespec){ .tv_nsec = delay_ms * 1000000 }, NULL);
+		if (delay_ms < 50)
+			delay_ms *= 2;
 	}
-	return vmtap_qmp_from_fd(ctx, fd, timeout_ms, ret_qmp);
+	r = vmtap_qmp_from_fd(ctx, TAKE_FD(fd), timeout_ms, &q);
+	if (r < 0)
+		return r;
+	q->deadline = deadline;
+	*ret_qmp = q;
+	return 0;
+}
+
+VT_EXPORT int vmtap_qmp_connect(struct vmtap_ctx *ctx, const char *path, int timeout_ms, struct vmtap_qmp **ret_qmp)
+{
+	vt_clear_error(ctx);
+	if (!ret_qmp)
+		return vt_fail(ctx, -EINVAL, "validate", "no output handle");
+	return vt_qmp_connect(ctx, path, timeout_ms, 0, ret_qmp);
 }
 
 VT_EXPORT struct vmtap_qmp *vmtap_qmp_free(struct vmtap_qmp *q)
 {
 	if (!q)
 		return NULL;
-	for (size_t i = 0; i < q->nevents; i++)
-		vt_qmp_msg_clear(&q->events[i]);
+	while (q->nevents)
+		drop_event(q, q->nevents - 1);
 	if (q->fd >= 0)
 		close(q->fd);
 	free(q->buf);
@@ -404,6 +599,38 @@ VT_EXPORT int vmtap_qmp_peer_pid(const struct vmtap_qmp *q)
 VT_EXPORT const char *vmtap_qmp_error_class(const struct vmtap_qmp *q)
 {
 	return q ? q->err_class : "";
+}
+
+const char *vt_qmp_error_desc(const struct vmtap_qmp *q)
+{
+	return q->err_desc;
+}
+
+void vt_qmp_set_deadline(struct vmtap_qmp *q, long deadline)
+{
+	q->deadline = deadline;
+}
+
+void vt_qmp_keep_events(struct vmtap_qmp *q, const char *const *names)
+{
+	q->keep = names;
+	for (size_t i = q->nevents; i-- > 0;) {
+		bool wanted = !names;
+		for (const char *const *k = names; k && *k && !wanted; k++)
+			wanted = !strcmp(*k, q->events[i].name);
+		if (!wanted)
+			drop_event(q, i);
+	}
+}
+
+bool vt_qmp_dead(const struct vmtap_qmp *q)
+{
+	return q->dead;
+}
+
+long vt_qmp_now_ms(void)
+{
+	return now_ms();
 }
 
 int vt_qmp_call(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *command, json_object *args, int fd,
@@ -445,39 +672,40 @@ VT_EXPORT int vmtap_qmp_execute(struct vmtap_ctx *ctx, struct vmtap_qmp *q, cons
 VT_EXPORT int vmtap_qmp_wait_event(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *event, const char *device,
 				   int timeout_ms, char **ret_json)
 {
-	long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : q ? q->timeout_ms : 0);
+	long deadline;
 
 	vt_clear_error(ctx);
 	if (!q || !event)
 		return vt_fail(ctx, -EINVAL, "validate", "no QMP handle or event");
+	deadline = exchange_deadline(q, timeout_ms);
 	for (;;) {
 		struct vt_qmp_msg m;
 		int r;
 
 		for (size_t i = 0; i < q->nevents; i++) {
-			if (strcmp(q->events[i].event, event) || (device && strcmp(q->events[i].device, device)))
+			if (strcmp(q->events[i].name, event) || (device && strcmp(q->events[i].device, device)))
 				continue;
 			if (ret_json) {
-				*ret_json = strdup(json_object_to_json_string_ext(q->events[i].obj, JSON_C_TO_STRING_PLAIN));
+				*ret_json = strdup(q->events[i].text);
 				if (!*ret_json)
 					return vt_fail(ctx, -ENOMEM, "qmp", NULL);
 			}
-			vt_qmp_msg_clear(&q->events[i]);
-			memmove(&q->events[i], &q->events[i + 1], sizeof(q->events[0]) * (q->nevents - i - 1));
-			q->nevents--;
+			drop_event(q, i);
 			return 0;
 		}
-		r = read_msg(ctx, q, deadline, &m);
+		if (q->dead)
+			return vt_fail(ctx, -ETIMEDOUT, "qmp", "no %s event: QEMU stopped answering earlier", event);
+		r = read_one(ctx, q, deadline, &m);
 		if (r == -ETIMEDOUT) {
+			/* the guest may still let go: only the wait ended, QEMU answers still */
+			q->dead = false;
 			vt_clear_error(ctx);
 			return vt_fail(ctx, -ETIMEDOUT, "qmp", "no %s event%s%s in time", event,
 				       device ? " for " : "", device ? device : "");
 		}
 		if (r < 0)
 			return r;
-		if (m.type == VT_QMP_EVENT)
-			keep_event(q, &m);
-		else
+		if (m.type != VT_QMP_EVENT)
 			vt_qmp_msg_clear(&m); /* a late reply to a command that timed out */
 	}
 }

@@ -8,6 +8,8 @@
 #include "internal.h"
 
 #define VT_QMP_MSG_MAX (1024 * 1024)
+/* JSON objects and arrays in one message: json-c spends hundreds of bytes on each */
+#define VT_QMP_VALUES_MAX 65536
 
 enum vt_qmp_type {
 	VT_QMP_GREETING = 1,
@@ -32,5 +34,21 @@ void vt_qmp_msg_clear(struct vt_qmp_msg *msg);
 /* Run @command with @args (consumed; NULL: none), passing @fd when >= 0; @ret_return gets the "return" value. */
 int vt_qmp_call(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *command, json_object *args, int fd,
 		json_object **ret_return);
+
+/*
+ * Connect to QMP socket @path, as vmtap_qmp_connect() does, with every
+ * exchange also bounded by @deadline (ms on CLOCK_MONOTONIC, see
+ * vt_qmp_now_ms(); 0: none), connect() included.
+ */
+int vt_qmp_connect(struct vmtap_ctx *ctx, const char *path, int timeout_ms, long deadline, struct vmtap_qmp **ret_qmp);
+/* Bound every later exchange by @deadline (0: none). */
+void vt_qmp_set_deadline(struct vmtap_qmp *q, long deadline);
+/* Keep only events named in @names (NULL-terminated, static; NULL: all) for vmtap_qmp_wait_event(). */
+void vt_qmp_keep_events(struct vmtap_qmp *q, const char *const *names);
+/* Whether an exchange timed out or the connection broke: then nothing more is sent. */
+bool vt_qmp_dead(const struct vmtap_qmp *q);
+/* QEMU's description of the last QMP error, as sent ("" when none). */
+const char *vt_qmp_error_desc(const struct vmtap_qmp *q);
+long vt_qmp_now_ms(void);
 
 #endif

@@ -21,10 +21,12 @@
 #include <stdio.h>
 #include <time.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <json-c/json.h>
 
 #include "state.h"
+#include "validate.h"
 
 static const char *const state_names[] = {
 	[VMTAP_EP_CREATING] = "creating",
@@ -119,10 +121,17 @@ int vt_record_format(const struct vt_record *rec, char **ret_text)
 	dev = json_object_new_object();
 	json_object_object_add(dev, "ifname", json_object_new_string(rec->ifname));
 	json_object_object_add(dev, "ifindex", json_object_new_int(rec->ifindex));
+	if (rec->netns_id.ino) {
+		/* the namespace's identity: a name can later point at another namespace */
+		json_object_object_add(dev, "netns_dev", json_object_new_int64((int64_t)rec->netns_id.dev));
+		json_object_object_add(dev, "netns_ino", json_object_new_int64((int64_t)rec->netns_id.ino));
+	}
 	json_object_object_add(o, "device", dev);
 	if (rec->hv_pid || rec->hv_netdev[0] || rec->hv_device[0]) {
 		json_object *hv = json_object_new_object();
 		json_object_object_add(hv, "pid", json_object_new_int(rec->hv_pid));
+		if (rec->hv_start)
+			json_object_object_add(hv, "start", json_object_new_int64((int64_t)rec->hv_start));
 		if (rec->hv_netdev[0])
 			json_object_object_add(hv, "netdev", json_object_new_string(rec->hv_netdev));
 		if (rec->hv_device[0])
@@ -201,7 +210,7 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 	tok = json_tokener_new_ex(16);
 	if (!tok)
 		PARSE_FAIL("out of memory");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	o = json_tokener_parse_ex(tok, buf, (int)len);
 	if (!o || json_tokener_get_error(tok) != json_tokener_success)
 		PARSE_FAIL("not valid JSON (%s)", json_tokener_error_desc(json_tokener_get_error(tok)));
@@ -264,8 +273,7 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 	}
 	if (json_object_object_get_ex(spec, "netns", NULL)) {
 		s = get_string(spec, "netns");
-		if (!s || !s[0] || strlen(s) >= sizeof(rec.netns) ||
-		    (s[0] != '/' && vmtap_netns_name_validate(s) < 0))
+		if (!s || vt_netns_spec_check(NULL, s, sizeof(rec.netns) - 1) < 0)
 			PARSE_FAIL("spec: bad \"netns\"");
 		snprintf(rec.netns, sizeof(rec.netns), "%s", s);
 	}
@@ -293,6 +301,12 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 	if (!get_int_range(dev, "ifindex", 0, INT32_MAX, &v))
 		PARSE_FAIL("device: bad \"ifindex\"");
 	rec.ifindex = (int)v;
+	if (json_object_object_get_ex(dev, "netns_ino", NULL) || json_object_object_get_ex(dev, "netns_dev", NULL)) {
+		int64_t d;
+		if (!get_int_range(dev, "netns_dev", 0, INT64_MAX, &d) || !get_int_range(dev, "netns_ino", 1, INT64_MAX, &v))
+			PARSE_FAIL("device: bad \"netns_dev\" / \"netns_ino\"");
+		rec.netns_id = (struct vt_netns_id){ .dev = (dev_t)d, .ino = (ino_t)v };
+	}
 	if (rec.state == VMTAP_EP_READY && !rec.ifname[0])
 		PARSE_FAIL("a ready endpoint without a device name");
 	if (json_object_object_get_ex(o, "hypervisor", &hv)) {
@@ -306,11 +320,17 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 		if (!get_int_range(hv, "pid", 0, INT32_MAX, &v))
 			PARSE_FAIL("hypervisor: bad \"pid\"");
 		rec.hv_pid = (int)v;
+		if (json_object_object_get_ex(hv, "start", NULL)) {
+			if (!get_int_range(hv, "start", 1, INT64_MAX, &v))
+				PARSE_FAIL("hypervisor: bad \"start\"");
+			rec.hv_start = (uint64_t)v;
+		}
 		for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
 			if (!json_object_object_get_ex(hv, strs[i].key, NULL))
 				continue;
 			s = get_string(hv, strs[i].key);
-			if (!s || strlen(s) >= strs[i].size)
+			/* these are printed and sent to QEMU again: hold them to what vmtap writes */
+			if (!s || strlen(s) >= strs[i].size || !(i == 2 ? vt_pci_addr_ok(s) : vt_qemu_id_ok(s)))
 				PARSE_FAIL("hypervisor: bad \"%s\"", strs[i].key);
 			snprintf((char *)&rec + strs[i].off, strs[i].size, "%s", s);
 		}
@@ -330,18 +350,30 @@ fail:
 
 /* ---- the directory ---- */
 
+static int state_path_check(struct vmtap_ctx *ctx, const char *path, const char *what)
+{
+	if (path[0] != '/')
+		return vt_fail(ctx, -EINVAL, "validate", "%s \"%.200s\" is not an absolute path", what, path);
+	if (strlen(path) > VT_STATE_PATH_MAX)
+		return vt_fail(ctx, -EINVAL, "validate", "%s path is longer than %d bytes", what, VT_STATE_PATH_MAX);
+	if (vt_has_control(path))
+		return vt_fail(ctx, -EINVAL, "validate", "%s path contains a control character", what);
+	return 0;
+}
+
+
 VT_EXPORT int vmtap_ctx_set_state_dir(struct vmtap_ctx *ctx, const char *dir)
 {
 	char *copy = NULL;
+	int r;
 
 	if (!ctx)
 		return -EINVAL;
 	vt_clear_error(ctx);
 	if (dir) {
-		if (dir[0] != '/')
-			return vt_fail(ctx, -EINVAL, "validate", "state directory \"%s\" is not an absolute path", dir);
-		if (strlen(dir) > 200)
-			return vt_fail(ctx, -EINVAL, "validate", "state directory path is longer than 200 bytes");
+		r = state_path_check(ctx, dir, "state directory");
+		if (r < 0)
+			return r;
 		copy = strdup(dir);
 		if (!copy)
 			return -ENOMEM;
@@ -358,36 +390,113 @@ const char *vt_state_path(struct vmtap_ctx *ctx)
 	if (ctx && ctx->state_dir)
 		return ctx->state_dir;
 	env = secure_getenv("VMTAP_STATE_DIR");
-	if (env && env[0] == '/' && strlen(env) <= 200)
+	if (env && env[0])
 		return env;
 	return VMTAP_STATE_DIR_DEFAULT;
+}
+
+static bool owner_trusted(const struct stat *st)
+{
+	return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
+/*
+ * Walk @path from "/" one component at a time, so that what is opened is
+ * what was checked.  Every directory on the way belongs to root or to us and
+ * is not writable by others (a sticky one such as /tmp is fine: others cannot
+ * replace what is not theirs in it).  A symbolic link on the way (/var/run ->
+ * /run) is followed only when root or we own it: it sits in a directory only
+ * trusted users can write, so nobody else can have put it there or change it.
+ * The state directory itself is never a link, belongs to us and is writable
+ * by nobody else; it is never re-moded behind the administrator's back.
+ */
+static int state_dir_walk(struct vmtap_ctx *ctx, const char *path, bool create, int *ret_dirfd)
+{
+	char buf[VT_STATE_PATH_MAX + 1], *save = NULL, *comp, *next;
+	_cleanup_close_ int cur = -1;
+	struct stat st;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0)
+		return vt_fail(ctx, -errno, "open state directory", "/");
+	for (comp = strtok_r(buf, "/", &save); comp; comp = next) {
+		_cleanup_close_ int fd = -1;
+		bool last;
+
+		next = strtok_r(NULL, "/", &save);
+		last = !next;
+		if (!strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, ".."))
+			return vt_fail(ctx, -EINVAL, "validate", "state directory %s has a \"..\" component", path);
+		if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT && last && create) {
+			if (mkdirat(cur, comp, 0700) < 0 && errno != EEXIST)
+				return vt_fail(ctx, -errno, "open state directory", "%s", path);
+		}
+		if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return vt_fail(ctx, -errno, "open state directory", "%s", path);
+		if (S_ISLNK(st.st_mode)) {
+			if (last)
+				return vt_fail(ctx, -EPERM, "open state directory", "%s is a symbolic link: refusing it", path);
+			if (!owner_trusted(&st))
+				return vt_fail(ctx, -EPERM, "open state directory",
+					       "%s: the symbolic link %s belongs to uid %u, neither root nor us", path, comp,
+					       (unsigned)st.st_uid);
+			fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		} else {
+			fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (fd < 0 || fstat(fd, &st) < 0)
+			return vt_fail(ctx, -errno, "open state directory", "%s", path);
+		if (last) {
+			if (st.st_uid != geteuid())
+				return vt_fail(ctx, -EPERM, "open state directory", "%s belongs to uid %u, not to us", path,
+					       (unsigned)st.st_uid);
+			if (st.st_mode & 022)
+				return vt_fail(ctx, -EPERM, "open state directory",
+					       "%s is writable by %s (mode %04o): refusing it; make it 0700", path,
+					       (st.st_mode & 02) ? "all users" : "its group", (unsigned)(st.st_mode & 07777));
+		} else if (!owner_trusted(&st) || ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))) {
+			return vt_fail(ctx, -EPERM, "open state directory",
+				       "%s: %s belongs to uid %u with mode %04o; only root or we may be able to change it",
+				       path, comp, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		}
+		closep(&cur);
+		cur = TAKE_FD(fd);
+	}
+	*ret_dirfd = openat(cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*ret_dirfd < 0)
+		return vt_fail(ctx, -errno, "open state directory", "%s", path);
+	return 0;
 }
 
 int vt_state_open(struct vmtap_ctx *ctx, bool create, int *ret_dirfd)
 {
 	const char *path = vt_state_path(ctx);
-	struct stat st;
-	int fd;
+	int r;
 
-	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
-		return vt_fail(ctx, -errno, "open state directory", "%s", path);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return vt_fail(ctx, -errno, "open state directory", "%s", path);
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return vt_fail(ctx, -errno, "open state directory", "%s", path);
+	if (!(ctx && ctx->state_dir)) {
+		/* the environment is checked as --state-dir is: a bad value is an error, not the default */
+		r = state_path_check(ctx, path, secure_getenv("VMTAP_STATE_DIR") ? "VMTAP_STATE_DIR" : "state directory");
+		if (r < 0)
+			return r;
 	}
-	if (st.st_uid != geteuid()) {
-		close(fd);
-		return vt_fail(ctx, -EPERM, "open state directory", "%s belongs to uid %u, not to us", path,
-			       (unsigned)st.st_uid);
-	}
-	if ((st.st_mode & 077) && fchmod(fd, 0700) < 0) {
-		close(fd);
-		return vt_fail(ctx, -errno, "open state directory", "%s: cannot make it 0700", path);
-	}
-	*ret_dirfd = fd;
+	return state_dir_walk(ctx, path, create, ret_dirfd);
+}
+
+/* Read-only checks of a regular file in the state directory that we are about to trust. */
+static int state_file_check(struct vmtap_ctx *ctx, int fd, const char *step, const char *name)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return vt_fail(ctx, -errno, step, "%s/%s", vt_state_path(ctx), name);
+	if (!S_ISREG(st.st_mode))
+		return vt_fail(ctx, -EBADMSG, step, "%s/%s is not a regular file; left in place", vt_state_path(ctx), name);
+	if (st.st_uid != geteuid())
+		return vt_fail(ctx, -EPERM, step, "%s/%s belongs to uid %u, not to us; left in place", vt_state_path(ctx),
+			       name, (unsigned)st.st_uid);
 	return 0;
 }
 
@@ -402,6 +511,7 @@ static int lock_file(struct vmtap_ctx *ctx, int dirfd, const char *id, const cha
 	char name[VMTAP_ID_MAX + 8];
 	struct timespec start, now;
 	long delay_us = 200;
+	int r;
 
 	name_for(name, sizeof(name), id, suffix);
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -411,6 +521,12 @@ static int lock_file(struct vmtap_ctx *ctx, int dirfd, const char *id, const cha
 
 		if (fd < 0)
 			return vt_fail(ctx, -errno, "lock", "%s/%s", vt_state_path(ctx), name);
+		/* a lock file someone else planted would make a stranger decide when we may proceed */
+		r = state_file_check(ctx, fd, "lock", name);
+		if (r < 0) {
+			close(fd);
+			return r;
+		}
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
 			/* the file may have been removed by the holder we waited for: then lock the new one */
 			if (fstat(fd, &a) == 0 && fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -481,6 +597,7 @@ int vt_state_read(struct vmtap_ctx *ctx, int dirfd, const char *id, struct vt_re
 	struct vt_record rec;
 	struct stat st;
 	size_t got = 0;
+	int r;
 
 	name_for(name, sizeof(name), id, ".json");
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -492,11 +609,11 @@ int vt_state_read(struct vmtap_ctx *ctx, int dirfd, const char *id, struct vt_re
 				       vt_state_path(ctx), name);
 		return vt_fail(ctx, -errno, "read record", "%s/%s", vt_state_path(ctx), name);
 	}
+	r = state_file_check(ctx, fd, "read record", name);
+	if (r < 0)
+		return r;
 	if (fstat(fd, &st) < 0)
 		return vt_fail(ctx, -errno, "read record", "%s/%s", vt_state_path(ctx), name);
-	if (!S_ISREG(st.st_mode))
-		return vt_fail(ctx, -EBADMSG, "read record", "%s/%s is not a regular file; left in place",
-			       vt_state_path(ctx), name);
 	if (st.st_size > VT_RECORD_MAX)
 		return vt_fail(ctx, -EFBIG, "read record", "%s/%s is %lld bytes, over the %d limit; left in place",
 			       vt_state_path(ctx), name, (long long)st.st_size, VT_RECORD_MAX);
@@ -590,5 +707,108 @@ int vt_state_remove(struct vmtap_ctx *ctx, int dirfd, const char *id)
 	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
 		return vt_fail(ctx, -errno, "remove record", "%s/%s", vt_state_path(ctx), name);
 	(void)fsync(dirfd);
+	return 0;
+}
+
+/* ---- identity and tags ---- */
+
+static bool hex_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static int identity_read(struct vmtap_ctx *ctx, int dirfd, char ret_id[VT_STATE_ID_LEN + 1])
+{
+	static const char name[] = ".state-id";
+	_cleanup_close_ int fd = -1;
+	char buf[VT_STATE_ID_LEN + 2];
+	ssize_t n;
+	int r;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		return vt_fail(ctx, -errno, "read state identity", "%s/%s", vt_state_path(ctx), name);
+	}
+	r = state_file_check(ctx, fd, "read state identity", name);
+	if (r < 0)
+		return r;
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0)
+		return vt_fail(ctx, -errno, "read state identity", "%s/%s", vt_state_path(ctx), name);
+	if (n != VT_STATE_ID_LEN + 1 || buf[VT_STATE_ID_LEN] != '\n' || !hex_digits(buf, VT_STATE_ID_LEN))
+		return vt_fail(ctx, -EBADMSG, "read state identity", "%s/%s is damaged; left in place",
+			       vt_state_path(ctx), name);
+	memcpy(ret_id, buf, VT_STATE_ID_LEN);
+	ret_id[VT_STATE_ID_LEN] = '\0';
+	return 0;
+}
+
+int vt_state_identity(struct vmtap_ctx *ctx, int dirfd, bool create, char ret_id[VT_STATE_ID_LEN + 1])
+{
+	char tmp[64], text[VT_STATE_ID_LEN + 2];
+	uint8_t raw[VT_STATE_ID_LEN / 2];
+	int fd, r;
+
+	r = identity_read(ctx, dirfd, ret_id);
+	if (r != -ENOENT || !create)
+		return r;
+	if (getrandom(raw, sizeof(raw), 0) != sizeof(raw))
+		return vt_fail(ctx, -EIO, "write state identity", "getrandom");
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(text + 2 * i, 3, "%02x", raw[i]);
+	text[VT_STATE_ID_LEN] = '\n';
+	text[VT_STATE_ID_LEN + 1] = '\0';
+	/* written aside and linked into place: a reader sees all of it or nothing, two writers one winner */
+	snprintf(tmp, sizeof(tmp), "..state-id.%d.tmp", (int)getpid());
+	(void)unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return vt_fail(ctx, -errno, "write state identity", "%s/%s", vt_state_path(ctx), tmp);
+	r = write(fd, text, VT_STATE_ID_LEN + 1) == VT_STATE_ID_LEN + 1 && fsync(fd) == 0 ? 0 : -(errno ? errno : EIO);
+	close(fd);
+	if (r == 0 && linkat(dirfd, tmp, dirfd, ".state-id", 0) < 0 && errno != EEXIST)
+		r = -errno;
+	(void)unlinkat(dirfd, tmp, 0);
+	if (r < 0)
+		return vt_fail(ctx, r, "write state identity", "%s/.state-id", vt_state_path(ctx));
+	(void)fsync(dirfd);
+	return identity_read(ctx, dirfd, ret_id);
+}
+
+void vt_tag_format(char out[VT_TAG_MAX], const char *id, const char *state_id)
+{
+	snprintf(out, VT_TAG_MAX, VMTAP_TAG_PREFIX "%s@%s", id, state_id);
+}
+
+int vt_tag_parse(const char *buf, size_t len, struct vt_tag *ret_tag)
+{
+	const size_t plen = sizeof(VMTAP_TAG_PREFIX) - 1;
+	struct vt_tag tag = { 0 };
+	const char *at;
+	size_t idlen;
+
+	if (!buf || len <= plen || memcmp(buf, VMTAP_TAG_PREFIX, plen))
+		return -EINVAL;
+	buf += plen;
+	len -= plen;
+	at = memchr(buf, '@', len);
+	idlen = at ? (size_t)(at - buf) : len;
+	if (idlen == 0 || idlen > VMTAP_ID_MAX)
+		return -EINVAL;
+	memcpy(tag.id, buf, idlen);
+	if (strlen(tag.id) != idlen || vt_id_check(NULL, tag.id) < 0)
+		return -EINVAL;
+	if (at) {
+		size_t slen = len - idlen - 1;
+		if (slen != VT_STATE_ID_LEN || !hex_digits(at + 1, slen))
+			return -EINVAL;
+		memcpy(tag.state_id, at + 1, slen);
+	}
+	*ret_tag = tag;
 	return 0;
 }

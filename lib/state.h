@@ -7,6 +7,7 @@
 
 #define VT_RECORD_MAX (64 * 1024)
 #define VT_RECORD_VERSION 1
+#define VT_STATE_PATH_MAX 200
 
 struct vt_record {
 	char id[VMTAP_ID_MAX + 1];
@@ -15,6 +16,7 @@ struct vt_record {
 	char ifname[VMTAP_IFNAMSIZ];  /* "" until the device exists */
 	int ifindex;
 	char netns[256];              /* "" : the creator's namespace */
+	struct vt_netns_id netns_id;  /* of the device's namespace at creation; 0: not recorded */
 	unsigned int queues;
 	bool vnet_hdr, vhost, down;
 	uint32_t mtu;
@@ -25,6 +27,7 @@ struct vt_record {
 	char bridge[VMTAP_IFNAMSIZ];
 	/* the hypervisor side, once handed off */
 	int hv_pid;
+	uint64_t hv_start;            /* its start time (/proc/PID/stat), to tell it from a reused pid; 0: unknown */
 	char hv_netdev[128], hv_device[128], hv_pci[32];
 	char *hypervisor_json;        /* unused, kept NULL: records before this field stay readable */
 };
@@ -58,5 +61,28 @@ int vt_state_read(struct vmtap_ctx *ctx, int dirfd, const char *id, struct vt_re
 /* Write the record atomically: temporary file, fsync, rename, fsync of the directory. */
 int vt_state_write(struct vmtap_ctx *ctx, int dirfd, const struct vt_record *rec);
 int vt_state_remove(struct vmtap_ctx *ctx, int dirfd, const char *id);
+
+/*
+ * The state directory's identity: 16 random hex digits in "<dir>/.state-id",
+ * made by the first endpoint created there (@create) and written into the
+ * ownership tag of every device, so that a device can be proven to belong to
+ * this directory and no other.  -ENOENT (nothing reported) when there is none
+ * and !@create.
+ */
+#define VT_STATE_ID_LEN 16
+int vt_state_identity(struct vmtap_ctx *ctx, int dirfd, bool create, char ret_id[VT_STATE_ID_LEN + 1]);
+
+/*
+ * Ownership tags, kept by the kernel in a device's alias: "vmtap:<id>@<state
+ * identity>".  Tags of vmtap before state identities were "vmtap:<id>".
+ */
+#define VT_TAG_MAX (sizeof(VMTAP_TAG_PREFIX) + VMTAP_ID_MAX + 1 + VT_STATE_ID_LEN + 1)
+void vt_tag_format(char out[VT_TAG_MAX], const char *id, const char *state_id);
+struct vt_tag {
+	char id[VMTAP_ID_MAX + 1];
+	char state_id[VT_STATE_ID_LEN + 1]; /* "" in an old tag */
+};
+/* Parse an alias from (buf, len): 0 for a tag of ours, -EINVAL for anything else.  Fuzzed in fuzz/. */
+int vt_tag_parse(const char *buf, size_t len, struct vt_tag *ret_tag);
 
 #endif

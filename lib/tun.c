@@ -158,6 +158,7 @@ struct tap_job {
 	struct vmtap_ctx *ctx;
 	const struct vmtap_tap_opts *opts;
 	bool attach;
+	int expect_ifindex;    /* attach: refuse a device that is not this one */
 	bool persist_now;      /* persistent at once: nothing to configure after opening */
 	struct vmtap_tap *tap; /* filled on success */
 };
@@ -265,6 +266,12 @@ static int tap_open_here(void *p)
 				    r == -EBUSY ? " is busy (in use by another process)" : "");
 			goto fail;
 		}
+		/* checked before: only a device swapped in since then can differ, and it is left as it was */
+		if (job->expect_ifindex && (int)if_nametoindex(name) != job->expect_ifindex) {
+			r = vt_fail(ctx, -ENODEV, "attach queue", "%s was replaced by another device while being opened",
+				    name);
+			goto fail;
+		}
 	} else if (o->name) {
 		r = set_iff(fds[0], o->name, flags | IFF_TUN_EXCL, name);
 		if (r < 0) {
@@ -358,11 +365,12 @@ fail:
 	return r;
 }
 
-static int tap_open(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *user_opts, bool attach,
-		    struct vmtap_tap **ret_tap)
+int vt_tap_open(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *user_opts, const struct vt_tap_how *how,
+		struct vmtap_tap **ret_tap)
 {
 	struct vmtap_tap_opts o;
-	struct tap_job job = { .ctx = ctx, .opts = &o, .attach = attach };
+	bool attach = how->attach;
+	struct tap_job job = { .ctx = ctx, .opts = &o, .attach = attach, .expect_ifindex = how->expect_ifindex };
 	_cleanup_close_ int nsfd = -1;
 	bool set_qdisc;
 	int r;
@@ -379,7 +387,7 @@ static int tap_open(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *user_opt
 		return r;
 	if (o.link) {
 		struct vmtap_link_set_opts lo;
-		r = vt_link_set_validate(ctx, o.link, &lo);
+		r = vt_link_set_validate(ctx, o.link, how->allow_tag, &lo);
 		if (r < 0)
 			return r;
 		if (lo.move_netns)
@@ -446,7 +454,7 @@ static int tap_open(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *user_opt
 		if (r >= 0 && set_qdisc)
 			r = vt_tc_root_set(ctx, nl, job.tap->ifindex, job.tap->name, VT_TC_TAP_ROOT);
 		if (r >= 0 && o.link)
-			r = vt_link_set_checked(ctx, o.netns, job.tap->name, o.link);
+			r = vt_link_set_checked(ctx, o.netns, job.tap->name, o.link, how->allow_tag);
 		if (r >= 0 && !attach && (o.flags & VMTAP_TAP_PERSIST)) {
 			if ((r = vt_fault(ctx, "set persist")) >= 0 && ioctl(job.tap->fds[0], TUNSETPERSIST, 1UL) < 0)
 				r = vt_fail(ctx, -errno, "set persist", "%s", job.tap->name);
@@ -466,13 +474,13 @@ static int tap_open(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *user_opt
 VT_EXPORT int vmtap_tap_create(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *opts,
 			       struct vmtap_tap **ret_tap)
 {
-	return tap_open(ctx, opts, false, ret_tap);
+	return vt_tap_open(ctx, opts, &(struct vt_tap_how){ .attach = false }, ret_tap);
 }
 
 VT_EXPORT int vmtap_tap_attach(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *opts,
 			       struct vmtap_tap **ret_tap)
 {
-	return tap_open(ctx, opts, true, ret_tap);
+	return vt_tap_open(ctx, opts, &(struct vt_tap_how){ .attach = true }, ret_tap);
 }
 
 VT_EXPORT struct vmtap_tap *vmtap_tap_free(struct vmtap_tap *tap)

@@ -109,7 +109,32 @@ int vt_netns_name_check(struct vmtap_ctx *ctx, const char *name)
 		return vt_fail(ctx, -EINVAL, "validate", "namespace name is longer than 255 bytes");
 	if (!strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/'))
 		return vt_fail(ctx, -EINVAL, "validate", "namespace name \"%s\" is not a plain name", name);
+	if (vt_has_control(name))
+		return vt_fail(ctx, -EINVAL, "validate", "namespace name contains a control character");
 	return 0;
+}
+
+int vt_netns_spec_check(struct vmtap_ctx *ctx, const char *spec, size_t max_len)
+{
+	size_t len = spec ? strlen(spec) : 0;
+
+	if (!len)
+		return vt_fail(ctx, -EINVAL, "validate", "namespace is empty");
+	if (spec[0] != '/')
+		return vt_netns_name_check(ctx, spec);
+	if (len > max_len)
+		return vt_fail(ctx, -ENAMETOOLONG, "validate", "namespace path is longer than %zu bytes", max_len);
+	if (vt_has_control(spec))
+		return vt_fail(ctx, -EINVAL, "validate", "namespace path contains a control character");
+	return 0;
+}
+
+bool vt_has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
 }
 
 VT_EXPORT int vmtap_netns_name_validate(const char *name)
@@ -123,4 +148,45 @@ int vt_queues_check(struct vmtap_ctx *ctx, unsigned int queues)
 		return vt_fail(ctx, -EINVAL, "validate", "queue count %u is outside 1..%d", queues,
 			       VMTAP_MAX_QUEUES);
 	return 0;
+}
+
+bool vt_qemu_id_ok(const char *id)
+{
+	/* 120: "host" + id must still fit the 128 bytes an endpoint record keeps */
+	if (!id || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')) || strlen(id) > 120)
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '.' || *p == '_'))
+			return false;
+	return true;
+}
+
+bool vt_qemu_value_ok(const char *v)
+{
+	if (!v || !v[0] || strlen(v) > 127)
+		return false;
+	for (const char *p = v; *p; p++)
+		if (*p == ',' || *p == '=' || *p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+bool vt_pci_addr_ok(const char *addr)
+{
+	static const char shape[] = "xxxx:xx:xx.x";
+
+	if (!addr || strlen(addr) != sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++) {
+		char c = addr[i];
+		if (shape[i] != 'x' ? c != shape[i] : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return addr[11] <= '7';
+}
+
+bool vt_alias_reserved(const char *alias)
+{
+	return !strncmp(alias, "vmtap:", 6) || !strncmp(alias, "vmtap-", 6);
 }

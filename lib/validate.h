@@ -8,6 +8,19 @@
 int vt_name_check(struct vmtap_ctx *ctx, const char *what, const char *name, bool allow_pattern);
 int vt_mac_parse(struct vmtap_ctx *ctx, const char *buf, size_t len, uint8_t ret_mac[6]);
 int vt_netns_name_check(struct vmtap_ctx *ctx, const char *name);
+/* A namespace name, or an absolute path of at most @max_len bytes; no control characters. */
+int vt_netns_spec_check(struct vmtap_ctx *ctx, const char *spec, size_t max_len);
+/* Whether @s holds a byte below 0x20 or DEL. */
+bool vt_has_control(const char *s);
 int vt_queues_check(struct vmtap_ctx *ctx, unsigned int queues);
+
+/* An alias that vmtap keeps for its ownership tags ("vmtap:...", "vmtap-..."). */
+bool vt_alias_reserved(const char *alias);
+/* QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_'; at most 120 bytes here. */
+bool vt_qemu_id_ok(const char *id);
+/* A value inside a QEMU option string: no ',' (another option), '=', space or control. */
+bool vt_qemu_value_ok(const char *value);
+/* A PCI address as vmtap records it: "dddd:bb:ss.f", lower-case hex. */
+bool vt_pci_addr_ok(const char *addr);
 
 #endif

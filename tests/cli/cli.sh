@@ -111,9 +111,14 @@ check "delete several" "$VMTAP" delete vc0 vc1 vp0
 check "nothing left" bash -c "[ \$(ip -o link show type tun | wc -l) -eq 0 ]"
 
 # ---- link settings (issue: link configuration) ----
-check "create with link settings" bash -c "'$VMTAP' create vl0 --queues 2 --mtu 4000 --mac 52:54:00:12:34:56 --txqlen 333 --alias vmtap:x --up >/dev/null"
-check "settings read back by ip" bash -c "ip -j link show vl0 | jq -e '.[0].mtu == 4000 and .[0].address == \"52:54:00:12:34:56\" and .[0].txqlen == 333 and .[0].ifalias == \"vmtap:x\" and (.[0].flags | index(\"UP\"))' >/dev/null"
-check "show json agrees" bash -c "'$VMTAP' show vl0 -j | jq -e '.[0].mtu == 4000 and .[0].address == \"52:54:00:12:34:56\" and .[0].up and .[0].alias == \"vmtap:x\" and .[0].queues == 0' >/dev/null"
+check "create with link settings" bash -c "'$VMTAP' create vl0 --queues 2 --mtu 4000 --mac 52:54:00:12:34:56 --txqlen 333 --alias vm7-side --up >/dev/null"
+check "settings read back by ip" bash -c "ip -j link show vl0 | jq -e '.[0].mtu == 4000 and .[0].address == \"52:54:00:12:34:56\" and .[0].txqlen == 333 and .[0].ifalias == \"vm7-side\" and (.[0].flags | index(\"UP\"))' >/dev/null"
+check "show json agrees" bash -c "'$VMTAP' show vl0 -j | jq -e '.[0].mtu == 4000 and .[0].address == \"52:54:00:12:34:56\" and .[0].up and .[0].alias == \"vm7-side\" and .[0].queues == 0' >/dev/null"
+# ownership tags are vmtap's own: never settable through vmtap, so never forged with it
+expect 3 "ownership tags" -- create vb --alias vmtap:ghost
+expect 3 "ownership tags" -- create vb --alias vmtap-helper:uid=0
+expect 3 "ownership tags" -- set vl0 --alias vmtap:x@0123456789abcdef
+check "refused tag left the alias as it was" bash -c "[ \"\$(ip -j link show vl0 | jq -r '.[0].ifalias')\" = vm7-side ]"
 check "set changes several" "$VMTAP" set vl0 --mtu 1400 --down --alias ""
 check "set read back" bash -c "ip -j link show vl0 | jq -e '.[0].mtu == 1400 and (.[0].flags | index(\"UP\") | not) and (.[0].ifalias // \"\") == \"\"' >/dev/null"
 ip link add vlbr type bridge && ip link set vlbr mtu 9000 up
@@ -157,7 +162,7 @@ ip netns del "$ns"
 # ---- endpoints and gc ----
 ip link add vebr type bridge && ip link set vebr up
 check "endpoint create" bash -c "'$VMTAP' endpoint create vm7-net0 --queues 4 --bridge vebr --guest-mac 52:54:00:00:07:01 | grep -q '^vm7-net0: ready ifname vmt.* queues 4 vnet_hdr'"
-check "endpoint device tagged, bridged, FE MAC" bash -c "n=\$('$VMTAP' -j endpoint show vm7-net0 | jq -r '.[0].ifname'); ip -j link show \$n | jq -e '.[0].ifalias == \"vmtap:vm7-net0\" and .[0].master == \"vebr\" and .[0].address == \"fe:54:00:00:07:01\"' >/dev/null"
+check "endpoint device tagged, bridged, FE MAC" bash -c "n=\$('$VMTAP' -j endpoint show vm7-net0 | jq -r '.[0].ifname'); ip -j link show \$n | jq -e --arg t \"vmtap:vm7-net0@\$(cat /run/vmtap/.state-id)\" '.[0].ifalias == \$t and .[0].master == \"vebr\" and .[0].address == \"fe:54:00:00:07:01\"' >/dev/null"
 check "endpoint device: bridged, up, root qdisc noqueue" bash -c "n=\$('$VMTAP' -j endpoint show vm7-net0 | jq -r '.[0].ifname'); ip -j link show \$n | jq -e '.[0].qdisc == \"noqueue\" and (.[0].flags | index(\"UP\") != null)' >/dev/null"
 check "endpoint --qdisc kernel keeps the kernel's qdiscs" bash -c "'$VMTAP' endpoint create vm7-k --queues 2 --qdisc kernel >/dev/null && n=\$('$VMTAP' -j endpoint show vm7-k | jq -r '.[0].ifname') && ip -j link show \$n | jq -e '.[0].qdisc == \"mq\"' >/dev/null && '$VMTAP' endpoint destroy vm7-k"
 check "endpoint record is private" bash -c "[ \"\$(stat -c %a /run/vmtap)\" = 700 ] && [ \"\$(stat -c %a /run/vmtap/vm7-net0.json)\" = 600 ]"
@@ -176,14 +181,14 @@ expect 4 "no endpoint nope" -- endpoint show nope
 expect 4 "no endpoint nope" -- endpoint destroy nope
 expect 3 "not an absolute path" -- --state-dir relative endpoint list
 check "endpoint destroy" "$VMTAP" endpoint destroy vm7-net0
-check "endpoint destroy removed device and record" bash -c "[ \$(ip -o link show type tun | wc -l) -eq 0 ] && [ -z \"\$(ls -A /run/vmtap)\" ]"
+check "endpoint destroy removed device and record" bash -c "[ \$(ip -o link show type tun | wc -l) -eq 0 ] && [ -z \"\$(ls -A /run/vmtap | grep -vx .state-id)\" ]"
 ens=vmtap-cli-ep-$$
 ip netns add "$ens"
 check "endpoint in a netns" bash -c "'$VMTAP' endpoint create inns --netns $ens --ifname vep0 >/dev/null"
 ip netns del "$ens"
 check "destroy after its namespace vanished" "$VMTAP" endpoint destroy inns
-# gc: a tagged orphan goes, an untagged device and a foreign alias stay
-"$VMTAP" create vorphan >/dev/null && "$VMTAP" set vorphan --alias vmtap:ghost
+# gc: a tagged orphan of this state directory goes, an untagged device and a foreign alias stay
+"$VMTAP" create vorphan >/dev/null && ip link set vorphan alias "vmtap:ghost@$(cat /run/vmtap/.state-id)"
 "$VMTAP" create vkeep >/dev/null && "$VMTAP" set vkeep --alias not-ours
 "$VMTAP" create vkeep2 >/dev/null
 check "gc --dry-run reports, changes nothing" bash -c "'$VMTAP' gc --dry-run -j | jq -e 'length == 1 and .[0].action == \"deleted_orphan\" and .[0].dry_run and .[0].ifname == \"vorphan\"' >/dev/null && ip link show vorphan >/dev/null"
@@ -192,7 +197,7 @@ check "gc left untagged devices" bash -c "ip link show vkeep >/dev/null && ip li
 check "gc with nothing to do" bash -c "[ -z \"\$('$VMTAP' gc)\" ]"
 printf 'not json' > /run/vmtap/broken.json
 check "endpoint list reports an unparseable record by file name" bash -c "'$VMTAP' endpoint list 2>&1 >/dev/null | grep -q '/run/vmtap/broken.json cannot be parsed'"
-expect 1 "need attention" -- gc
+expect 1 "1 problem needs attention" -- gc
 check "unparseable record left in place" bash -c "[ \"\$(cat /run/vmtap/broken.json)\" = 'not json' ]"
 rm -f /run/vmtap/broken.json /run/vmtap/broken.lock
 "$VMTAP" delete vkeep vkeep2

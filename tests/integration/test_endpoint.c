@@ -28,13 +28,13 @@ static int setup(void **state)
 /* After each test: besides the usual checks, no record or lock file may be left. */
 static int teardown(void **state)
 {
-	char *left = itest_sh_out("ls -A " STATE_DIR " 2>/dev/null");
+	/* the directory's identity stays by design: anything else is a leak */
+	char *left = itest_sh_out("ls -A " STATE_DIR " 2>/dev/null | grep -vx .state-id");
 	bool clean = !left || !left[0];
 
-	if (!clean) {
+	if (!clean)
 		fprintf(stderr, "LEAK: state directory holds:\n%s", left);
-		(void)!system("rm -rf " STATE_DIR);
-	}
+	(void)!system("rm -rf " STATE_DIR);
 	free(left);
 	return itest_teardown(state) == 0 && clean ? 0 : -1;
 }
@@ -45,6 +45,19 @@ static bool file_exists(const char *name)
 	struct stat st;
 	snprintf(path, sizeof(path), STATE_DIR "/%s", name);
 	return lstat(path, &st) == 0;
+}
+
+/* The state directory's identity, as its tags carry it (static buffer). */
+static const char *state_identity(void)
+{
+	static char id[32];
+	char *out = itest_sh_out("cat " STATE_DIR "/.state-id");
+
+	assert_non_null(out);
+	assert_int_equal(strlen(out), 17);
+	snprintf(id, sizeof(id), "%.16s", out);
+	free(out);
+	return id;
 }
 
 static int tagged_count(const char *netns)
@@ -77,7 +90,8 @@ static void test_create_destroy(void **state)
 
 	/* the device: tagged, persistent, configured, host-side MAC */
 	assert_int_equal(vmtap_link_get(ctx, NULL, vmtap_endpoint_ifname(ep), &li), 0);
-	assert_string_equal(li.alias, "vmtap:vm7-net0");
+	assert_int_equal(strncmp(li.alias, "vmtap:vm7-net0@", 15), 0);
+	assert_string_equal(li.alias + 15, state_identity());
 	assert_true(li.tun_persist);
 	assert_true(li.tun_multi_queue);
 	assert_int_equal(li.mtu, 1400);
@@ -190,7 +204,7 @@ static void test_bad_specs(void **state)
 	assert_string_equal(vmtap_ctx_error_step(ctx), "set master");
 	assert_int_equal(itest_tun_count(NULL), 0);
 	assert_false(file_exists("bad.json"));
-	(void)!system("rmdir " STATE_DIR " 2>/dev/null");
+	(void)!system("rm -rf " STATE_DIR);
 }
 
 #ifdef VMTAP_FAULT_INJECTION
@@ -270,11 +284,11 @@ static void test_destroy_idempotent(void **state)
 	assert_int_equal(itest_sh("ip link del vtid0 && ip tuntap add dev vtid0 mode tap"), 0);
 	assert_int_equal(vmtap_endpoint_destroy(ctx, "replaced"), 0);
 	assert_int_equal(itest_sh("ip link show vtid0 >/dev/null && ip link del vtid0"), 0);
-	(void)!system("rmdir " STATE_DIR " 2>/dev/null");
+	(void)!system("rm -rf " STATE_DIR);
 }
 
 struct gc_log {
-	int counts[8];
+	int counts[16];
 	int dry;
 };
 
@@ -305,10 +319,8 @@ static void test_gc(void **state)
 	struct vmtap_ctx *ctx = CTX(state);
 	VMTAP_OPTS(vmtap_endpoint_spec, a, .ifname = "vtgc0");
 	VMTAP_OPTS(vmtap_endpoint_spec, b, .ifname = "vtgc1");
-	VMTAP_OPTS(vmtap_link_set_opts, tag, .alias = "vmtap:orphan");
-	VMTAP_OPTS(vmtap_tap_opts, orphan, .name = "vtgc2", .flags = VMTAP_TAP_PERSIST, .link = &tag);
 	struct gc_log log = { 0 };
-	struct vmtap_tap *tap;
+	const char *sid;
 
 	/* untagged and foreign-tagged devices that gc must never touch */
 	assert_int_equal(itest_sh("ip tuntap add dev keep0 mode tap && ip tuntap add dev keep1 mode tap && "
@@ -317,40 +329,56 @@ static void test_gc(void **state)
 	assert_int_equal(vmtap_endpoint_create(ctx, "alive", &a, NULL), 0);
 	assert_int_equal(vmtap_endpoint_create(ctx, "vanished", &b, NULL), 0);
 	assert_int_equal(itest_sh("ip link del vtgc1"), 0);
-	assert_int_equal(vmtap_tap_create(ctx, &orphan, &tap), 0);
-	vmtap_tap_free(tap);
+	sid = state_identity();
+	/* an orphan of this directory: its record is gone (tags can only be forged from outside vmtap) */
+	assert_int_equal(itest_sh("ip tuntap add dev vtgc2 mode tap && ip link set vtgc2 alias vmtap:orphan@%s", sid), 0);
 	/* a creation whose process died after tagging its device */
-	assert_int_equal(itest_sh("ip tuntap add dev vtgc3 mode tap && ip link set vtgc3 alias vmtap:crashed"), 0);
+	assert_int_equal(itest_sh("ip tuntap add dev vtgc3 mode tap && ip link set vtgc3 alias vmtap:crashed@%s", sid), 0);
 	write_file("crashed.json", "{\"version\":1,\"id\":\"crashed\",\"state\":\"creating\",\"pid\":999999,"
 		   "\"spec\":{\"queues\":1,\"vnet_hdr\":true,\"vhost\":false,\"guest_mac\":\"52:54:00:00:00:01\","
 		   "\"host_mac\":\"fe:54:00:00:00:01\",\"connection\":{\"type\":\"none\"}},"
 		   "\"device\":{\"ifname\":\"vtgc3\",\"ifindex\":0}}");
+	/*
+	 * Never gc's to delete, even though they look like orphans: a bridge and a veth with this
+	 * directory's tag (vmtap makes neither), a TAP of another state directory, and a TAP with an
+	 * old tag that no record here names.
+	 */
+	assert_int_equal(itest_sh("ip link add tagbr type bridge && ip link set tagbr alias vmtap:br@%s && "
+				  "ip link add tagve0 type veth peer name tagve1 && ip link set tagve0 alias vmtap:ve@%s && "
+				  "ip tuntap add dev foreign0 mode tap && ip link set foreign0 alias vmtap:x@0123456789abcdef && "
+				  "ip tuntap add dev oldtag0 mode tap && ip link set oldtag0 alias vmtap:old", sid, sid), 0);
 
 	/* dry run: reports, changes nothing */
-	assert_int_equal(vmtap_gc(ctx, true, gc_cb, &log), 3);
-	assert_int_equal(log.dry, 3);
+	assert_int_equal(vmtap_gc(ctx, true, gc_cb, &log), 7);
+	assert_int_equal(log.dry, 7);
 	assert_int_equal(log.counts[VMTAP_GC_DELETED_ORPHAN], 1);
 	assert_int_equal(log.counts[VMTAP_GC_REMOVED_RECORD], 1);
 	assert_int_equal(log.counts[VMTAP_GC_ROLLED_BACK], 1);
-	assert_int_equal(tagged_count(NULL), 4); /* alive, orphan, crashed and the bridge's bare "vmtap:" */
+	assert_int_equal(log.counts[VMTAP_GC_LEFT_ALONE], 4);
+	assert_int_equal(tagged_count(NULL), 8);
 	assert_true(file_exists("vanished.json"));
 
 	memset(&log, 0, sizeof(log));
-	assert_int_equal(vmtap_gc(ctx, false, gc_cb, &log), 3);
+	assert_int_equal(vmtap_gc(ctx, false, gc_cb, &log), 7);
 	assert_int_equal(log.counts[VMTAP_GC_DELETED_ORPHAN], 1);
 	assert_int_equal(log.counts[VMTAP_GC_REMOVED_RECORD], 1);
 	assert_int_equal(log.counts[VMTAP_GC_ROLLED_BACK], 1);
-	assert_int_equal(tagged_count(NULL), 2); /* alive's device and the bridge with a bare "vmtap:" */
+	assert_int_equal(log.counts[VMTAP_GC_LEFT_ALONE], 4);
+	/* alive's device, the bridge with a bare "vmtap:", and the four left alone */
+	assert_int_equal(tagged_count(NULL), 6);
 	assert_false(file_exists("vanished.json"));
 	assert_false(file_exists("crashed.json"));
 	assert_int_equal(itest_sh("ip link show vtgc0 >/dev/null && ip link show keep0 >/dev/null && "
-				  "ip link show keep1 >/dev/null && ip link show keepbr >/dev/null"), 0);
-	/* nothing left to do */
-	assert_int_equal(vmtap_gc(ctx, false, NULL, NULL), 0);
+				  "ip link show keep1 >/dev/null && ip link show keepbr >/dev/null && "
+				  "ip link show tagbr >/dev/null && ip link show tagve0 >/dev/null && ip link show tagve1 >/dev/null && "
+				  "ip link show foreign0 >/dev/null && ip link show oldtag0 >/dev/null"), 0);
+	/* nothing left to do but to say again what is left alone */
+	memset(&log, 0, sizeof(log));
+	assert_int_equal(vmtap_gc(ctx, false, gc_cb, &log), 4);
+	assert_int_equal(log.counts[VMTAP_GC_LEFT_ALONE], 4);
 
 	assert_int_equal(vmtap_endpoint_destroy(ctx, "alive"), 0);
-	assert_int_equal(itest_sh("ip link del keep0 && ip link del keep1 && ip link del keepbr"), 0);
-	(void)!system("rmdir " STATE_DIR " 2>/dev/null");
+	assert_int_equal(itest_sh("for d in keep0 keep1 keepbr tagbr tagve0 foreign0 oldtag0; do ip link del $d; done"), 0);
 }
 
 /* A valid record, but of id "other": found under another id's name it must not be trusted. */
@@ -446,7 +474,7 @@ static void test_same_id_16_processes(void **state)
 	assert_int_equal(exists, N - 1);
 	assert_int_equal(itest_tun_count(NULL), 1);
 	assert_int_equal(vmtap_endpoint_destroy(CTX(state), "contended"), 0);
-	(void)!system("rmdir " STATE_DIR " 2>/dev/null");
+	(void)!system("rm -rf " STATE_DIR);
 }
 
 static int count_cb(const struct vmtap_endpoint *ep, const char *file, const char *error, void *userdata)
@@ -497,7 +525,7 @@ static void test_100_ids_in_parallel(void **state)
 		failed += wait_status(pids[i]) != 0;
 	assert_int_equal(failed, 0);
 	assert_int_equal(itest_tun_count(NULL), 0);
-	(void)!system("rmdir " STATE_DIR " 2>/dev/null");
+	(void)!system("rm -rf " STATE_DIR);
 }
 
 struct kill_tally {
@@ -530,7 +558,7 @@ static int check_consistent(struct vmtap_ctx *ctx, int *ret_ready)
 	char *bad = itest_sh_out(
 		"cd " STATE_DIR " 2>/dev/null || exit 0; "
 		"for d in $(ip -o link show | sed -n 's/^[0-9]*: \\([^:@]*\\).*alias vmtap:\\(.*\\)$/\\1=\\2/p'); do "
-		"  n=${d%%=*}; id=${d#*=}; "
+		"  n=${d%%=*}; id=${d#*=}; id=${id%%@*}; "
 		"  grep -q '\"state\":\"ready\"' $id.json 2>/dev/null && grep -q \"\\\"ifname\\\":\\\"$n\\\"\" $id.json || echo \"orphan $n $id\"; "
 		"done; "
 		"for f in *.json; do [ -e \"$f\" ] || continue; grep -q '\"state\":\"ready\"' $f || echo \"stale $f\"; "
@@ -615,7 +643,7 @@ static void test_sigkill_loop(void **state)
 			fail_msg("try %d: not consistent after gc", i);
 		/* no stray lock or temporary file either */
 		{
-			char *stray = itest_sh_out("cd " STATE_DIR " && ls -A | grep -v '^%s\\.\\(json\\|lock\\)$' || true", id);
+			char *stray = itest_sh_out("cd " STATE_DIR " && ls -A | grep -v '^%s\\.\\(json\\|lock\\)$' | grep -vx .state-id || true", id);
 			if (stray && stray[0]) {
 				fprintf(stderr, "try %d: stray files after gc: %s", i, stray);
 				free(stray);
@@ -636,7 +664,7 @@ static void test_sigkill_loop(void **state)
 	/* untouched: the untagged devices made before */
 	assert_int_equal(itest_sh("ip link show keep0 >/dev/null && ip -o link show keep1 | grep -q someone-else && "
 				  "ip link del keep0 && ip link del keep1"), 0);
-	(void)!system("rmdir " STATE_DIR " 2>/dev/null");
+	(void)!system("rm -rf " STATE_DIR);
 }
 
 int main(void)

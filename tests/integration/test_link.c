@@ -63,7 +63,7 @@ static void test_settings_round_trip(void **state)
 	struct vmtap_ctx *ctx = CTX(state);
 	VMTAP_OPTS(vmtap_link_set_opts, lo, .mtu = 4000, .set_mac = true,
 		   .mac = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef }, .txqlen = 321,
-		   .alias = "vmtap:vm7-net0", .state = VMTAP_LINK_UP);
+		   .alias = "vm7 net0", .state = VMTAP_LINK_UP);
 	struct vmtap_tap *tap = mk_tap(ctx, "vtl", NULL, &lo);
 	struct vmtap_link_info li;
 
@@ -71,7 +71,7 @@ static void test_settings_round_trip(void **state)
 	assert_int_equal(li.mtu, 4000);
 	assert_memory_equal(li.mac, lo.mac, 6);
 	assert_int_equal(li.txqlen, 321);
-	assert_string_equal(li.alias, "vmtap:vm7-net0");
+	assert_string_equal(li.alias, "vm7 net0");
 	assert_true(li.flags & IFF_UP);
 	assert_int_equal(li.tun_num_queues, 4);
 	assert_true(li.has_stats);
@@ -79,10 +79,28 @@ static void test_settings_round_trip(void **state)
 	assert_ip_field(NULL, "vtl", ".mtu", "4000");
 	assert_ip_field(NULL, "vtl", ".address", "52:54:00:ab:cd:ef");
 	assert_ip_field(NULL, "vtl", ".txqlen", "321");
-	assert_ip_field(NULL, "vtl", ".ifalias", "vmtap:vm7-net0");
+	assert_ip_field(NULL, "vtl", ".ifalias", "vm7 net0");
 	assert_ip_field(NULL, "vtl", ".flags | index(\"UP\") != null", "true");
 	assert_ip_field(NULL, "vtl", ".linkinfo.info_data.numqueues", "4");
 	assert_ip_field(NULL, "vtl", ".linkinfo.info_data.vnet_hdr", "true");
+
+	/* ownership tags are the library's alone: refused through the public calls, nothing changed */
+	{
+		static const char *const tags[] = { "vmtap:vm7-net0", "vmtap:x@0123456789abcdef", "vmtap-helper:uid=0" };
+		for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+			VMTAP_OPTS(vmtap_link_set_opts, forge, .alias = tags[i], .mtu = 1300);
+			struct vmtap_tap *t = NULL;
+			VMTAP_OPTS(vmtap_tap_opts, to, .name = "vtforge", .link = &forge);
+			assert_int_equal(vmtap_link_set(ctx, NULL, "vtl", &forge), -EINVAL);
+			assert_string_equal(vmtap_ctx_error_step(ctx), "validate");
+			assert_int_equal(vmtap_tap_create(ctx, &to, &t), -EINVAL);
+			assert_null(t);
+		}
+		get_link(ctx, NULL, "vtl", &li);
+		assert_string_equal(li.alias, "vm7 net0");
+		assert_int_equal(li.mtu, 4000);
+		assert_int_equal(itest_tun_count(NULL), 1);
+	}
 
 	/* change each again on the existing device */
 	VMTAP_OPTS(vmtap_link_set_opts, again, .mtu = 1400, .set_mac = true,

@@ -157,7 +157,20 @@ static void test_report_errno_mapping(void **state)
 	check_report(ctx, -EBUSY, "attach", EXIT_EXISTS);
 	check_report(ctx, -EPERM, "create device", EXIT_PERMISSION);
 	check_report(ctx, -EACCES, "open /dev/net/tun", EXIT_PERMISSION);
-	check_report(ctx, -ENOMEM, "create device", EXIT_FAILURE_OTHER);
+	/* out of resources, timeouts and QEMU's refusals are none of the kernel's doing */
+	check_report(ctx, -ENOMEM, "create device", EXIT_RESOURCES);
+	check_report(ctx, -EMFILE, "open queue", EXIT_RESOURCES);
+	check_report(ctx, -ENFILE, "open queue", EXIT_RESOURCES);
+	check_report(ctx, -ENOSPC, "write record", EXIT_RESOURCES);
+	check_report(ctx, -ETIMEDOUT, "qmp", EXIT_TIMEOUT);
+	check_report(ctx, -ETIMEDOUT, "unplug", EXIT_TIMEOUT);
+	check_report(ctx, -EREMOTEIO, "qmp", EXIT_REMOTE);
+	check_report(ctx, -EPROTO, "qmp", EXIT_REMOTE);
+	check_report(ctx, -ECONNRESET, "qmp", EXIT_REMOTE);
+	check_report(ctx, -EMSGSIZE, "qmp", EXIT_REMOTE);
+	check_report(ctx, -EBADMSG, "qmp", EXIT_REMOTE);
+	check_report(ctx, -EBADMSG, "read record", EXIT_FAILURE_OTHER);
+	check_report(ctx, -EXDEV, "delete device", EXIT_NOT_FOUND);
 
 	/* any other refusal by the kernel in a named step */
 	check_report(ctx, -EIO, "set persist", EXIT_KERNEL);
