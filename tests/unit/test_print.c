@@ -349,6 +349,50 @@ static void test_write_error(void **state)
 	assert_int_equal(print_finish(NULL), 0);
 }
 
+/* Outside text never reaches the terminal raw, and JSON output is always valid UTF-8. */
+static void test_escape_and_utf8(void **state)
+{
+	char *e;
+
+	(void)state;
+	e = print_escape("a\nb\tc\r\x1b[31m\\d\x7f");
+	assert_string_equal(e, "a\\nb\\tc\\r\\x1b[31m\\\\d\\x7f");
+	free(e);
+	e = print_escape_controls("q\\n\nx");
+	assert_string_equal(e, "q\\n\\nx"); /* an escaped text stays as it is, a raw newline is escaped */
+	free(e);
+	e = print_escape(NULL);
+	assert_string_equal(e, "");
+	free(e);
+	/* valid UTF-8 passes; stray, truncated, overlong, surrogate and out-of-range sequences become U+FFFD */
+	e = print_utf8("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	assert_string_equal(e, "h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	free(e);
+	e = print_utf8("\xff|\xc3|\xc0\x80|\xed\xa0\x80|\xf4\x90\x80\x80|\xe2\x82");
+	assert_string_equal(e, "\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
+			       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd");
+	free(e);
+	/* through the printer: text escaped, JSON sanitized */
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		struct printer *p = print_new(f, false, false);
+		print_string(p, "alias", "alias %s", "x\n99: forged");
+		print_finish(p);
+		fclose(f);
+		assert_string_equal(buf, "alias x\\n99: forged");
+		free(buf);
+		f = open_memstream(&buf, &len);
+		p = print_new(f, true, false);
+		print_string(p, NULL, NULL, "\xc3\x28");
+		print_finish(p);
+		fclose(f);
+		assert_string_equal(buf, "\"\xef\xbf\xbd(\"\n");
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_unclosed),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_escape_and_utf8),
 	};
 
 	return cmocka_run_group_tests_name("print", tests, NULL, NULL) ? EXIT_FAILURE : EXIT_SUCCESS;
