@@ -24,6 +24,9 @@ extern "C" {
  */
 
 #define VMTAP_IFNAMSIZ 16      /* 15 bytes + NUL, as the kernel's IFNAMSIZ */
+#define VMTAP_MTU_MIN 68       /* IPv4's minimum (RFC 791); the kernel's ETH_MIN_MTU */
+#define VMTAP_MTU_MAX 65535    /* the largest IP datagram, and the tun driver's limit */
+#define VMTAP_MAC_STRLEN 18    /* "aa:bb:cc:dd:ee:ff" and its NUL */
 #define VMTAP_MAX_QUEUES 256   /* the kernel's MAX_TAP_QUEUES */
 #define VMTAP_ERROR_MAX 512
 
@@ -66,6 +69,10 @@ int vmtap_name_validate(const char *name);
 int vmtap_name_pattern_validate(const char *name);
 /* "aa:bb:cc:dd:ee:ff" (also '-' separated); rejects all-zero and multicast addresses. */
 int vmtap_mac_parse(const char *buf, size_t len, uint8_t ret_mac[6]);
+/* Format @mac as "aa:bb:cc:dd:ee:ff" into @out (VMTAP_MAC_STRLEN bytes); returns @out. */
+char *vmtap_mac_format(const uint8_t mac[6], char out[VMTAP_MAC_STRLEN]);
+/* Whether @mac can be a device's own address: unicast and not all zeros. */
+bool vmtap_mac_usable(const uint8_t mac[6]);
 /* Network namespace name as used under /run/netns. */
 int vmtap_netns_name_validate(const char *name);
 

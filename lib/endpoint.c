@@ -56,11 +56,6 @@ VT_EXPORT void vmtap_endpoint_default_mac(const char *id, uint8_t ret_mac[6])
 	ret_mac[5] = (uint8_t)h;
 }
 
-static bool mac_ok(const uint8_t m[6])
-{
-	return !(m[0] & 1) && (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);
-}
-
 static int spec_check(struct vmtap_ctx *ctx, const struct vmtap_endpoint_spec *s)
 {
 	int r;
@@ -72,11 +67,11 @@ static int spec_check(struct vmtap_ctx *ctx, const struct vmtap_endpoint_spec *s
 		return r;
 	if (s->ifname && (r = vt_name_check(ctx, "interface name", s->ifname, true)) < 0)
 		return r;
-	if (s->mtu && (s->mtu < 68 || s->mtu > 65535))
-		return vt_fail(ctx, -EINVAL, "validate", "MTU %u is outside 68..65535", s->mtu);
-	if (s->set_guest_mac && !mac_ok(s->guest_mac))
+	if (s->mtu && (s->mtu < VMTAP_MTU_MIN || s->mtu > VMTAP_MTU_MAX))
+		return vt_fail(ctx, -EINVAL, "validate", "MTU %u is outside %d..%d", s->mtu, VMTAP_MTU_MIN, VMTAP_MTU_MAX);
+	if (s->set_guest_mac && !vmtap_mac_usable(s->guest_mac))
 		return vt_fail(ctx, -EINVAL, "validate", "guest MAC must be unicast and not all zeros");
-	if (s->set_host_mac && !mac_ok(s->host_mac))
+	if (s->set_host_mac && !vmtap_mac_usable(s->host_mac))
 		return vt_fail(ctx, -EINVAL, "validate", "host MAC must be unicast and not all zeros");
 	/* a record keeps 255 bytes of it: a longer one is refused, never cut to name another namespace */
 	if (s->netns && (r = vt_netns_spec_check(ctx, s->netns, 255)) < 0)

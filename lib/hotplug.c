@@ -313,9 +313,9 @@ static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vm
 	{
 		const char *model = o.model ? o.model : "virtio-net-pci";
 		json_object *args = json_object_new_object();
-		char macs[18];
+		char macs[VMTAP_MAC_STRLEN];
 
-		snprintf(macs, sizeof(macs), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+		vmtap_mac_format(mac, macs);
 		json_object_object_add(args, "driver", str(model));
 		json_object_object_add(args, "id", str(p.device));
 		json_object_object_add(args, "netdev", str(p.netdev));

@@ -1066,10 +1066,11 @@ static const char *describe_step(unsigned int bit, const struct link_values *v, 
 	case SET_MTU:
 		snprintf(buf, size, "mtu %u", v->mtu);
 		break;
-	case SET_MAC:
-		snprintf(buf, size, "address %02x:%02x:%02x:%02x:%02x:%02x", v->mac[0], v->mac[1], v->mac[2],
-			 v->mac[3], v->mac[4], v->mac[5]);
+	case SET_MAC: {
+		char mac[VMTAP_MAC_STRLEN];
+		snprintf(buf, size, "address %s", vmtap_mac_format(v->mac, mac));
 		break;
+	}
 	case SET_TXQLEN:
 		snprintf(buf, size, "txqlen %u", v->txqlen);
 		break;
@@ -1212,11 +1213,9 @@ static int link_set_opts_check(struct vmtap_ctx *ctx, const struct vmtap_link_se
 
 	if (o->set_mac && o->set_guest_mac)
 		return vt_fail(ctx, -EINVAL, "validate", "give the link's MAC or the guest's MAC, not both");
-	if (o->set_mac && ((o->mac[0] & 1) || !(o->mac[0] | o->mac[1] | o->mac[2] | o->mac[3] | o->mac[4] | o->mac[5])))
+	if (o->set_mac && !vmtap_mac_usable(o->mac))
 		return vt_fail(ctx, -EINVAL, "validate", "MAC address must be unicast and not all zeros");
-	if (o->set_guest_mac && ((o->guest_mac[0] & 1) ||
-				 !(o->guest_mac[0] | o->guest_mac[1] | o->guest_mac[2] | o->guest_mac[3] |
-				   o->guest_mac[4] | o->guest_mac[5])))
+	if (o->set_guest_mac && !vmtap_mac_usable(o->guest_mac))
 		return vt_fail(ctx, -EINVAL, "validate", "guest MAC address must be unicast and not all zeros");
 	if (o->master && o->nomaster)
 		return vt_fail(ctx, -EINVAL, "validate", "both a master and nomaster given");
@@ -1229,8 +1228,8 @@ static int link_set_opts_check(struct vmtap_ctx *ctx, const struct vmtap_link_se
 		return vt_fail(ctx, -EINVAL, "validate", "alias is longer than 255 bytes");
 	if (o->state > VMTAP_LINK_DOWN)
 		return vt_fail(ctx, -EINVAL, "validate", "unknown link state %d", (int)o->state);
-	if (o->mtu && (o->mtu < 68 || o->mtu > 65535))
-		return vt_fail(ctx, -EINVAL, "validate", "MTU %u is outside 68..65535", o->mtu);
+	if (o->mtu && (o->mtu < VMTAP_MTU_MIN || o->mtu > VMTAP_MTU_MAX))
+		return vt_fail(ctx, -EINVAL, "validate", "MTU %u is outside %d..%d", o->mtu, VMTAP_MTU_MIN, VMTAP_MTU_MAX);
 	return 0;
 }
 

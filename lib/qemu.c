@@ -24,11 +24,6 @@
 #include "internal.h"
 #include "validate.h"
 
-static bool mac_ok(const uint8_t m[6])
-{
-	return !(m[0] & 1) && (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);
-}
-
 struct nic_view {
 	struct vmtap_qemu_nic o;
 	char netdev_id[136];
@@ -65,13 +60,14 @@ static int nics_check(struct vmtap_ctx *ctx, const struct vmtap_qemu_nic *const 
 			return vt_fail(ctx, -EINVAL, "validate", "NIC %s: model \"%s\" is not a plain name", o->id, o->model);
 		if ((o->bus && !vt_qemu_value_ok(o->bus)) || (o->addr && !vt_qemu_value_ok(o->addr)))
 			return vt_fail(ctx, -EINVAL, "validate", "NIC %s: bus/addr must be plain values", o->id);
-		if (!mac_ok(o->mac))
-			return vt_fail(ctx, -EINVAL, "validate",
-				       "NIC %s: MAC %02x:%02x:%02x:%02x:%02x:%02x is multicast or zero", o->id, o->mac[0],
-				       o->mac[1], o->mac[2], o->mac[3], o->mac[4], o->mac[5]);
-		if (o->host_mtu && (o->host_mtu < 68 || o->host_mtu > 65535))
-			return vt_fail(ctx, -EINVAL, "validate", "NIC %s: host_mtu %u is outside 68..65535", o->id,
-				       o->host_mtu);
+		if (!vmtap_mac_usable(o->mac)) {
+			char mac[VMTAP_MAC_STRLEN];
+			return vt_fail(ctx, -EINVAL, "validate", "NIC %s: MAC %s is multicast or zero", o->id,
+				       vmtap_mac_format(o->mac, mac));
+		}
+		if (o->host_mtu && (o->host_mtu < VMTAP_MTU_MIN || o->host_mtu > VMTAP_MTU_MAX))
+			return vt_fail(ctx, -EINVAL, "validate", "NIC %s: host_mtu %u is outside %d..%d", o->id,
+				       o->host_mtu, VMTAP_MTU_MIN, VMTAP_MTU_MAX);
 		/* virtio-net-pci needs a config vector plus one per virtqueue: 2 per queue pair, 1 for control, 1 for config */
 		min_vectors = 2 * o->queues + 2;
 		if (o->vectors && o->vectors < min_vectors)

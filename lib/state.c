@@ -73,11 +73,6 @@ void vt_record_clear(struct vt_record *rec)
 
 /* ---- JSON ---- */
 
-static void mac_to_str(const uint8_t mac[6], char out[18])
-{
-	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-}
-
 int vt_record_format(const struct vt_record *rec, char **ret_text)
 {
 	json_object *o = json_object_new_object(), *spec, *dev;
@@ -98,9 +93,9 @@ int vt_record_format(const struct vt_record *rec, char **ret_text)
 	json_object_object_add(spec, "down", json_object_new_boolean(rec->down));
 	if (rec->mtu)
 		json_object_object_add(spec, "mtu", json_object_new_int64(rec->mtu));
-	mac_to_str(rec->guest_mac, mac);
+	vmtap_mac_format(rec->guest_mac, mac);
 	json_object_object_add(spec, "guest_mac", json_object_new_string(mac));
-	mac_to_str(rec->host_mac, mac);
+	vmtap_mac_format(rec->host_mac, mac);
 	json_object_object_add(spec, "host_mac", json_object_new_string(mac));
 	if (rec->has_owner)
 		json_object_object_add(spec, "owner", json_object_new_int64(rec->owner));
@@ -252,8 +247,8 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 		PARSE_FAIL("spec: \"down\" must be a boolean");
 	rec.down = get_bool(spec, "down", &b) == 1 && b;
 	if (json_object_object_get_ex(spec, "mtu", NULL)) {
-		if (!get_int_range(spec, "mtu", 68, 65535, &v))
-			PARSE_FAIL("spec: \"mtu\" outside 68..65535");
+		if (!get_int_range(spec, "mtu", VMTAP_MTU_MIN, VMTAP_MTU_MAX, &v))
+			PARSE_FAIL("spec: \"mtu\" outside %d..%d", VMTAP_MTU_MIN, VMTAP_MTU_MAX);
 		rec.mtu = (uint32_t)v;
 	}
 	if (!parse_mac(get_string(spec, "guest_mac"), rec.guest_mac) ||

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Validation of names, MAC addresses and numbers before anything touches the kernel. */
 #include <ctype.h>
+#include <stdio.h>
 
 #include "internal.h"
 #include "validate.h"
@@ -90,6 +91,17 @@ int vt_mac_parse(struct vmtap_ctx *ctx, const char *buf, size_t len, uint8_t ret
 		return vt_fail(ctx, -EINVAL, "validate", "MAC address %.17s is all zeros", buf);
 	memcpy(ret_mac, mac, 6);
 	return 0;
+}
+
+VT_EXPORT char *vmtap_mac_format(const uint8_t mac[6], char out[VMTAP_MAC_STRLEN])
+{
+	snprintf(out, VMTAP_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return out;
+}
+
+VT_EXPORT bool vmtap_mac_usable(const uint8_t mac[6])
+{
+	return !(mac[0] & 1) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
 }
 
 VT_EXPORT int vmtap_mac_parse(const char *buf, size_t len, uint8_t ret_mac[6])

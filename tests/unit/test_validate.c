@@ -558,6 +558,24 @@ static void test_opts_smaller_and_odd(void **state)
 	}
 }
 
+static void test_mac_format_and_usable(void **state)
+{
+	const uint8_t mac[6] = { 0xfe, 0x54, 0x00, 0x0a, 0xbc, 0x01 };
+	const uint8_t multicast[6] = { 0x01, 0, 0x5e, 0, 0, 1 }, zero[6] = { 0 };
+	char text[VMTAP_MAC_STRLEN];
+	uint8_t back[6];
+
+	(void)state;
+	assert_ptr_equal(vmtap_mac_format(mac, text), text);
+	assert_string_equal(text, "fe:54:00:0a:bc:01");
+	/* what is formatted parses back to the same bytes */
+	assert_int_equal(vmtap_mac_parse(text, strlen(text), back), 0);
+	assert_memory_equal(back, mac, 6);
+	assert_true(vmtap_mac_usable(mac));
+	assert_false(vmtap_mac_usable(multicast));
+	assert_false(vmtap_mac_usable(zero));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_mac_good),
 		cmocka_unit_test(test_mac_bad),
 		cmocka_unit_test(test_mac_len_not_strlen),
+		cmocka_unit_test(test_mac_format_and_usable),
 		cmocka_unit_test_setup_teardown(test_mac_error_text, ctx_setup, ctx_teardown),
 		cmocka_unit_test(test_netns_name),
 		cmocka_unit_test_setup_teardown(test_netns_error_text, ctx_setup, ctx_teardown),
