@@ -106,7 +106,7 @@ int cmd_gc(int argc, char **argv, struct global_opts *g)
 		return EXIT_FAILURE_OTHER;
 	}
 	print_open_array(d.p, NULL);
-	r = vmtap_gc(ctx, dry_run, gc_cb, &d);
+	r = vmtap_gc(ctx, dry_run ? VMTAP_GC_DRY_RUN : 0, gc_cb, &d);
 	print_close_array(d.p);
 	print_finish(d.p);
 	if (r >= 0 && d.failed) {

@@ -72,7 +72,7 @@ int cmd_list(int argc, char **argv, struct global_opts *g)
 		return r;
 	if ((r = cli_ctx_new(g, &ctx)) != 0)
 		return r;
-	r = vmtap_link_foreach(ctx, netns, true, collect_cb, &c);
+	r = vmtap_link_foreach(ctx, netns, VMTAP_LINK_TUN_ONLY, collect_cb, &c);
 	if (r < 0) {
 		r = cli_report(ctx, "list", r);
 		goto out;

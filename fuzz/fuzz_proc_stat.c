@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "proc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

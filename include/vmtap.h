@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -30,9 +31,17 @@ extern "C" {
 #define VMTAP_MAX_QUEUES 256   /* the kernel's MAX_TAP_QUEUES */
 #define VMTAP_ERROR_MAX 512
 
-/* Declare and zero an options struct with its size set: VMTAP_OPTS(vmtap_tap_opts, o, .queues = 4); */
-#define VMTAP_OPTS(TYPE, NAME, ...) \
-	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
+/*
+ * Declare and zero an options struct with its size set:
+ * VMTAP_OPTS(vmtap_tap_opts, o, .queues = 4);
+ * The whole struct is zeroed first, tail padding included: a newer library
+ * may have a field there, and reads it as zero (as libbpf's LIBBPF_OPTS).
+ */
+#define VMTAP_OPTS(TYPE, NAME, ...)                                          \
+	struct TYPE NAME = ({                                               \
+		memset(&NAME, 0, sizeof(struct TYPE));                      \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };    \
+	})
 
 /* ---- context, logging, errors ---- */
 
@@ -170,11 +179,20 @@ int vmtap_tap_fd(const struct vmtap_tap *tap, unsigned int queue);
  * vmtap_tap_queues() entries, the handle keeps none.
  */
 int vmtap_tap_steal_fds(struct vmtap_tap *tap, int *ret_fds, size_t n);
-/* Enable or disable one queue (TUNSETQUEUE); only for multi-queue devices. */
-int vmtap_tap_queue_set_enabled(struct vmtap_ctx *ctx, struct vmtap_tap *tap,
-				unsigned int queue, bool enabled);
+enum vmtap_queue_state {
+	VMTAP_QUEUE_DETACHED = 0,     /* the kernel sends nothing to this queue (IFF_DETACH_QUEUE) */
+	VMTAP_QUEUE_ATTACHED = 1,     /* back in the device's set (IFF_ATTACH_QUEUE) */
+};
+/* Attach or detach one queue (TUNSETQUEUE); only for multi-queue devices. */
+int vmtap_tap_set_queue(struct vmtap_ctx *ctx, struct vmtap_tap *tap, unsigned int queue,
+			enum vmtap_queue_state state);
+
+enum vmtap_persist {
+	VMTAP_PERSIST_OFF = 0,        /* the device goes with its last queue fd */
+	VMTAP_PERSIST_ON = 1,         /* the device outlives its fds (TUNSETPERSIST) */
+};
 /* Make the device persistent or not. */
-int vmtap_tap_set_persist(struct vmtap_ctx *ctx, struct vmtap_tap *tap, bool persist);
+int vmtap_tap_set_persist(struct vmtap_ctx *ctx, struct vmtap_tap *tap, enum vmtap_persist persist);
 
 /* ---- links (rtnetlink) ---- */
 
@@ -185,8 +203,8 @@ struct vmtap_link_stats {
 
 /*
  * Set sz to sizeof(struct vmtap_link_info) before a look-up: the library
- * fills that much.  sz 0 gets the fields up to stats only, as the first
- * version of this struct had (qdisc came later).
+ * fills that much, never more (a caller built against an older, shorter
+ * struct keeps its size).  A sz that does not reach past @name is refused.
  */
 struct vmtap_link_info {
 	size_t sz;
@@ -224,8 +242,13 @@ int vmtap_link_get_by_index(struct vmtap_ctx *ctx, const char *netns, int ifinde
 			    struct vmtap_link_info *ret_info);
 
 typedef int (*vmtap_link_fn)(const struct vmtap_link_info *info, void *userdata);
-/* Call @fn for each link (only tun/tap links when @tun_only); a non-zero return stops and is returned. */
-int vmtap_link_foreach(struct vmtap_ctx *ctx, const char *netns, bool tun_only,
+
+enum vmtap_link_flags {
+	VMTAP_LINK_TUN_ONLY = 1u << 0, /* only TUN/TAP links */
+};
+#define VMTAP_LINK_FLAGS_ALL 0x1u
+/* Call @fn for each link; a non-zero return stops and is returned. */
+int vmtap_link_foreach(struct vmtap_ctx *ctx, const char *netns, uint32_t flags,
 		       vmtap_link_fn fn, void *userdata);
 
 enum vmtap_link_state {
@@ -411,6 +434,11 @@ struct vmtap_gc_event {
 };
 
 typedef void (*vmtap_gc_fn)(const struct vmtap_gc_event *event, void *userdata);
+
+enum vmtap_gc_flags {
+	VMTAP_GC_DRY_RUN = 1u << 0,     /* say what would be done, change nothing */
+};
+#define VMTAP_GC_FLAGS_ALL 0x1u
 /*
  * Reconcile records with the kernel in the caller's namespace and every
  * namespace a record names (each namespace once, compared by identity, not
@@ -422,7 +450,7 @@ typedef void (*vmtap_gc_fn)(const struct vmtap_gc_event *event, void *userdata);
  * state directory; with @dry_run it changes nothing at all.  Returns the
  * number of events or a negative errno.
  */
-int vmtap_gc(struct vmtap_ctx *ctx, bool dry_run, vmtap_gc_fn fn, void *userdata);
+int vmtap_gc(struct vmtap_ctx *ctx, uint32_t flags, vmtap_gc_fn fn, void *userdata);
 
 /* ---- vhost-net (vhost.c) ---- */
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Library context: the log callback, the last error with its step and the kernel's extended ack. */
+/* Library context: the log callback, the last error with its step and the peer's explanation, fault injection. */
 #include <stdio.h>
 
-#include "internal.h"
+#include "ctx.h"
 
 VT_EXPORT int vmtap_ctx_new(struct vmtap_ctx **ret_ctx)
 {
@@ -17,7 +17,7 @@ VT_EXPORT int vmtap_ctx_new(struct vmtap_ctx **ret_ctx)
 #ifdef VMTAP_FAULT_INJECTION
 	const char *fault = getenv("VMTAP_TEST_FAULT");
 	if (fault)
-		snprintf(ctx->fault_step, sizeof(ctx->fault_step), "%s", fault);
+		snprintf(ctx->fault_steps, sizeof(ctx->fault_steps), "%s", fault);
 #endif
 	*ret_ctx = ctx;
 	return 0;
@@ -27,7 +27,8 @@ VT_EXPORT struct vmtap_ctx *vmtap_ctx_free(struct vmtap_ctx *ctx)
 {
 	if (!ctx)
 		return NULL;
-	vt_nl_free_all(ctx);
+	if (ctx->nl_cache_free)
+		ctx->nl_cache_free(ctx->nl_cache);
 	free(ctx->state_dir);
 	free(ctx);
 	return NULL;
@@ -78,13 +79,11 @@ void vt_log(struct vmtap_ctx *ctx, enum vmtap_log_level level, const char *fmt, 
 
 void vt_clear_error(struct vmtap_ctx *ctx)
 {
-	if (!ctx)
+	if (!ctx || ctx->undo_depth)
 		return;
 	ctx->err_code = 0;
 	ctx->err_step[0] = '\0';
 	ctx->err_extack[0] = '\0';
-	ctx->err_remote[0] = '\0';
-	ctx->err_remote_who[0] = '\0';
 	ctx->err_text[0] = '\0';
 }
 
@@ -119,79 +118,101 @@ void vt_escape(char *out, size_t size, const char *in)
 	out[o] = '\0';
 }
 
-void vt_set_remote(struct vmtap_ctx *ctx, const char *who, const char *msg)
+void vt_ack_set(struct vt_ack *ack, const char *who, const char *msg)
 {
-	if (!ctx)
-		return;
-	snprintf(ctx->err_remote_who, sizeof(ctx->err_remote_who), "%s", who);
-	vt_escape(ctx->err_remote, sizeof(ctx->err_remote), msg);
+	ack->who = who;
+	vt_escape(ack->text, sizeof(ack->text), msg);
 }
 
-void vt_error_save(const struct vmtap_ctx *ctx, struct vt_saved_error *ret)
+static int fail_v(struct vmtap_ctx *ctx, int err, const struct vt_ack *ack, const char *step, const char *fmt,
+		  va_list ap)
 {
-	memset(ret, 0, sizeof(*ret));
-	if (!ctx)
-		return;
-	ret->code = ctx->err_code;
-	memcpy(ret->step, ctx->err_step, sizeof(ret->step));
-	memcpy(ret->extack, ctx->err_extack, sizeof(ret->extack));
-	memcpy(ret->text, ctx->err_text, sizeof(ret->text));
-}
-
-void vt_error_restore(struct vmtap_ctx *ctx, const struct vt_saved_error *saved)
-{
-	if (!ctx)
-		return;
-	ctx->err_code = saved->code;
-	memcpy(ctx->err_step, saved->step, sizeof(saved->step));
-	memcpy(ctx->err_extack, saved->extack, sizeof(saved->extack));
-	memcpy(ctx->err_text, saved->text, sizeof(saved->text));
-}
-
-void vt_set_extack(struct vmtap_ctx *ctx, const char *msg)
-{
-	if (ctx)
-		snprintf(ctx->err_extack, sizeof(ctx->err_extack), "%s", msg ? msg : "");
-}
-
-int vt_fail(struct vmtap_ctx *ctx, int err, const char *step, const char *fmt, ...)
-{
-	char detail[VMTAP_ERROR_MAX / 2] = "";
-	va_list ap;
+	char detail[VMTAP_ERROR_MAX / 2] = "", text[VMTAP_ERROR_MAX];
+	bool has_ack = ack && ack->text[0];
 	int n;
 
 	if (err >= 0)
 		err = -EIO;
 	if (!ctx)
 		return err;
-	/* the innermost failure is the informative one: keep it when callers unwind */
-	if (ctx->err_code)
-		return ctx->err_code;
-	if (fmt) {
-		va_start(ap, fmt);
+	if (fmt)
 		vsnprintf(detail, sizeof(detail), fmt, ap);
-		va_end(ap);
+	/* a validation message says all there is; elsewhere the errno text is the kernel's answer */
+	if (!strcmp(step, "validate") && detail[0])
+		n = snprintf(text, sizeof(text), "%s: %s", step, detail);
+	else
+		n = snprintf(text, sizeof(text), "%s: %s%s%s", step, detail, detail[0] ? ": " : "", strerror(-err));
+	if (has_ack && n > 0 && (size_t)n < sizeof(text))
+		snprintf(text + n, sizeof(text) - (size_t)n, " (%s: %s)", ack->who, ack->text);
+	if (ctx->undo_depth) {
+		/* the caller learns of the first failure; this one is said, not reported */
+		vt_log(ctx, VMTAP_LOG_ERR, "undo: %s", text);
+		return err;
 	}
 	ctx->err_code = err;
 	snprintf(ctx->err_step, sizeof(ctx->err_step), "%s", step);
-	/* a validation message says all there is; elsewhere the errno text is the kernel's answer */
-	if (!strcmp(step, "validate") && detail[0])
-		n = snprintf(ctx->err_text, sizeof(ctx->err_text), "%s: %s", step, detail);
-	else
-		n = snprintf(ctx->err_text, sizeof(ctx->err_text), "%s: %s%s%s", step, detail,
-			     detail[0] ? ": " : "", strerror(-err));
-	if (ctx->err_extack[0] && n > 0 && (size_t)n < sizeof(ctx->err_text))
-		n += snprintf(ctx->err_text + n, sizeof(ctx->err_text) - n, " (kernel: %s)", ctx->err_extack);
-	if (ctx->err_remote[0] && n > 0 && (size_t)n < sizeof(ctx->err_text))
-		snprintf(ctx->err_text + n, sizeof(ctx->err_text) - n, " (%s: %s)", ctx->err_remote_who, ctx->err_remote);
+	snprintf(ctx->err_extack, sizeof(ctx->err_extack), "%s",
+		 has_ack && !strcmp(ack->who, "kernel") ? ack->text : "");
+	memcpy(ctx->err_text, text, sizeof(text));
 	vt_log(ctx, VMTAP_LOG_DEBUG, "%s", ctx->err_text);
 	return err;
+}
+
+int vt_fail(struct vmtap_ctx *ctx, int err, const char *step, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = fail_v(ctx, err, NULL, step, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int vt_fail_ack(struct vmtap_ctx *ctx, int err, const struct vt_ack *ack, const char *step, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = fail_v(ctx, err, ack, step, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+bool vt_opts_copy(void *dst, size_t dst_size, const void *src, size_t known_end)
+{
+	size_t user_sz;
+
+	memset(dst, 0, dst_size);
+	*(size_t *)dst = dst_size;
+	if (!src)
+		return true;
+	user_sz = *(const size_t *)src;
+	if (user_sz < sizeof(size_t))
+		return false;
+	/* a field the caller set that this library does not know would be silently ignored */
+	for (size_t i = known_end; i < user_sz; i++)
+		if (((const unsigned char *)src)[i])
+			return false;
+	memcpy((char *)dst + sizeof(size_t), (const char *)src + sizeof(size_t),
+	       (user_sz < known_end ? user_sz : known_end) - sizeof(size_t));
+	return true;
 }
 
 bool vt_fault_active(const struct vmtap_ctx *ctx, const char *step)
 {
 #ifdef VMTAP_FAULT_INJECTION
-	return ctx && ctx->fault_step[0] && strcmp(ctx->fault_step, step) == 0;
+	size_t len = strlen(step);
+
+	for (const char *p = ctx ? ctx->fault_steps : ""; *p; p++) {
+		if (!strncmp(p, step, len) && (p[len] == ',' || !p[len]))
+			return true;
+		p = strchr(p, ',');
+		if (!p)
+			break;
+	}
+	return false;
 #else
 	(void)ctx;
 	(void)step;
@@ -201,12 +222,7 @@ bool vt_fault_active(const struct vmtap_ctx *ctx, const char *step)
 
 int vt_fault(struct vmtap_ctx *ctx, const char *step)
 {
-#ifdef VMTAP_FAULT_INJECTION
-	if (ctx && ctx->fault_step[0] && strcmp(ctx->fault_step, step) == 0)
+	if (vt_fault_active(ctx, step))
 		return vt_fail(ctx, -EIO, step, "injected fault");
-#else
-	(void)ctx;
-	(void)step;
-#endif
 	return 0;
 }

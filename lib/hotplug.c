@@ -9,11 +9,11 @@
  *     -> netdev_add (the fds by name, booleans as JSON booleans)
  *     -> device_add (mq, vectors = 2N+2) -> close our copies -> record
  *
- * On a failure the steps done are undone in reverse: device_del is not
- * needed (device_add is the last QEMU step), netdev_del releases the fds
- * QEMU took, closefd those it did not, our copies are closed, and an
- * endpoint made for this plug is destroyed.  Our copies are always closed,
- * so the TAP's only holder afterwards is QEMU.
+ * On a failure the steps done are undone in reverse, in an undo scope (the
+ * caller sees the step that failed first): device_del if QEMU may have added
+ * the device, netdev_del to release the fds QEMU took, closefd for those it
+ * did not, our copies closed, and an endpoint made for this plug destroyed.
+ * Our copies are always closed, so the TAP's only holder afterwards is QEMU.
  *
  * Unplugging needs the guest: device_del only asks it to release the
  * device.  QEMU reports DEVICE_DELETED for the backend path first and then
@@ -34,11 +34,9 @@
  */
 #include <stdio.h>
 
-#include "internal.h"
-#include "validate.h"
-#include "qmp.h"
-#include "state.h"
 #include "endpoint.h"
+#include "qmp.h"
+#include "validate.h"
 
 #define VT_UNPLUG_TIMEOUT_DEFAULT 30000
 #define VT_HOTPLUG_TIMEOUT_DEFAULT 10000
@@ -46,22 +44,34 @@
 /* The only events a plug or unplug waits for: others are not kept. */
 static const char *const plug_events[] = { "DEVICE_DELETED", NULL };
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vmtap_tap *, vmtap_tap_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vmtap_endpoint *, vmtap_endpoint_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vmtap_qmp *, vmtap_qmp_free)
+
+/* What one plug has handed to QEMU so far. */
 struct plug {
 	char device[128], netdev[136];
-	char (*names)[160];
-	unsigned int nnames, passed;
-	int *fds;           /* queues then vhost fds, ours until closed */
+	char (*names)[160];  /* the getfd name of each fd */
+	unsigned int passed; /* fds QEMU may have taken with getfd */
+	int *fds;            /* queues then vhost fds, ours until closed */
 	unsigned int nfds, queues;
 	bool vhost;
+	/* what QEMU may hold: a step that timed out or lost the connection may have happened */
+	bool netdev_added, netdev_ok, device_added;
 };
 
-static void close_fds(struct plug *p)
+static void plug_close_fds(struct plug *p)
 {
 	for (unsigned int i = 0; i < p->nfds; i++)
-		if (p->fds[i] >= 0) {
-			close(p->fds[i]);
-			p->fds[i] = -1;
-		}
+		closep(&p->fds[i]);
+}
+
+static void plug_done(struct plug *p)
+{
+	if (p->fds)
+		plug_close_fds(p);
+	free(p->fds);
+	free(p->names);
 }
 
 static json_object *str(const char *s)
@@ -69,15 +79,16 @@ static json_object *str(const char *s)
 	return json_object_new_string(s);
 }
 
+/* "name:name:...", the fds' getfd names from @first on, for netdev_add. */
 static json_object *names_joined(const struct plug *p, unsigned int first, unsigned int n)
 {
-	char buf[256 * 160];
-	size_t off = 0;
+	struct vt_strbuf b = { 0 };
+	_cleanup_free_ char *text = NULL;
 
-	buf[0] = '\0';
 	for (unsigned int i = 0; i < n; i++)
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? ":" : "", p->names[first + i]);
-	return str(buf);
+		vt_strbuf_printf(&b, "%s%s", i ? ":" : "", p->names[first + i]);
+	text = vt_strbuf_take(&b);
+	return text ? str(text) : NULL;
 }
 
 /* Find the PCI address QEMU gave @qdev_id in a query-pci reply. */
@@ -114,15 +125,15 @@ static bool find_pci(json_object *devices, int bus, const char *qdev_id, char *o
 	return false;
 }
 
-static void query_pci_addr(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *device, char *out, size_t size)
+/* The PCI address QEMU gave @device, "" when it cannot tell: it is only a hint in the record. */
+static void query_pci_addr(struct vmtap_qmp *q, const char *device, char *out, size_t size)
 {
 	json_object *ret = NULL;
 
 	out[0] = '\0';
-	if (vt_qmp_call(ctx, q, "query-pci", NULL, -1, &ret) < 0) {
-		vt_clear_error(ctx);
+	/* asked quietly: an answer missing is no failure of the plug */
+	if (vt_qmp_call(NULL, q, "query-pci", NULL, -1, &ret) < 0)
 		return;
-	}
 	for (size_t i = 0; json_object_is_type(ret, json_type_array) && i < json_object_array_length(ret); i++) {
 		json_object *bus = json_object_array_get_idx(ret, i), *devices, *nr;
 		int busnr = json_object_object_get_ex(bus, "bus", &nr) ? json_object_get_int(nr) : 0;
@@ -130,6 +141,9 @@ static void query_pci_addr(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const cha
 			break;
 	}
 	json_object_put(ret);
+	/* numbers from QEMU: only a well-formed address is recorded */
+	if (!vt_pci_addr_ok(out))
+		out[0] = '\0';
 }
 
 /* Optional values: absent is fine. */
@@ -139,20 +153,19 @@ static bool plain_ok(const char *v)
 }
 
 /* What a failed plug leaves in a QEMU that stopped answering, for the error log. */
-static void leftovers(const struct plug *p, bool device_added, bool netdev_added, bool netdev_ok, char *out,
-		      size_t size)
+static void leftovers(const struct plug *p, char *out, size_t size)
 {
-	size_t off = 0;
+	struct vt_strbuf b = { .max = size };
+	_cleanup_free_ char *text = NULL;
 
-	out[0] = '\0';
-	if (device_added)
-		off += (size_t)snprintf(out + off, size - off, "device %s, ", p->device);
-	if (netdev_added && off < size)
-		off += (size_t)snprintf(out + off, size - off, "netdev %s, ", p->netdev);
-	for (unsigned int i = 0; !netdev_ok && i < p->passed && off < size; i++)
-		off += (size_t)snprintf(out + off, size - off, "fd %s, ", p->names[i]);
-	if (off >= 2 && off < size)
-		out[off - 2] = '\0';
+	if (p->device_added)
+		vt_strbuf_printf(&b, "device %s, ", p->device);
+	if (p->netdev_added)
+		vt_strbuf_printf(&b, "netdev %s, ", p->netdev);
+	for (unsigned int i = 0; !p->netdev_ok && i < p->passed; i++)
+		vt_strbuf_printf(&b, "fd %s, ", p->names[i]);
+	text = vt_strbuf_take(&b);
+	snprintf(out, size, "%.*s", text && strlen(text) >= 2 ? (int)strlen(text) - 2 : 0, text ? text : "");
 }
 
 /*
@@ -176,31 +189,163 @@ static int hypervisor_holds(struct vmtap_ctx *ctx, const char *id, const struct 
 	return r < 0 ? r : 0;
 }
 
+/* Open the endpoint's queues (and vhost-net fds) into @p. */
+static int plug_open(struct vmtap_ctx *ctx, const char *id, struct plug *p)
+{
+	_cleanup_(vmtap_tap_freep) struct vmtap_tap *tap = NULL;
+	int r;
+
+	if ((r = vt_fault(ctx, "open queues")) < 0 || (r = vmtap_endpoint_open(ctx, id, &tap)) < 0)
+		return r;
+	p->queues = vmtap_tap_queues(tap);
+	p->fds = malloc(sizeof(int) * p->queues * 2);
+	p->names = calloc(p->queues * 2, sizeof(*p->names));
+	if (!p->fds || !p->names)
+		return vt_fail(ctx, -ENOMEM, "hotplug", NULL);
+	if ((r = vmtap_tap_steal_fds(tap, p->fds, p->queues)) < 0)
+		return vt_fail(ctx, r, "open queues", NULL);
+	p->nfds = p->queues;
+	if (p->vhost) {
+		r = vmtap_vhost_open(ctx, p->queues, p->fds + p->queues);
+		if (r < 0) {
+			vt_log(ctx, VMTAP_LOG_WARNING, "vhost-net is unavailable (%s): %s uses vhost=off",
+			       vmtap_ctx_error(ctx), p->device);
+			p->vhost = false;
+		} else {
+			p->nfds = 2 * p->queues;
+		}
+	}
+	return 0;
+}
+
+/* getfd, netdev_add, device_add: what QEMU may hold is noted in @p as it goes. */
+static int plug_into_qemu(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const struct vmtap_hotplug_opts *o,
+			  const struct vmtap_endpoint *ep, struct plug *p)
+{
+	const char *model = o->model ? o->model : "virtio-net-pci";
+	char macs[VMTAP_MAC_STRLEN];
+	json_object *args;
+	uint8_t mac[6];
+	int r;
+
+	/* getfd: one fd per command, each under a name unique to this plug */
+	for (unsigned int i = 0; i < p->nfds; i++) {
+		if ((r = vt_fault(ctx, "getfd")) < 0)
+			return r;
+		snprintf(p->names[i], sizeof(p->names[i]), "vmtap-%d-%s-%c%u", (int)getpid(), p->device,
+			 i < p->queues ? 'q' : 'v', i % p->queues);
+		args = json_object_new_object();
+		json_object_object_add(args, "fdname", str(p->names[i]));
+		r = vt_qmp_call(ctx, q, "getfd", args, p->fds[i], NULL);
+		if (r != -EREMOTEIO)
+			p->passed++; /* refused is the only answer that says QEMU did not take it */
+		if (r < 0)
+			return r;
+	}
+
+	args = json_object_new_object();
+	json_object_object_add(args, "type", str("tap"));
+	json_object_object_add(args, "id", str(p->netdev));
+	json_object_object_add(args, p->queues > 1 ? "fds" : "fd", names_joined(p, 0, p->queues));
+	json_object_object_add(args, "vhost", json_object_new_boolean(p->vhost));
+	if (p->vhost)
+		json_object_object_add(args, p->queues > 1 ? "vhostfds" : "vhostfd", names_joined(p, p->queues, p->queues));
+	if ((r = vt_fault(ctx, "netdev_add")) < 0) {
+		json_object_put(args);
+		return r;
+	}
+	r = vt_qmp_call(ctx, q, "netdev_add", args, -1, NULL);
+	p->netdev_added = r != -EREMOTEIO;
+	p->netdev_ok = r == 0; /* it consumed the fd names */
+	if (r < 0)
+		return r;
+
+	vmtap_endpoint_guest_mac(ep, mac);
+	args = json_object_new_object();
+	json_object_object_add(args, "driver", str(model));
+	json_object_object_add(args, "id", str(p->device));
+	json_object_object_add(args, "netdev", str(p->netdev));
+	json_object_object_add(args, "mac", str(vmtap_mac_format(mac, macs)));
+	if (p->queues > 1) {
+		/* JSON booleans and numbers: QEMU's QMP rejects "on" and "10" for these */
+		json_object_object_add(args, "mq", json_object_new_boolean(true));
+		if (strstr(model, "-pci"))
+			json_object_object_add(args, "vectors", json_object_new_int((int)(2 * p->queues + 2)));
+	}
+	if (vmtap_endpoint_mtu(ep) && vmtap_endpoint_mtu(ep) != 1500)
+		json_object_object_add(args, "host_mtu", json_object_new_int((int)vmtap_endpoint_mtu(ep)));
+	if (o->bus)
+		json_object_object_add(args, "bus", str(o->bus));
+	if (o->addr)
+		json_object_object_add(args, "addr", str(o->addr));
+	if ((r = vt_fault(ctx, "device_add")) < 0) {
+		json_object_put(args);
+		return r;
+	}
+	r = vt_qmp_call(ctx, q, "device_add", args, -1, NULL);
+	p->device_added = r != -EREMOTEIO;
+	return r;
+}
+
+/*
+ * Take back what QEMU may hold of a failed plug, within a deadline of its
+ * own, and say what could not be taken back.  Runs in an undo scope.
+ */
+static void plug_undo(struct vmtap_ctx *ctx, struct vmtap_qmp *q, struct plug *p, int timeout)
+{
+	VT_UNDO_SCOPE(ctx);
+	char left[1024];
+
+	vt_qmp_set_deadline(q, vt_qmp_now_ms() + timeout);
+	if (p->device_added && !vt_qmp_dead(q)) {
+		/* the guest must let go before the netdev can go */
+		json_object *a = json_object_new_object();
+		json_object_object_add(a, "id", str(p->device));
+		if (vt_qmp_call(ctx, q, "device_del", a, -1, NULL) == 0 &&
+		    vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", p->device, timeout, NULL) == 0)
+			p->device_added = false;
+	}
+	if (p->netdev_added && !p->device_added && !vt_qmp_dead(q)) {
+		json_object *a = json_object_new_object();
+		json_object_object_add(a, "id", str(p->netdev));
+		if (vt_qmp_call(ctx, q, "netdev_del", a, -1, NULL) == 0)
+			p->netdev_added = false;
+	}
+	if (!p->netdev_ok) {
+		/* names netdev_add did not consume: QEMU would keep the fds open; unknown names just fail */
+		unsigned int closed = 0;
+		for (; closed < p->passed && !vt_qmp_dead(q); closed++) {
+			json_object *a = json_object_new_object();
+			json_object_object_add(a, "fdname", str(p->names[closed]));
+			(void)vt_qmp_call(ctx, q, "closefd", a, -1, NULL);
+		}
+		if (closed == p->passed)
+			p->passed = 0;
+	}
+	leftovers(p, left, sizeof(left));
+	if (left[0])
+		vt_log(ctx, VMTAP_LOG_ERR, "undo: QEMU %s; left in it: %s",
+		       vt_qmp_dead(q) ? "stopped answering" : "did not let go of everything", left);
+}
+
 static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hotplug_opts *user_opts)
 {
+	_cleanup_(vmtap_qmp_freep) struct vmtap_qmp *q = NULL;
+	_cleanup_(vmtap_endpoint_freep) struct vmtap_endpoint *ep = NULL;
+	_cleanup_(plug_done) struct plug p = { 0 };
 	struct vmtap_hotplug_opts o;
-	struct vmtap_qmp *q = NULL;
-	struct vmtap_endpoint *ep = NULL;
-	struct vmtap_tap *tap = NULL;
-	struct plug p = { 0 };
-	/* what QEMU may hold: a step that timed out or lost the connection may have happened */
-	bool created = false, netdev_added = false, netdev_ok = false, device_added = false;
-	uint8_t mac[6];
+	bool created = false;
 	char pci[32];
 	int timeout, r;
 
-	vt_clear_error(ctx);
 	r = vt_id_check(ctx, id);
 	if (r < 0)
 		return r;
-	if (!user_opts || !VT_OPTS_COPY(o, user_opts))
+	if (!user_opts || !VT_OPTS_COPY(o, user_opts, vmtap_hotplug_opts))
 		return vt_fail(ctx, -EINVAL, "validate", "bad hot-plug options struct");
 	if (!o.qmp_path)
 		return vt_fail(ctx, -EINVAL, "validate", "no QMP socket");
-	if (o.device_id)
-		snprintf(p.device, sizeof(p.device), "%s", o.device_id);
-	else
-		snprintf(p.device, sizeof(p.device), "vmtap-%s", id);
+	snprintf(p.device, sizeof(p.device), "%s%s", o.device_id ? "" : "vmtap-", o.device_id ? o.device_id : id);
 	if (o.netdev_id)
 		snprintf(p.netdev, sizeof(p.netdev), "%s", o.netdev_id);
 	else
@@ -220,219 +365,85 @@ static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vm
 	if (r < 0)
 		return r;
 	vt_qmp_keep_events(q, plug_events);
-	if (vmtap_qmp_peer_pid(q) <= 0) {
-		r = vt_fail(ctx, -ESRCH, "hotplug", "%s: cannot tell which process answers (no peer credentials)",
-			    o.qmp_path);
-		goto out;
-	}
+	if (vmtap_qmp_peer_pid(q) <= 0)
+		return vt_fail(ctx, -ESRCH, "hotplug", "%s: cannot tell which process answers (no peer credentials)",
+			       o.qmp_path);
 
 	r = vmtap_endpoint_load(ctx, id, &ep);
 	if (r == -ENOENT) {
 		VMTAP_OPTS(vmtap_endpoint_spec, dflt);
-		vt_clear_error(ctx);
 		if ((r = vmtap_endpoint_create(ctx, id, o.spec ? o.spec : &dflt, &ep)) < 0)
-			goto out;
+			return r;
 		created = true;
 	} else if (r < 0) {
-		goto out;
+		return r;
 	} else if ((r = hypervisor_holds(ctx, id, ep)) != 0) {
 		struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
-		if (r > 0) {
-			vmtap_endpoint_hypervisor(ep, &hv);
-			r = vt_fail(ctx, -EBUSY, "hotplug", "endpoint %s is plugged already as %s (QEMU pid %d); unplug it first",
-				    id, hv.device_id, hv.pid);
-		}
-		goto out;
+		if (r < 0)
+			return r;
+		vmtap_endpoint_hypervisor(ep, &hv);
+		return vt_fail(ctx, -EBUSY, "hotplug", "endpoint %s is plugged already as %s (QEMU pid %d); unplug it first",
+			       id, hv.device_id, hv.pid);
 	}
-	vmtap_endpoint_guest_mac(ep, mac);
 	p.vhost = o.vhost == 1 || (o.vhost < 0 && vmtap_endpoint_vhost(ep));
 
-	if ((r = vt_fault(ctx, "open queues")) < 0 || (r = vmtap_endpoint_open(ctx, id, &tap)) < 0)
-		goto undo;
-	p.queues = vmtap_tap_queues(tap);
-	p.fds = malloc(sizeof(int) * p.queues * 2);
-	p.names = calloc(p.queues * 2, sizeof(*p.names));
-	if (!p.fds || !p.names) {
-		r = vt_fail(ctx, -ENOMEM, "hotplug", NULL);
-		goto undo;
-	}
-	if ((r = vmtap_tap_steal_fds(tap, p.fds, p.queues)) < 0) {
-		r = vt_fail(ctx, r, "open queues", NULL);
-		goto undo;
-	}
-	p.nfds = p.queues;
-	tap = vmtap_tap_free(tap);
-	if (p.vhost) {
-		r = vmtap_vhost_open(ctx, p.queues, p.fds + p.queues);
-		if (r < 0) {
-			vt_log(ctx, VMTAP_LOG_WARNING, "vhost-net is unavailable (%s): %s uses vhost=off",
-			       vmtap_ctx_error(ctx), p.device);
-			vt_clear_error(ctx);
-			p.vhost = false;
-		} else {
-			p.nfds = 2 * p.queues;
-		}
-	}
-
-	/* getfd: one fd per command, each under a name unique to this plug */
-	for (unsigned int i = 0; i < p.nfds; i++) {
-		json_object *args;
-		if ((r = vt_fault(ctx, "getfd")) < 0)
-			goto undo;
-		args = json_object_new_object();
-		snprintf(p.names[i], sizeof(p.names[i]), "vmtap-%d-%s-%c%u", (int)getpid(), p.device,
-			 i < p.queues ? 'q' : 'v', i % p.queues);
-		json_object_object_add(args, "fdname", str(p.names[i]));
-		r = vt_qmp_call(ctx, q, "getfd", args, p.fds[i], NULL);
-		if (r == 0 || r != -EREMOTEIO)
-			p.passed++; /* refused is the only answer that says QEMU did not take it */
-		if (r < 0)
-			goto undo;
-	}
-
-	{
-		json_object *args = json_object_new_object();
-		json_object_object_add(args, "type", str("tap"));
-		json_object_object_add(args, "id", str(p.netdev));
-		json_object_object_add(args, p.queues > 1 ? "fds" : "fd", names_joined(&p, 0, p.queues));
-		json_object_object_add(args, "vhost", json_object_new_boolean(p.vhost));
-		if (p.vhost)
-			json_object_object_add(args, p.queues > 1 ? "vhostfds" : "vhostfd",
-					       names_joined(&p, p.queues, p.queues));
-		if ((r = vt_fault(ctx, "netdev_add")) < 0) {
-			json_object_put(args);
-			goto undo;
-		}
-		r = vt_qmp_call(ctx, q, "netdev_add", args, -1, NULL);
-		netdev_added = r != -EREMOTEIO;
-		netdev_ok = r == 0; /* it consumed the fd names */
-		if (r < 0)
-			goto undo;
-	}
-
-	{
-		const char *model = o.model ? o.model : "virtio-net-pci";
-		json_object *args = json_object_new_object();
-		char macs[VMTAP_MAC_STRLEN];
-
-		vmtap_mac_format(mac, macs);
-		json_object_object_add(args, "driver", str(model));
-		json_object_object_add(args, "id", str(p.device));
-		json_object_object_add(args, "netdev", str(p.netdev));
-		json_object_object_add(args, "mac", str(macs));
-		if (p.queues > 1) {
-			/* JSON booleans and numbers: QEMU's QMP rejects "on" and "10" for these */
-			json_object_object_add(args, "mq", json_object_new_boolean(true));
-			if (strstr(model, "-pci"))
-				json_object_object_add(args, "vectors", json_object_new_int((int)(2 * p.queues + 2)));
-		}
-		if (vmtap_endpoint_mtu(ep) && vmtap_endpoint_mtu(ep) != 1500)
-			json_object_object_add(args, "host_mtu", json_object_new_int((int)vmtap_endpoint_mtu(ep)));
-		if (o.bus)
-			json_object_object_add(args, "bus", str(o.bus));
-		if (o.addr)
-			json_object_object_add(args, "addr", str(o.addr));
-		if ((r = vt_fault(ctx, "device_add")) < 0) {
-			json_object_put(args);
-			goto undo;
-		}
-		r = vt_qmp_call(ctx, q, "device_add", args, -1, NULL);
-		device_added = r != -EREMOTEIO;
-		if (r < 0)
-			goto undo;
-	}
-
-	close_fds(&p); /* QEMU holds the queues now; our copies would keep the TAP busy */
-	query_pci_addr(ctx, q, p.device, pci, sizeof(pci));
-	{
+	if ((r = plug_open(ctx, id, &p)) == 0 && (r = plug_into_qemu(ctx, q, &o, ep, &p)) == 0) {
+		plug_close_fds(&p); /* QEMU holds the queues now; our copies would keep the TAP busy */
+		query_pci_addr(q, p.device, pci, sizeof(pci));
 		VMTAP_OPTS(vmtap_hypervisor_info, hv, .pid = vmtap_qmp_peer_pid(q), .netdev_id = p.netdev,
 			   .device_id = p.device, .pci_addr = pci[0] ? pci : NULL);
 		/* without a record the device could not be found again: take it all back */
-		if ((r = vt_fault(ctx, "record hypervisor")) < 0 || (r = vmtap_endpoint_set_hypervisor(ctx, id, &hv)) < 0)
-			goto undo;
+		if ((r = vt_fault(ctx, "record hypervisor")) == 0)
+			r = vmtap_endpoint_set_hypervisor(ctx, id, &hv);
 	}
-	r = 0;
-	goto out;
-
-undo:
-	{
-		struct vt_saved_error first;
-		char left[1024];
-		int err = r;
-
-		/* the undo steps use our context (its state directory); the first failure is what we report */
-		vt_error_save(ctx, &first);
-		/* undoing gets a deadline of its own, and nothing is asked of a QEMU that stopped answering */
-		vt_qmp_set_deadline(q, vt_qmp_now_ms() + timeout);
-		if (device_added && !vt_qmp_dead(q)) {
-			/* the guest must let go before the netdev can go */
-			json_object *a = json_object_new_object();
-			json_object_object_add(a, "id", str(p.device));
-			vt_clear_error(ctx);
-			if (vt_qmp_call(ctx, q, "device_del", a, -1, NULL) == 0 &&
-			    vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", p.device, timeout, NULL) == 0)
-				device_added = false;
-			else
-				vt_log(ctx, VMTAP_LOG_ERR, "undo: the guest did not release %s: %s", p.device,
-				       vmtap_ctx_error(ctx));
-		}
-		if (netdev_added && !device_added && !vt_qmp_dead(q)) {
-			json_object *a = json_object_new_object();
-			json_object_object_add(a, "id", str(p.netdev));
-			vt_clear_error(ctx);
-			if (vt_qmp_call(ctx, q, "netdev_del", a, -1, NULL) == 0)
-				netdev_added = false;
-			else
-				vt_log(ctx, VMTAP_LOG_ERR, "undo: %s", vmtap_ctx_error(ctx));
-		}
-		if (!netdev_ok) {
-			/* names netdev_add did not consume: QEMU would keep the fds open; unknown names just fail */
-			unsigned int closed = 0;
-			for (unsigned int i = 0; i < p.passed && !vt_qmp_dead(q); i++, closed++) {
-				json_object *a = json_object_new_object();
-				json_object_object_add(a, "fdname", str(p.names[i]));
-				(void)vt_qmp_call(NULL, q, "closefd", a, -1, NULL);
-			}
-			if (closed == p.passed)
-				p.passed = 0;
-		}
-		leftovers(&p, device_added, netdev_added, netdev_ok, left, sizeof(left));
-		if (left[0])
-			vt_log(ctx, VMTAP_LOG_ERR, "undo: QEMU %s; left in it: %s",
-			       vt_qmp_dead(q) ? "stopped answering" : "did not let go of everything", left);
-		close_fds(&p);
-		tap = vmtap_tap_free(tap);
+	if (r < 0) {
+		plug_undo(ctx, q, &p, timeout);
+		plug_close_fds(&p);
 		/* an endpoint QEMU may still hold stays; only one it certainly does not hold goes */
-		if (created && !device_added && !netdev_added && vmtap_endpoint_destroy(ctx, id) < 0)
-			vt_log(ctx, VMTAP_LOG_ERR, "undo: %s", vmtap_ctx_error(ctx));
-		vt_error_restore(ctx, &first);
-		r = err;
+		if (created && !p.device_added && !p.netdev_added) {
+			VT_UNDO_SCOPE(ctx);
+			(void)vmtap_endpoint_destroy(ctx, id);
+		}
 	}
-out:
-	close_fds(&p);
-	vmtap_tap_free(tap);
-	vmtap_endpoint_free(ep);
-	vmtap_qmp_free(q);
-	free(p.fds);
-	free(p.names);
+	return r;
+}
+
+/* Ask the guest to let go of @device and wait for it, within @deadline. */
+static int release_device(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *device, const char *netdev,
+			  long deadline)
+{
+	json_object *a = json_object_new_object();
+	int r;
+
+	json_object_object_add(a, "id", str(device));
+	r = vt_qmp_call(ctx, q, "device_del", a, -1, NULL);
+	if (r == -EREMOTEIO && !strcmp(vmtap_qmp_error_class(q), "DeviceNotFound"))
+		return 0; /* gone already: an earlier unplug got this far */
+	/* "in the process of unplug": an earlier unplug asked already, so wait for the guest again */
+	if (r < 0 && !(r == -EREMOTEIO && strstr(vt_qmp_error_desc(q), "in the process of unplug")))
+		return r;
+	r = vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", device, (int)(deadline - vt_qmp_now_ms()), NULL);
+	if (r == -ETIMEDOUT)
+		return vt_fail(ctx, -ETIMEDOUT, "unplug",
+			       "the guest did not release %s in time; QEMU's netdev %s is left in place, run unplug "
+			       "again to finish", device, netdev);
 	return r;
 }
 
 static int unplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vmtap_unplug_opts *user_opts)
 {
-	struct vmtap_unplug_opts o;
-	struct vmtap_endpoint *ep = NULL;
+	_cleanup_(vmtap_qmp_freep) struct vmtap_qmp *q = NULL;
+	_cleanup_(vmtap_endpoint_freep) struct vmtap_endpoint *ep = NULL;
 	struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
-	struct vmtap_qmp *q = NULL;
+	struct vmtap_unplug_opts o;
 	char device[128], netdev[136];
 	long deadline;
 	int alive, timeout, r;
 
-	vt_clear_error(ctx);
 	r = vt_id_check(ctx, id);
 	if (r < 0)
 		return r;
-	if (!user_opts || !VT_OPTS_COPY(o, user_opts) || !o.qmp_path)
+	if (!user_opts || !VT_OPTS_COPY(o, user_opts, vmtap_unplug_opts) || !o.qmp_path)
 		return vt_fail(ctx, -EINVAL, "validate", "bad unplug options or no QMP socket");
 	if (o.timeout_ms < 0)
 		return vt_fail(ctx, -EINVAL, "validate", "negative timeout");
@@ -441,80 +452,43 @@ static int unplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vmt
 	r = vmtap_endpoint_load(ctx, id, &ep);
 	if (r < 0)
 		return r;
-	if (vmtap_endpoint_hypervisor(ep, &hv) < 0 || !hv.device_id) {
-		vmtap_endpoint_free(ep);
+	if (vmtap_endpoint_hypervisor(ep, &hv) < 0 || !hv.device_id)
 		return vt_fail(ctx, -ENODEV, "unplug",
 			       "endpoint %s is not plugged into a QEMU (its record names none); 'vmtap endpoint destroy %s' "
 			       "removes it", id, id);
-	}
 	snprintf(device, sizeof(device), "%s", hv.device_id);
 	snprintf(netdev, sizeof(netdev), "%s", hv.netdev_id ? hv.netdev_id : "");
 	alive = vt_endpoint_hypervisor_alive(ep);
-	vmtap_endpoint_free(ep);
 	if (alive < 0)
 		return vt_fail(ctx, alive, "unplug", "cannot tell whether QEMU pid %d still runs", hv.pid);
-	if (!alive) {
+	if (alive) {
+		r = vt_qmp_connect(ctx, o.qmp_path, timeout, deadline, &q);
+		if (r < 0)
+			return r;
+		vt_qmp_keep_events(q, plug_events);
+		/* "not found" means done only when the QEMU that has the device says it */
+		if (vmtap_qmp_peer_pid(q) != hv.pid)
+			return vt_fail(ctx, -EINVAL, "validate",
+				       "%s is the QMP socket of process %d, but endpoint %s is plugged into QEMU pid %d: refusing",
+				       o.qmp_path, vmtap_qmp_peer_pid(q), id, hv.pid);
+		r = release_device(ctx, q, device, netdev, deadline);
+		if (r < 0)
+			return r;
+		if (netdev[0]) {
+			json_object *a = json_object_new_object();
+			json_object_object_add(a, "id", str(netdev));
+			r = vt_qmp_call(ctx, q, "netdev_del", a, -1, NULL);
+			if (r < 0 && !(r == -EREMOTEIO && strstr(vt_qmp_error_desc(q), "not found")))
+				return r; /* "not found": an earlier unplug removed it */
+		}
+	} else {
 		/* its QEMU exited, taking the device and the netdev with it: only the record is left to clear */
 		vt_log(ctx, VMTAP_LOG_INFO, "%s: the recorded QEMU (pid %d) has exited: %s is gone with it", id, hv.pid,
 		       device);
-		goto done;
 	}
-
-	r = vt_qmp_connect(ctx, o.qmp_path, timeout, deadline, &q);
-	if (r < 0)
-		return r;
-	vt_qmp_keep_events(q, plug_events);
-	/* "not found" means done only when the QEMU that has the device says it */
-	if (vmtap_qmp_peer_pid(q) != hv.pid) {
-		r = vt_fail(ctx, -EINVAL, "validate",
-			    "%s is the QMP socket of process %d, but endpoint %s is plugged into QEMU pid %d: refusing",
-			    o.qmp_path, vmtap_qmp_peer_pid(q), id, hv.pid);
-		goto out;
-	}
-	{
-		json_object *a = json_object_new_object();
-		json_object_object_add(a, "id", str(device));
-		r = vt_qmp_call(ctx, q, "device_del", a, -1, NULL);
-	}
-	if (r == -EREMOTEIO && !strcmp(vmtap_qmp_error_class(q), "DeviceNotFound")) {
-		vt_clear_error(ctx); /* gone already: an earlier unplug got this far */
-	} else if (r == -EREMOTEIO && strstr(vt_qmp_error_desc(q), "in the process of unplug")) {
-		/* an earlier unplug asked already: wait for the guest again */
-		vt_clear_error(ctx);
-		r = vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", device, (int)(deadline - vt_qmp_now_ms()), NULL);
-		if (r < 0)
-			goto timed_out;
-	} else if (r < 0) {
-		goto out;
-	} else {
-		r = vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", device, (int)(deadline - vt_qmp_now_ms()), NULL);
-timed_out:
-		if (r == -ETIMEDOUT) {
-			vt_clear_error(ctx);
-			r = vt_fail(ctx, -ETIMEDOUT, "unplug",
-				    "the guest did not release %s in time; QEMU's netdev %s is left in place, run unplug "
-				    "again to finish", device, netdev);
-			goto out;
-		}
-		if (r < 0)
-			goto out;
-	}
-	if (netdev[0]) {
-		json_object *a = json_object_new_object();
-		json_object_object_add(a, "id", str(netdev));
-		r = vt_qmp_call(ctx, q, "netdev_del", a, -1, NULL);
-		if (r == -EREMOTEIO && strstr(vt_qmp_error_desc(q), "not found"))
-			r = 0; /* an earlier unplug removed it */
-		if (r < 0)
-			goto out;
-		vt_clear_error(ctx);
-	}
-done:
 	r = vmtap_endpoint_set_hypervisor(ctx, id, NULL);
 	if (r == 0 && !o.keep)
 		r = vmtap_endpoint_destroy(ctx, id);
-out:
-	vmtap_qmp_free(q);
 	return r;
 }
 
@@ -525,26 +499,18 @@ out:
  * multi-queue endpoint cannot attach more queues of the same TAP to another
  * device, nor an unplug run in the middle of a plug.
  */
-static int with_plug_lock(struct vmtap_ctx *ctx, const char *id, int (*fn)(struct vmtap_ctx *, const char *,
-									   const void *),
-			  const void *opts)
+static int with_plug_lock(struct vmtap_ctx *ctx, const char *id,
+			  int (*fn)(struct vmtap_ctx *, const char *, const void *), const void *opts)
 {
 	_cleanup_close_ int dirfd = -1;
-	int lockfd = -1, r;
+	_cleanup_lock_ struct vt_lock lock = VT_LOCK_NONE;
+	int r;
 
 	vt_clear_error(ctx);
-	r = vt_id_check(ctx, id);
-	if (r < 0)
+	if ((r = vt_id_check(ctx, id)) < 0 || (r = vt_state_open(ctx, true, &dirfd)) < 0 ||
+	    (r = vt_state_plug_lock(ctx, dirfd, id, false, &lock)) < 0)
 		return r;
-	r = vt_state_open(ctx, true, &dirfd);
-	if (r < 0)
-		return r;
-	r = vt_state_plug_lock(ctx, dirfd, id, false, &lockfd);
-	if (r < 0)
-		return r;
-	r = fn(ctx, id, opts);
-	vt_state_plug_unlock(dirfd, id, lockfd);
-	return r;
+	return fn(ctx, id, opts);
 }
 
 static int hotplug_fn(struct vmtap_ctx *ctx, const char *id, const void *opts)

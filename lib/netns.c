@@ -18,11 +18,12 @@
 #include <stdio.h>
 #include <limits.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 
-#include "internal.h"
+#include "netns.h"
 #include "validate.h"
 
 int vt_netns_open(struct vmtap_ctx *ctx, const char *spec, int *ret_fd)
@@ -90,7 +91,8 @@ int vt_netns_id(struct vmtap_ctx *ctx, const char *spec, struct vt_netns_id *ret
 	return 0;
 }
 
-int vt_netns_is_current(int nsfd)
+/* 1 when @nsfd is the calling thread's own network namespace (-1 counts as it), 0 when not, or -errno. */
+static int netns_is_current(int nsfd)
 {
 	struct stat a, b;
 
@@ -127,7 +129,7 @@ int vt_netns_call(struct vmtap_ctx *ctx, int nsfd, int (*fn)(void *arg), void *a
 	pthread_t thread;
 	int r;
 
-	r = vt_netns_is_current(nsfd);
+	r = netns_is_current(nsfd);
 	if (r < 0)
 		return vt_fail(ctx, r, "enter namespace", "cannot compare namespaces");
 	if (r > 0)

@@ -13,7 +13,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 
-#include "internal.h"
+#include "proc.h"
+#include "util.h"
 
 int vt_proc_stat_starttime(const char *buf, size_t len, uint64_t *ret_start)
 {

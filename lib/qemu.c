@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 
-#include "internal.h"
 #include "validate.h"
 
 struct nic_view {
@@ -36,7 +35,7 @@ static int nics_check(struct vmtap_ctx *ctx, const struct vmtap_qemu_nic *const 
 		struct vmtap_qemu_nic *o = &views[i].o;
 		unsigned int min_vectors;
 
-		if (!nics[i] || !VT_OPTS_COPY(*o, nics[i]))
+		if (!nics[i] || !VT_OPTS_COPY(*o, nics[i], vmtap_qemu_nic))
 			return vt_fail(ctx, -EINVAL, "validate", "NIC %zu: bad options struct", i);
 		if (!vt_qemu_id_ok(o->id))
 			return vt_fail(ctx, -EINVAL, "validate",
@@ -86,91 +85,80 @@ static int nics_check(struct vmtap_ctx *ctx, const struct vmtap_qemu_nic *const 
 	return 0;
 }
 
-static int append(char ***argv, size_t *argc, const char *s)
-{
-	char **more = realloc(*argv, (*argc + 2) * sizeof(**argv));
+/* A NULL-terminated argv, grown one checked append at a time. */
+struct argv_builder {
+	char **argv;
+	size_t argc, cap;
+	int err;
+};
 
-	if (!more)
-		return -ENOMEM;
-	*argv = more;
-	more[*argc] = strdup(s);
-	if (!more[*argc])
-		return -ENOMEM;
-	more[++*argc] = NULL;
-	return 0;
+static void argv_take(struct argv_builder *a, char *arg)
+{
+	if (!a->err && (!arg || VT_GROW(a->argv, a->cap, a->argc + 2) < 0))
+		a->err = -ENOMEM;
+	if (a->err) {
+		free(arg);
+		return;
+	}
+	a->argv[a->argc++] = arg;
+	a->argv[a->argc] = NULL;
 }
 
-static int fd_list(char *buf, size_t size, const int *fds, unsigned int n)
+/* "A:B:C" of @n fds. */
+static void put_fds(struct vt_strbuf *b, const int *fds, unsigned int n)
 {
-	size_t off = 0;
-
-	for (unsigned int i = 0; i < n; i++) {
-		int w = snprintf(buf + off, size - off, "%s%d", i ? ":" : "", fds[i]);
-		if (w < 0 || (size_t)w >= size - off)
-			return -E2BIG;
-		off += (size_t)w;
-	}
-	return 0;
+	for (unsigned int i = 0; i < n; i++)
+		vt_strbuf_printf(b, "%s%d", i ? ":" : "", fds[i]);
 }
 
 static int build_args(const struct nic_view *views, size_t n, char ***ret_argv)
 {
-	char **argv = NULL;
-	size_t argc = 0;
-	int r = 0;
+	struct argv_builder a = { 0 };
 
-	/* 256 fds of up to 10 digits, twice, plus the rest */
-	char *buf = malloc(8192), *list = malloc(3000), *vlist = malloc(3000);
-	if (!buf || !list || !vlist) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n && r == 0; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct vmtap_qemu_nic *o = &views[i].o;
 		const char *model = o->model ? o->model : "virtio-net-pci";
-		bool pci = strstr(model, "-pci") != NULL;
-		size_t off;
+		char mac[VMTAP_MAC_STRLEN];
+		struct vt_strbuf b = { 0 };
 
-		if ((r = fd_list(list, 3000, o->fds, o->queues)) < 0)
-			break;
-		if (o->vhostfds && (r = fd_list(vlist, 3000, o->vhostfds, o->queues)) < 0)
-			break;
-		snprintf(buf, 8192, "tap,id=%s,%s%s%s%s", views[i].netdev_id, o->queues > 1 ? "fds=" : "fd=", list,
-			 o->vhostfds ? (o->queues > 1 ? ",vhost=on,vhostfds=" : ",vhost=on,vhostfd=") : ",vhost=off",
-			 o->vhostfds ? vlist : "");
-		if ((r = append(&argv, &argc, "-netdev")) < 0 || (r = append(&argv, &argc, buf)) < 0)
-			break;
-		off = (size_t)snprintf(buf, 8192, "%s,id=%s,netdev=%s,mac=%02x:%02x:%02x:%02x:%02x:%02x", model, o->id,
-				       views[i].netdev_id, o->mac[0], o->mac[1], o->mac[2], o->mac[3], o->mac[4], o->mac[5]);
+		vt_strbuf_printf(&b, "tap,id=%s,%s", views[i].netdev_id, o->queues > 1 ? "fds=" : "fd=");
+		put_fds(&b, o->fds, o->queues);
+		if (o->vhostfds) {
+			vt_strbuf_printf(&b, ",vhost=on,%s", o->queues > 1 ? "vhostfds=" : "vhostfd=");
+			put_fds(&b, o->vhostfds, o->queues);
+		} else {
+			vt_strbuf_printf(&b, ",vhost=off");
+		}
+		argv_take(&a, strdup("-netdev"));
+		argv_take(&a, vt_strbuf_take(&b));
+
+		vt_strbuf_printf(&b, "%s,id=%s,netdev=%s,mac=%s", model, o->id, views[i].netdev_id,
+				 vmtap_mac_format(o->mac, mac));
 		if (o->queues > 1) {
-			off += (size_t)snprintf(buf + off, 8192 - off, ",mq=on");
-			if (pci)
-				off += (size_t)snprintf(buf + off, 8192 - off, ",vectors=%u",
-							o->vectors ? o->vectors : 2 * o->queues + 2);
+			vt_strbuf_printf(&b, ",mq=on");
+			if (strstr(model, "-pci"))
+				vt_strbuf_printf(&b, ",vectors=%u", o->vectors ? o->vectors : 2 * o->queues + 2);
 		}
 		if (o->host_mtu && o->host_mtu != 1500)
-			off += (size_t)snprintf(buf + off, 8192 - off, ",host_mtu=%u", o->host_mtu);
+			vt_strbuf_printf(&b, ",host_mtu=%u", o->host_mtu);
 		if (o->bus)
-			off += (size_t)snprintf(buf + off, 8192 - off, ",bus=%s", o->bus);
+			vt_strbuf_printf(&b, ",bus=%s", o->bus);
 		if (o->addr)
-			snprintf(buf + off, 8192 - off, ",addr=%s", o->addr);
-		if ((r = append(&argv, &argc, "-device")) < 0 || (r = append(&argv, &argc, buf)) < 0)
-			break;
+			vt_strbuf_printf(&b, ",addr=%s", o->addr);
+		argv_take(&a, strdup("-device"));
+		argv_take(&a, vt_strbuf_take(&b));
 	}
-out:
-	free(buf);
-	free(list);
-	free(vlist);
-	if (r < 0) {
-		vmtap_qemu_args_free(argv);
-		return r;
+	/* n == 0: an empty, terminated argv */
+	if (!a.err && !a.argv && VT_GROW(a.argv, a.cap, 1) == 0)
+		a.argv[0] = NULL;
+	else if (!a.argv)
+		a.err = -ENOMEM;
+	if (a.err) {
+		vmtap_qemu_args_free(a.argv);
+		return a.err;
 	}
-	if (!argv && append(&argv, &argc, "") == 0) { /* n == 0: an empty, terminated argv */
-		free(argv[0]);
-		argv[0] = NULL;
-	}
-	*ret_argv = argv;
-	return argv ? 0 : -ENOMEM;
+	*ret_argv = a.argv;
+	return 0;
 }
 
 VT_EXPORT void vmtap_qemu_args_free(char **argv)

@@ -56,7 +56,8 @@ struct vmtap_qmp {
 	unsigned long next_id;
 	int peer_pid;
 	char err_class[64];
-	char err_desc[256];
+	char err_desc[256];       /* as QEMU sent it, for callers that branch on its words */
+	struct vt_ack ack;        /* the same, escaped, for the error text */
 };
 
 void vt_qmp_msg_clear(struct vt_qmp_msg *msg)
@@ -231,9 +232,6 @@ static int qmp_broken(struct vmtap_ctx *ctx, struct vmtap_qmp *q, int err, const
 /* Room for @want more bytes after buf[len], moving the unread part to the front when that makes it. */
 static int buf_reserve(struct vmtap_ctx *ctx, struct vmtap_qmp *q, size_t want)
 {
-	size_t cap;
-	char *more;
-
 	if (q->cap - q->len >= want)
 		return 0;
 	if (q->start) {
@@ -244,16 +242,9 @@ static int buf_reserve(struct vmtap_ctx *ctx, struct vmtap_qmp *q, size_t want)
 		if (q->cap - q->len >= want)
 			return 0;
 	}
-	cap = q->cap ? q->cap * 2 : 16384;
-	if (cap > VT_QMP_MSG_MAX + 8192)
-		cap = VT_QMP_MSG_MAX + 8192;
-	if (cap <= q->cap)
-		return 0;
-	more = realloc(q->buf, cap);
-	if (!more)
+	/* bounded: read_msg() refuses a line past VT_QMP_MSG_MAX before asking for more */
+	if (VT_GROW(q->buf, q->cap, q->len + want) < 0)
 		return vt_fail(ctx, -ENOMEM, "qmp", "no memory for QEMU's message");
-	q->buf = more;
-	q->cap = cap;
 	return 0;
 }
 
@@ -465,9 +456,9 @@ static int qmp_call(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const char *comm
 			if (m.type == VT_QMP_ERROR) {
 				snprintf(q->err_class, sizeof(q->err_class), "%s", m.err_class);
 				snprintf(q->err_desc, sizeof(q->err_desc), "%s", m.err_desc);
-				vt_set_remote(ctx, "QEMU", m.err_desc);
-				r = vt_fail(ctx, -EREMOTEIO, "qmp", "%s refused: %s", command,
-					    m.err_class[0] ? m.err_class : "error");
+				vt_ack_set(&q->ack, "QEMU", m.err_desc);
+				r = vt_fail_ack(ctx, -EREMOTEIO, &q->ack, "qmp", "%s refused: %s", command,
+						m.err_class[0] ? m.err_class : "error");
 				vt_qmp_msg_clear(&m);
 				return r;
 			}
@@ -699,7 +690,6 @@ VT_EXPORT int vmtap_qmp_wait_event(struct vmtap_ctx *ctx, struct vmtap_qmp *q, c
 		if (r == -ETIMEDOUT) {
 			/* the guest may still let go: only the wait ended, QEMU answers still */
 			q->dead = false;
-			vt_clear_error(ctx);
 			return vt_fail(ctx, -ETIMEDOUT, "qmp", "no %s event%s%s in time", event,
 				       device ? " for " : "", device ? device : "");
 		}

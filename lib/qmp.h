@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* QMP messages: the (buf, len) parser shared by the client and its fuzz target. */
+/* The QMP client's internals: the (buf, len) message parser shared with its fuzz target, deadlines, event filters. */
+/*
+ * Owns: talking to QEMU's QMP socket.  Must not: know about endpoints or
+ * TAPs (hotplug.c composes), or trust anything QEMU sends.
+ */
 #ifndef VMTAP_QMP_H
 #define VMTAP_QMP_H
 
 #include <json-c/json.h>
 
-#include "internal.h"
+#include "ctx.h"
 
 #define VT_QMP_MSG_MAX (1024 * 1024)
 /* JSON objects and arrays in one message: json-c spends hundreds of bytes on each */

@@ -17,6 +17,8 @@
  * uses O_NOFOLLOW, so neither "../x" nor a planted symbolic link can make
  * vmtap read or write outside the directory.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <time.h>
@@ -63,12 +65,6 @@ int vt_id_check(struct vmtap_ctx *ctx, const char *id)
 VT_EXPORT int vmtap_endpoint_id_validate(const char *id)
 {
 	return vt_id_check(NULL, id);
-}
-
-void vt_record_clear(struct vt_record *rec)
-{
-	free(rec->hypervisor_json);
-	memset(rec, 0, sizeof(*rec));
 }
 
 /* ---- JSON ---- */
@@ -336,7 +332,6 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 	*ret_rec = rec;
 	return 0;
 fail:
-	free(rec.hypervisor_json);
 	json_object_put(o);
 	if (tok)
 		json_tokener_free(tok);
@@ -501,7 +496,7 @@ static void name_for(char *out, size_t size, const char *id, const char *suffix)
 }
 
 static int lock_file(struct vmtap_ctx *ctx, int dirfd, const char *id, const char *suffix, bool create, int wait_ms,
-		     const char *busy, int *ret_lockfd)
+		     const char *busy, struct vt_lock *ret_lock)
 {
 	char name[VMTAP_ID_MAX + 8];
 	struct timespec start, now;
@@ -526,7 +521,15 @@ static int lock_file(struct vmtap_ctx *ctx, int dirfd, const char *id, const cha
 			/* the file may have been removed by the holder we waited for: then lock the new one */
 			if (fstat(fd, &a) == 0 && fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
 			    a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
-				*ret_lockfd = fd;
+				/* its own directory fd: the lock outlives whatever the caller releases first */
+				int lockdir = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+				if (lockdir < 0) {
+					r = vt_fail(ctx, -errno, "lock", "%s", id);
+					close(fd);
+					return r;
+				}
+				*ret_lock = (struct vt_lock){ .dirfd = lockdir, .fd = fd, .suffix = suffix };
+				snprintf(ret_lock->id, sizeof(ret_lock->id), "%s", id);
 				return 0;
 			}
 			close(fd);
@@ -545,43 +548,40 @@ static int lock_file(struct vmtap_ctx *ctx, int dirfd, const char *id, const cha
 	}
 }
 
-static void unlock_file(int dirfd, const char *id, const char *suffix, int lockfd, bool remove)
+void vt_lock_release(struct vt_lock *lock)
 {
 	char name[VMTAP_ID_MAX + 8];
 
-	if (lockfd < 0)
+	if (lock->fd < 0)
 		return;
-	if (remove) {
-		name_for(name, sizeof(name), id, suffix);
-		(void)unlinkat(dirfd, name, 0);
+	/* the file goes while still locked: a waiter then finds the path names another inode and retries */
+	if (lock->remove) {
+		name_for(name, sizeof(name), lock->id, lock->suffix);
+		(void)unlinkat(lock->dirfd, name, 0);
 	}
-	close(lockfd);
+	closep(&lock->fd);
+	closep(&lock->dirfd);
 }
 
-int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms, int *ret_lockfd)
+int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms, struct vt_lock *ret_lock)
 {
 	return lock_file(ctx, dirfd, id, ".lock", true, wait_ms, "endpoint %s is in use by another vmtap process",
-			 ret_lockfd);
+			 ret_lock);
 }
 
-void vt_state_unlock(int dirfd, const char *id, int lockfd, bool remove)
+int vt_state_plug_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, bool stale_only, struct vt_lock *ret_lock)
 {
-	unlock_file(dirfd, id, ".lock", lockfd, remove);
-}
+	int r;
 
-int vt_state_plug_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, bool stale_only, int *ret_lockfd)
-{
 	/*
 	 * A plug holds it for seconds, gc for a moment: a short wait lets a
 	 * plug start while gc removes a stale file, and gc never makes one.
 	 */
-	return lock_file(ctx, dirfd, id, ".plug", !stale_only, stale_only ? 0 : 200,
-			 "a hot-plug or unplug of endpoint %s is in progress", ret_lockfd);
-}
-
-void vt_state_plug_unlock(int dirfd, const char *id, int lockfd)
-{
-	unlock_file(dirfd, id, ".plug", lockfd, true);
+	r = lock_file(ctx, dirfd, id, ".plug", !stale_only, stale_only ? 0 : 200,
+		      "a hot-plug or unplug of endpoint %s is in progress", ret_lock);
+	if (r == 0)
+		ret_lock->remove = true; /* a plug lock never outlives its holder's hold */
+	return r;
 }
 
 int vt_state_read(struct vmtap_ctx *ctx, int dirfd, const char *id, struct vt_record *ret_rec, char **ret_text)
@@ -630,7 +630,6 @@ int vt_state_read(struct vmtap_ctx *ctx, int dirfd, const char *id, struct vt_re
 		return vt_fail(ctx, -EBADMSG, "read record", "%s/%s cannot be parsed: %s; left in place",
 			       vt_state_path(ctx), name, err);
 	if (strcmp(rec.id, id)) {
-		vt_record_clear(&rec);
 		return vt_fail(ctx, -EBADMSG, "read record", "%s/%s holds the record of another id; left in place",
 			       vt_state_path(ctx), name);
 	}
@@ -775,6 +774,17 @@ int vt_state_identity(struct vmtap_ctx *ctx, int dirfd, bool create, char ret_id
 	return identity_read(ctx, dirfd, ret_id);
 }
 
+int vt_state_identity_get(struct vmtap_ctx *ctx, int dirfd, char ret_id[VT_STATE_ID_LEN + 1])
+{
+	int r = vt_state_identity(ctx, dirfd, false, ret_id);
+
+	if (r == -ENOENT) {
+		ret_id[0] = '\0';
+		return 0;
+	}
+	return r;
+}
+
 void vt_tag_format(char out[VT_TAG_MAX], const char *id, const char *state_id)
 {
 	snprintf(out, VT_TAG_MAX, VMTAP_TAG_PREFIX "%s@%s", id, state_id);
@@ -806,4 +816,132 @@ int vt_tag_parse(const char *buf, size_t len, struct vt_tag *ret_tag)
 	}
 	*ret_tag = tag;
 	return 0;
+}
+
+/* ---- the directory's files ---- */
+
+static const struct {
+	const char *suffix;
+	enum vt_state_file kind;
+} state_suffixes[] = {
+	{ ".json", VT_STATE_RECORD }, { ".lock", VT_STATE_LOCK }, { ".plug", VT_STATE_PLUG },
+};
+
+/* What file @name of the state directory is: see state.h. */
+static void classify(const char *name, struct vt_state_entry *e)
+{
+	size_t len = strlen(name);
+
+	*e = (struct vt_state_entry){ .kind = VT_STATE_OTHER, .name = name };
+	if (name[0] == '.') {
+		/* ".<id>.json.<pid>.tmp" and "..state-id.<pid>.tmp": written aside, renamed or linked into place */
+		const char *dot;
+		if (len > 4 && !strcmp(name + len - 4, ".tmp")) {
+			char base[NAME_MAX + 1];
+			snprintf(base, sizeof(base), "%.*s", (int)(len - 4), name);
+			dot = strrchr(base, '.');
+			e->kind = VT_STATE_TEMP;
+			e->pid = dot ? atoi(dot + 1) : 0;
+		}
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(state_suffixes); i++) {
+		size_t slen = strlen(state_suffixes[i].suffix);
+		if (len > slen && !strcmp(name + len - slen, state_suffixes[i].suffix)) {
+			e->kind = state_suffixes[i].kind;
+			e->id_len = len - slen;
+			if (e->id_len <= VMTAP_ID_MAX) {
+				snprintf(e->id, sizeof(e->id), "%.*s", (int)e->id_len, name);
+				e->id_valid = vt_id_check(NULL, e->id) == 0;
+			}
+			return;
+		}
+	}
+}
+
+int vt_state_foreach(struct vmtap_ctx *ctx, int dirfd, vt_state_fn fn, void *data)
+{
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3), r = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	if (fd < 0)
+		return vt_fail(ctx, -errno, "list records", "%s", vt_state_path(ctx));
+	dir = fdopendir(fd);
+	if (!dir) {
+		r = vt_fail(ctx, -errno, "list records", "%s", vt_state_path(ctx));
+		close(fd);
+		return r;
+	}
+	rewinddir(dir); /* a dup shares the offset of an earlier walk */
+	while (!r && (errno = 0, d = readdir(dir))) {
+		struct vt_state_entry e;
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		classify(d->d_name, &e);
+		r = fn(&e, data);
+	}
+	if (!r && errno)
+		r = vt_fail(ctx, -errno, "list records", "%s", vt_state_path(ctx));
+	closedir(dir);
+	return r;
+}
+
+struct ids {
+	char **ids;
+	size_t n, cap;
+};
+
+static int collect_id(const struct vt_state_entry *e, void *data)
+{
+	struct ids *l = data;
+
+	if (e->kind != VT_STATE_RECORD)
+		return 0;
+	/* the name as it is, valid id or not: the caller says which cannot be endpoints */
+	if (VT_GROW(l->ids, l->cap, l->n + 1) < 0 || !(l->ids[l->n] = strndup(e->name, e->id_len)))
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vt_state_list_ids(struct vmtap_ctx *ctx, int dirfd, char ***ret_ids, size_t *ret_n)
+{
+	struct ids l = { 0 };
+	int r = vt_state_foreach(ctx, dirfd, collect_id, &l);
+
+	if (r < 0) {
+		vt_state_free_ids(l.ids, l.n);
+		return r == -ENOMEM ? vt_fail(ctx, r, "list records", NULL) : r;
+	}
+	if (l.n)
+		qsort(l.ids, l.n, sizeof(*l.ids), cmp_str);
+	*ret_ids = l.ids;
+	*ret_n = l.n;
+	return 0;
+}
+
+void vt_state_free_ids(char **ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+void vt_state_record_path(struct vmtap_ctx *ctx, const char *id, char *out, size_t size)
+{
+	snprintf(out, size, "%s/%s.json", vt_state_path(ctx), id);
+}
+
+bool vt_state_has_record(int dirfd, const char *id)
+{
+	char name[VMTAP_ID_MAX + 8];
+
+	name_for(name, sizeof(name), id, ".json");
+	return faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Endpoint records and the state directory that holds them: internal interface. */
+/* Endpoint records and the state directory that holds them: records, locks, identity, tags, its files. */
+/*
+ * Owns: the state directory's layout (the file-naming scheme is here and
+ * nowhere else), the record format, locks, the directory's identity and the
+ * ownership tags that carry it.
+ * Must not: touch the kernel's devices or decide what a record means for
+ * them (endpoint.c and gc.c do).
+ */
 #ifndef VMTAP_STATE_H
 #define VMTAP_STATE_H
 
-#include "internal.h"
+#include "netns.h"
 
 #define VT_RECORD_MAX (64 * 1024)
 #define VT_RECORD_VERSION 1
@@ -29,10 +36,7 @@ struct vt_record {
 	int hv_pid;
 	uint64_t hv_start;            /* its start time (/proc/PID/stat), to tell it from a reused pid; 0: unknown */
 	char hv_netdev[128], hv_device[128], hv_pci[32];
-	char *hypervisor_json;        /* unused, kept NULL: records before this field stay readable */
 };
-
-void vt_record_clear(struct vt_record *rec);
 /* Parse a record from (buf, len); on failure @errbuf says why. Fuzzed in fuzz/. */
 int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char *errbuf, size_t errlen);
 /* Serialise @rec as JSON text (malloc'd). */
@@ -43,10 +47,24 @@ int vt_id_check(struct vmtap_ctx *ctx, const char *id);
 /* The state directory, opened (and made 0700 when @create); fd is O_DIRECTORY|O_CLOEXEC. */
 int vt_state_open(struct vmtap_ctx *ctx, bool create, int *ret_dirfd);
 const char *vt_state_path(struct vmtap_ctx *ctx);
+/*
+ * A held lock, released by vt_lock_release() (use _cleanup_lock_): the fd is
+ * closed, and the file removed too when @remove was set, which a holder does
+ * once the record it guards is gone.
+ */
+struct vt_lock {
+	int dirfd;                    /* a duplicate of the state directory's, owned */
+	int fd;
+	bool remove;
+	const char *suffix;
+	char id[VMTAP_ID_MAX + 1];
+};
+#define VT_LOCK_NONE { .dirfd = -1, .fd = -1 }
+void vt_lock_release(struct vt_lock *lock);
+#define _cleanup_lock_ _cleanup_(vt_lock_release)
+
 /* Take the endpoint lock of @id: waits up to @wait_ms, then -EBUSY. */
-int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms, int *ret_lockfd);
-/* Drop the lock; with @remove, its file too (only while the record is gone). */
-void vt_state_unlock(int dirfd, const char *id, int lockfd, bool remove);
+int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms, struct vt_lock *ret_lock);
 /*
  * The plug lock of @id (<id>.plug), held for the whole of a hot-plug or
  * unplug: a second one of the same endpoint gets -EBUSY (after 200 ms at the
@@ -54,8 +72,7 @@ void vt_state_unlock(int dirfd, const char *id, int lockfd, bool remove);
  * drops it if the holder dies; the file goes at unlock.  With @stale_only
  * (gc), only an existing file is locked, without waiting.
  */
-int vt_state_plug_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, bool stale_only, int *ret_lockfd);
-void vt_state_plug_unlock(int dirfd, const char *id, int lockfd);
+int vt_state_plug_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, bool stale_only, struct vt_lock *ret_lock);
 /* Read and parse the record of @id: -ENOENT when absent; other errors say which file and why. */
 int vt_state_read(struct vmtap_ctx *ctx, int dirfd, const char *id, struct vt_record *ret_rec, char **ret_text);
 /* Write the record atomically: temporary file, fsync, rename, fsync of the directory. */
@@ -71,6 +88,8 @@ int vt_state_remove(struct vmtap_ctx *ctx, int dirfd, const char *id);
  */
 #define VT_STATE_ID_LEN 16
 int vt_state_identity(struct vmtap_ctx *ctx, int dirfd, bool create, char ret_id[VT_STATE_ID_LEN + 1]);
+/* As vt_state_identity() without @create, "" when the directory has none yet. */
+int vt_state_identity_get(struct vmtap_ctx *ctx, int dirfd, char ret_id[VT_STATE_ID_LEN + 1]);
 
 /*
  * Ownership tags, kept by the kernel in a device's alias: "vmtap:<id>@<state
@@ -84,5 +103,36 @@ struct vt_tag {
 };
 /* Parse an alias from (buf, len): 0 for a tag of ours, -EINVAL for anything else.  Fuzzed in fuzz/. */
 int vt_tag_parse(const char *buf, size_t len, struct vt_tag *ret_tag);
+
+/*
+ * The files of the state directory: "<id>.json" (record), "<id>.lock"
+ * (endpoint lock), "<id>.plug" (plug lock), ".<name>.<pid>.tmp" (being
+ * written by process <pid>), anything else (".state-id" among them).
+ */
+enum vt_state_file {
+	VT_STATE_RECORD,
+	VT_STATE_LOCK,
+	VT_STATE_PLUG,
+	VT_STATE_TEMP,
+	VT_STATE_OTHER,
+};
+struct vt_state_entry {
+	enum vt_state_file kind;
+	const char *name;                 /* the file's name in the directory */
+	char id[VMTAP_ID_MAX + 1];        /* record, lock, plug: the id in the name ("" when too long) */
+	size_t id_len;                    /* ... its length in @name */
+	bool id_valid;                    /* ... and it is a valid endpoint id */
+	int pid;                          /* temp: the writer's pid (0: unknown) */
+};
+typedef int (*vt_state_fn)(const struct vt_state_entry *entry, void *data);
+/* Call @fn for each file of the state directory; a non-zero return stops and is returned. */
+int vt_state_foreach(struct vmtap_ctx *ctx, int dirfd, vt_state_fn fn, void *data);
+/* The ids that have a record file, sorted. */
+int vt_state_list_ids(struct vmtap_ctx *ctx, int dirfd, char ***ret_ids, size_t *ret_n);
+void vt_state_free_ids(char **ids, size_t n);
+/* "<state dir>/<id>.json", for messages. */
+void vt_state_record_path(struct vmtap_ctx *ctx, const char *id, char *out, size_t size);
+/* Whether a record file of @id is there (readable or not). */
+bool vt_state_has_record(int dirfd, const char *id);
 
 #endif

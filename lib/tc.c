@@ -20,7 +20,6 @@
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
-#include "link.h"
 #include "tc.h"
 
 struct nlmsghdr *vt_tc_root_msg(void *buf, int ifindex, const char *kind)
@@ -55,14 +54,13 @@ int vt_tc_root_set(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const c
 		return vt_fail(ctx, -EINVAL, "set qdisc", "qdisc kind '%s' is not valid", kind ? kind : "");
 	if ((r = vt_fault(ctx, "set qdisc")) < 0)
 		return r;
-	r = vt_fault_active(ctx, "no qdisc layer") ? -EOPNOTSUPP : vt_nl_talk(ctx, nl, nlh, NULL, NULL);
+	r = vt_fault_active(ctx, "no qdisc layer") ? -EOPNOTSUPP : vt_nl_talk(nl, nlh, NULL, NULL);
 	if (r == -EOPNOTSUPP) {
 		/* a kernel without CONFIG_NET_SCHED has no RTM_NEWQDISC, and no qdiscs to spare either */
-		vt_clear_error(ctx);
 		vt_log(ctx, VMTAP_LOG_INFO, "%s: the kernel has no qdisc layer: root %s not set", name, kind);
 		return 0;
 	}
 	if (r < 0)
-		return vt_fail(ctx, r, "set qdisc", "%s: root %s", name, kind);
+		return vt_fail_ack(ctx, r, vt_nl_ack(nl), "set qdisc", "%s: root %s", name, kind);
 	return 0;
 }

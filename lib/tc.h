@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Internal traffic-control helpers: the root qdisc of a link, over rtnetlink. */
+/* Traffic control over rtnetlink: the root qdisc of a link. */
+/*
+ * Owns: qdiscs (and, later, filters) vmtap makes.  Must not: touch a qdisc
+ * or filter it did not make.
+ */
 #ifndef VMTAP_TC_H
 #define VMTAP_TC_H
 
-#include <libmnl/libmnl.h>
-
-#include "internal.h"
+#include "nl.h"
 
 /* Kind of root qdisc vmtap gives the TAP devices it creates. */
 #define VT_TC_TAP_ROOT "noqueue"

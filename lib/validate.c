@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <stdio.h>
 
-#include "internal.h"
 #include "validate.h"
 
 int vt_name_check(struct vmtap_ctx *ctx, const char *what, const char *name, bool allow_pattern)
@@ -201,4 +200,11 @@ bool vt_pci_addr_ok(const char *addr)
 bool vt_alias_reserved(const char *alias)
 {
 	return !strncmp(alias, "vmtap:", 6) || !strncmp(alias, "vmtap-", 6);
+}
+
+/* libvirt's rule: the first byte FE (FA when the guest's is FE), so a bridge never adopts the TAP's address. */
+VT_EXPORT void vmtap_mac_host_side(const uint8_t guest_mac[6], uint8_t ret_mac[6])
+{
+	memcpy(ret_mac, guest_mac, 6);
+	ret_mac[0] = guest_mac[0] == 0xfe ? 0xfa : 0xfe;
 }

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Validators that report through a context (NULL: just the return code). */
+/* Validators of names, ids, MACs and values, pure functions that report through a context (NULL: just the return code). */
+/*
+ * Owns: what input vmtap accepts, before anything touches the kernel.
+ * Must not: touch the kernel or the file system.
+ */
 #ifndef VMTAP_VALIDATE_H
 #define VMTAP_VALIDATE_H
 
-#include "internal.h"
+#include "ctx.h"
 
 int vt_name_check(struct vmtap_ctx *ctx, const char *what, const char *name, bool allow_pattern);
 int vt_mac_parse(struct vmtap_ctx *ctx, const char *buf, size_t len, uint8_t ret_mac[6]);

@@ -2,9 +2,8 @@
 /* /dev/vhost-net: one fd per queue when the kernel offers it, a clear reason when it does not. */
 #include <fcntl.h>
 
-#include "internal.h"
-
-#define VT_VHOST_PATH "/dev/vhost-net"
+#include "ctx.h"
+#include "vhost.h"
 
 VT_EXPORT int vmtap_vhost_open(struct vmtap_ctx *ctx, unsigned int n, int *ret_fds)
 {
@@ -18,9 +17,9 @@ VT_EXPORT int vmtap_vhost_open(struct vmtap_ctx *ctx, unsigned int n, int *ret_f
 	if (!fds)
 		return vt_fail(ctx, -ENOMEM, "open vhost-net", NULL);
 	for (unsigned int i = 0; i < n; i++) {
-		fds[i] = open(VT_VHOST_PATH, O_RDWR | O_CLOEXEC);
+		fds[i] = open(VT_VHOST_NET_PATH, O_RDWR | O_CLOEXEC);
 		if (fds[i] < 0) {
-			r = vt_fail(ctx, -errno, "open vhost-net", VT_VHOST_PATH " (queue %u)", i);
+			r = vt_fail(ctx, -errno, "open vhost-net", VT_VHOST_NET_PATH " (queue %u)", i);
 			while (i--)
 				close(fds[i]);
 			free(fds);

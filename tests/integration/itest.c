@@ -59,7 +59,7 @@ int itest_tun_count(const char *netns)
 
 	if (vmtap_ctx_new(&ctx) < 0)
 		return -1;
-	r = vmtap_link_foreach(ctx, netns, true, count_cb, &n);
+	r = vmtap_link_foreach(ctx, netns, VMTAP_LINK_TUN_ONLY, count_cb, &n);
 	vmtap_ctx_free(ctx);
 	return r < 0 ? r : n;
 }

@@ -239,6 +239,37 @@ static void test_fault_each_step(void **state)
 	}
 }
 
+static void count_undo_cb(enum vmtap_log_level level, const char *msg, void *userdata)
+{
+	if (level == VMTAP_LOG_ERR && strstr(msg, "undo: unset persist: injected fault"))
+		(*(int *)userdata)++;
+}
+
+/*
+ * The record step fails, and then so does the undo's first step: the caller
+ * sees the first failure's step, the undo's own failure is logged, and what
+ * the undo could not remove is a tagged device that gc deletes.
+ */
+static void test_fault_then_failing_undo(void **state)
+{
+	struct vmtap_ctx *ctx = CTX(state);
+	VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = 2, .ifname = "vtundo");
+	struct vmtap_ctx *fctx = fault_ctx("record ready,unset persist");
+	int undo_failures = 0;
+
+	vmtap_ctx_set_log(fctx, count_undo_cb, &undo_failures, VMTAP_LOG_DEBUG);
+	assert_int_equal(vmtap_endpoint_create(fctx, "undo", &spec, NULL), -EIO);
+	assert_string_equal(vmtap_ctx_error_step(fctx), "record ready");
+	assert_non_null(strstr(vmtap_ctx_error(fctx), "record ready: injected fault"));
+	assert_int_equal(undo_failures, 1);
+	vmtap_ctx_free(fctx);
+	/* the record is gone, the persistent tagged device stayed: an orphan of this directory */
+	assert_false(file_exists("undo.json"));
+	assert_int_equal(itest_tun_count(NULL), 1);
+	assert_int_equal(vmtap_gc(ctx, 0, NULL, NULL), 1);
+	assert_int_equal(itest_tun_count(NULL), 0);
+}
+
 static void test_destroy_fault_then_gc(void **state)
 {
 	struct vmtap_ctx *ctx = CTX(state);
@@ -253,7 +284,7 @@ static void test_destroy_fault_then_gc(void **state)
 	assert_int_equal(vmtap_endpoint_state(ep), VMTAP_EP_DESTROYING);
 	vmtap_endpoint_free(ep);
 	assert_int_equal(itest_tun_count(NULL), 1);
-	assert_int_equal(vmtap_gc(ctx, false, NULL, NULL), 1);
+	assert_int_equal(vmtap_gc(ctx, 0, NULL, NULL), 1);
 	assert_int_equal(itest_tun_count(NULL), 0);
 	assert_false(file_exists("halfdone.json"));
 }
@@ -349,7 +380,7 @@ static void test_gc(void **state)
 				  "ip tuntap add dev oldtag0 mode tap && ip link set oldtag0 alias vmtap:old", sid, sid), 0);
 
 	/* dry run: reports, changes nothing */
-	assert_int_equal(vmtap_gc(ctx, true, gc_cb, &log), 7);
+	assert_int_equal(vmtap_gc(ctx, VMTAP_GC_DRY_RUN, gc_cb, &log), 7);
 	assert_int_equal(log.dry, 7);
 	assert_int_equal(log.counts[VMTAP_GC_DELETED_ORPHAN], 1);
 	assert_int_equal(log.counts[VMTAP_GC_REMOVED_RECORD], 1);
@@ -359,7 +390,7 @@ static void test_gc(void **state)
 	assert_true(file_exists("vanished.json"));
 
 	memset(&log, 0, sizeof(log));
-	assert_int_equal(vmtap_gc(ctx, false, gc_cb, &log), 7);
+	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &log), 7);
 	assert_int_equal(log.counts[VMTAP_GC_DELETED_ORPHAN], 1);
 	assert_int_equal(log.counts[VMTAP_GC_REMOVED_RECORD], 1);
 	assert_int_equal(log.counts[VMTAP_GC_ROLLED_BACK], 1);
@@ -374,7 +405,7 @@ static void test_gc(void **state)
 				  "ip link show foreign0 >/dev/null && ip link show oldtag0 >/dev/null"), 0);
 	/* nothing left to do but to say again what is left alone */
 	memset(&log, 0, sizeof(log));
-	assert_int_equal(vmtap_gc(ctx, false, gc_cb, &log), 4);
+	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &log), 4);
 	assert_int_equal(log.counts[VMTAP_GC_LEFT_ALONE], 4);
 
 	assert_int_equal(vmtap_endpoint_destroy(ctx, "alive"), 0);
@@ -418,7 +449,7 @@ static void test_hostile_state_files(void **state)
 		assert_int_not_equal(vmtap_endpoint_create(ctx, cases[i].id, &spec, NULL), 0);
 		assert_int_not_equal(vmtap_endpoint_destroy(ctx, cases[i].id), 0);
 	}
-	assert_int_equal(vmtap_gc(ctx, false, gc_cb, &log), 5);
+	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &log), 5);
 	assert_int_equal(log.counts[VMTAP_GC_UNPARSEABLE], 5);
 	after = itest_sh_out("cd " STATE_DIR " && ls -l --time-style=+ . && md5sum *.json /tmp/vmtap-it-target 2>&1");
 	assert_non_null(before);
@@ -638,7 +669,7 @@ static void test_sigkill_loop(void **state)
 			t.exited++;
 		else
 			fail_msg("try %d: vmtap exited %d", i, st);
-		assert_true(vmtap_gc(ctx, false, kill_gc_cb, &t) >= 0);
+		assert_true(vmtap_gc(ctx, 0, kill_gc_cb, &t) >= 0);
 		if (check_consistent(ctx, &ready) < 0)
 			fail_msg("try %d: not consistent after gc", i);
 		/* no stray lock or temporary file either */
@@ -677,6 +708,7 @@ int main(void)
 #ifdef VMTAP_FAULT_INJECTION
 		cmocka_unit_test_setup_teardown(test_fault_each_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_fault_then_gc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fault_then_failing_undo, setup, teardown),
 #endif
 		cmocka_unit_test_setup_teardown(test_destroy_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),

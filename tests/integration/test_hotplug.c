@@ -178,7 +178,7 @@ static int setup(void **state)
 		r = vmtap_ctx_set_state_dir(CTX(state), STATE_DIR);
 	/* open the context's cached netlink socket now, so fd counts below compare like with like */
 	if (r == 0)
-		r = vmtap_link_foreach(CTX(state), NULL, true, noop_cb, NULL);
+		r = vmtap_link_foreach(CTX(state), NULL, VMTAP_LINK_TUN_ONLY, noop_cb, NULL);
 	return r;
 }
 
@@ -411,7 +411,7 @@ static void test_plug_lock(void **state)
 	held = open(STATE_DIR "/hp2.plug", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	assert_true(held >= 0);
 	close(held);
-	assert_int_equal(vmtap_gc(ctx, false, NULL, NULL), 0);
+	assert_int_equal(vmtap_gc(ctx, 0, NULL, NULL), 0);
 	assert_int_equal(access(STATE_DIR "/hp2.plug", F_OK), -1);
 }
 

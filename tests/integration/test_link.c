@@ -259,6 +259,49 @@ static void test_set_rollback(void **state)
 }
 
 #ifdef VMTAP_FAULT_INJECTION
+struct undo_log {
+	int undo_lines;
+	char last[512];
+};
+
+static void undo_log_cb(enum vmtap_log_level level, const char *msg, void *userdata)
+{
+	struct undo_log *l = userdata;
+
+	if (level == VMTAP_LOG_ERR && !strncmp(msg, "undo: ", 6)) {
+		l->undo_lines++;
+		snprintf(l->last, sizeof(l->last), "%s", msg);
+	}
+}
+
+/*
+ * The kernel refuses a setting, then putting the others back fails too: the
+ * caller still sees the step that failed first with the kernel's extended
+ * ack, and the undo's failure is said in the log, not passed off as the error.
+ */
+static void test_failure_then_failing_undo(void **state)
+{
+	struct vmtap_ctx *fctx;
+	VMTAP_OPTS(vmtap_link_set_opts, refused, .mtu = 1600, .alias = "after", .master = "vub0");
+	struct undo_log log = { 0 };
+
+	(void)state;
+	assert_int_equal(itest_sh("ip link add vub0 type bridge && ip link add vub1 type bridge"), 0);
+	setenv("VMTAP_TEST_FAULT", "restore link", 1);
+	assert_int_equal(vmtap_ctx_new(&fctx), 0);
+	unsetenv("VMTAP_TEST_FAULT");
+	vmtap_ctx_set_log(fctx, undo_log_cb, &log, VMTAP_LOG_DEBUG);
+	assert_int_equal(vmtap_link_set(fctx, NULL, "vub1", &refused), -ELOOP); /* the bridge driver's answer */
+	assert_string_equal(vmtap_ctx_error_step(fctx), "set master");
+	assert_int_equal(vmtap_ctx_error_code(fctx), -ELOOP);
+	assert_string_equal(vmtap_ctx_error_extack(fctx), "Can not enslave a bridge to a bridge");
+	assert_non_null(strstr(vmtap_ctx_error(fctx), "(kernel: Can not enslave a bridge to a bridge)"));
+	assert_int_equal(log.undo_lines, 1);
+	assert_non_null(strstr(log.last, "undo: restore link: injected fault"));
+	vmtap_ctx_free(fctx);
+	assert_int_equal(itest_sh("ip link del vub0 && ip link del vub1"), 0);
+}
+
 /* Link settings fail during create: the new device is removed. */
 static void test_create_rollback(void **state)
 {
@@ -431,7 +474,7 @@ static void test_dump_while_links_change(void **state)
 	for (int i = 0; i < 150; i++) {
 		s.n = 0;
 		s.dup = false;
-		if (vmtap_link_foreach(ctx, NULL, false, seen_cb, &s) < 0) {
+		if (vmtap_link_foreach(ctx, NULL, 0, seen_cb, &s) < 0) {
 			fprintf(stderr, "dump %d: %s\n", i, vmtap_ctx_error(ctx));
 			failures++;
 		}
@@ -459,7 +502,7 @@ static void test_dump_while_links_change(void **state)
  * dump after dump is interrupted, and each bulk delete must still succeed,
  * delete exactly the links it was given and leave the others.
  */
-/* An output struct of an older caller: sz 0 (the first version) or smaller gets no byte past its end. */
+/* An output struct of an older caller, smaller than ours, gets no byte past its end; sz 0 is refused. */
 static void test_link_info_sizes(void **state)
 {
 	struct vmtap_ctx *ctx = CTX(state);
@@ -467,17 +510,25 @@ static void test_link_info_sizes(void **state)
 		struct vmtap_link_info li;
 		unsigned char guard[64];
 	} buf;
-	size_t first = offsetof(struct vmtap_link_info, qdisc);
+	const size_t sizes[] = { offsetof(struct vmtap_link_info, qdisc), offsetof(struct vmtap_link_info, alias) };
 
-	for (int v = 0; v < 2; v++) {
+	for (size_t v = 0; v < sizeof(sizes) / sizeof(sizes[0]); v++) {
 		memset(&buf, 0xaa, sizeof(buf));
-		buf.li.sz = v == 0 ? 0 : offsetof(struct vmtap_link_info, alias);
+		buf.li.sz = sizes[v];
 		assert_int_equal(vmtap_link_get(ctx, NULL, "lo", &buf.li), 0);
 		assert_string_equal(buf.li.name, "lo");
-		assert_int_equal(buf.li.sz, v == 0 ? first : offsetof(struct vmtap_link_info, alias));
+		assert_int_equal(buf.li.sz, sizes[v]);
 		for (size_t k = buf.li.sz; k < sizeof(buf); k++)
 			if (((unsigned char *)&buf)[k] != 0xaa)
 				fail_msg("sz %zu: byte %zu written", buf.li.sz, k);
+	}
+	/* no size, or one that does not even reach the name: refused, nothing written */
+	for (size_t sz = 0; sz <= offsetof(struct vmtap_link_info, name); sz += offsetof(struct vmtap_link_info, name)) {
+		memset(&buf, 0xaa, sizeof(buf));
+		buf.li.sz = sz;
+		assert_int_equal(vmtap_link_get(ctx, NULL, "lo", &buf.li), -EINVAL);
+		assert_string_equal(vmtap_ctx_error_step(ctx), "validate");
+		assert_int_equal(buf.li.sz, sz);
 	}
 	memset(&buf, 0, sizeof(buf));
 	buf.li.sz = sizeof(buf.li);
@@ -596,7 +647,7 @@ static void test_bulk_delete_interrupted_dumps(void **state)
 	assert_int_equal(vmtap_ctx_new(&ctx), 0);
 	unsetenv("VMTAP_TEST_FAULT");
 	vmtap_ctx_set_log(ctx, count_interrupted, &interrupted, VMTAP_LOG_DEBUG);
-	assert_int_equal(vmtap_link_foreach(ctx, NULL, true, seen_cb, &(struct seen){ 0 }), -EINTR);
+	assert_int_equal(vmtap_link_foreach(ctx, NULL, VMTAP_LINK_TUN_ONLY, seen_cb, &(struct seen){ 0 }), -EINTR);
 	assert_non_null(strstr(vmtap_ctx_error(ctx), "kept changing"));
 	assert_int_equal(interrupted, 4);
 	assert_int_equal(vmtap_link_delete_many(ctx, NULL, ptrs, 5), 0);
@@ -618,6 +669,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_set_rollback, itest_setup, itest_teardown),
 #ifdef VMTAP_FAULT_INJECTION
 		cmocka_unit_test_setup_teardown(test_create_rollback, itest_setup, itest_teardown),
+		cmocka_unit_test_setup_teardown(test_failure_then_failing_undo, itest_setup, itest_teardown),
 #endif
 		cmocka_unit_test_setup_teardown(test_namespaces, itest_setup, itest_teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_delete_500, itest_setup, itest_teardown),

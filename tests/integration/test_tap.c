@@ -368,19 +368,19 @@ static void test_queue_enable_disable(void **state)
 	struct vmtap_link_info li;
 
 	assert_int_equal(vmtap_tap_create(ctx, &o, &tap), 0);
-	assert_int_equal(vmtap_tap_queue_set_enabled(ctx, tap, 2, false), 0);
+	assert_int_equal(vmtap_tap_set_queue(ctx, tap, 2, VMTAP_QUEUE_DETACHED), 0);
 	get_link(ctx, "vtqe", &li);
 	assert_int_equal(li.tun_num_queues, 3);
 	assert_int_equal(li.tun_num_disabled_queues, 1);
-	assert_int_equal(vmtap_tap_queue_set_enabled(ctx, tap, 2, true), 0);
+	assert_int_equal(vmtap_tap_set_queue(ctx, tap, 2, VMTAP_QUEUE_ATTACHED), 0);
 	get_link(ctx, "vtqe", &li);
 	assert_int_equal(li.tun_num_queues, 4);
 	assert_int_equal(li.tun_num_disabled_queues, 0);
-	assert_int_equal(vmtap_tap_queue_set_enabled(ctx, tap, 4, false), -EINVAL);
+	assert_int_equal(vmtap_tap_set_queue(ctx, tap, 4, VMTAP_QUEUE_DETACHED), -EINVAL);
 	vmtap_tap_free(tap);
 
 	assert_int_equal(vmtap_tap_create(ctx, &one, &single), 0);
-	assert_int_equal(vmtap_tap_queue_set_enabled(ctx, single, 0, false), -EOPNOTSUPP);
+	assert_int_equal(vmtap_tap_set_queue(ctx, single, 0, VMTAP_QUEUE_DETACHED), -EOPNOTSUPP);
 	vmtap_tap_free(single);
 }
 

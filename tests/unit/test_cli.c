@@ -12,7 +12,8 @@
 #include <cmocka.h>
 
 #include "cli.h"
-#include "internal.h"
+#include "ctx.h"
+#include "validate.h"
 #include "validate.h"
 
 /* ---- capturing what the CLI writes to stderr ---- */

@@ -24,7 +24,9 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "internal.h"
+#include "link.h"
+#include "tc.h"
+#include "validate.h"
 #include "link.h"
 #include "tc.h"
 

@@ -17,7 +17,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "internal.h"
+#include "link.h"
 
 #define BUF_SIZE 4096
 

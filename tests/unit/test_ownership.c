@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "proc.h"
 #include "state.h"
 #include "validate.h"
 

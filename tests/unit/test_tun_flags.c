@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <linux/if_tun.h>
 
-#include "internal.h"
+#include "tun.h"
 
 #define FLAGS_UNTOUCHED 0xbeefu
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "ctx.h"
 #include "validate.h"
 
 static int ctx_setup(void **state)
@@ -181,9 +181,10 @@ static void test_name_error_text(void **state)
 	assert_contains(vmtap_ctx_error(ctx), "empty");
 }
 
-static void test_error_first_failure_kept(void **state)
+static void test_error_model(void **state)
 {
 	struct vmtap_ctx *ctx = *state;
+	struct vt_ack ack;
 
 	vt_clear_error(ctx);
 	assert_int_equal(vt_name_check(ctx, "interface name", "ok0", false), 0);
@@ -191,28 +192,85 @@ static void test_error_first_failure_kept(void **state)
 	assert_string_equal(vmtap_ctx_error_step(ctx), "");
 	assert_int_equal(vmtap_ctx_error_code(ctx), 0);
 
-	/* the innermost (first) failure stays until cleared */
+	/* a failing call always returns the errno it reports, and the last report is what the caller sees */
 	assert_int_equal(vt_name_check(ctx, "interface name", "a/b", false), -EINVAL);
-	assert_int_equal(vt_fail(ctx, -EIO, "set mtu", "outer"), -EINVAL);
-	assert_string_equal(vmtap_ctx_error_step(ctx), "validate");
-	assert_contains(vmtap_ctx_error(ctx), "a/b");
-	assert_null(strstr(vmtap_ctx_error(ctx), "outer"));
-
-	vt_clear_error(ctx);
-	assert_string_equal(vmtap_ctx_error(ctx), "");
 	assert_int_equal(vt_fail(ctx, -EIO, "set mtu", "tap0 to %u", 9000u), -EIO);
+	assert_int_equal(vmtap_ctx_error_code(ctx), -EIO);
 	assert_string_equal(vmtap_ctx_error_step(ctx), "set mtu");
 	assert_contains(vmtap_ctx_error(ctx), "set mtu: tap0 to 9000: ");
 	assert_contains(vmtap_ctx_error(ctx), strerror(EIO));
 
-	/* a non-negative error is turned into -EIO, and the extended ack is appended */
+	/* the first failure wins in an undo scope: the undo's failures are logged, not reported */
 	vt_clear_error(ctx);
-	vt_set_extack(ctx, "Invalid MTU");
-	assert_int_equal(vt_fail(ctx, 0, "set mtu", NULL), -EIO);
+	vt_ack_set(&ack, "kernel", "Invalid MTU");
+	assert_int_equal(vt_fail_ack(ctx, -ERANGE, &ack, "set mtu", "tap0"), -ERANGE);
+	{
+		VT_UNDO_SCOPE(ctx);
+		assert_int_equal(vt_fail(ctx, -EBUSY, "delete link", "tap0"), -EBUSY);
+		vt_clear_error(ctx); /* public entry points called by an undo do not erase it either */
+	}
+	assert_int_equal(vmtap_ctx_error_code(ctx), -ERANGE);
+	assert_string_equal(vmtap_ctx_error_step(ctx), "set mtu");
 	assert_string_equal(vmtap_ctx_error_extack(ctx), "Invalid MTU");
 	assert_contains(vmtap_ctx_error(ctx), "(kernel: Invalid MTU)");
-	vt_clear_error(ctx);
+	/* after the scope, reporting works as before */
+	assert_int_equal(vt_fail(ctx, -EIO, "set persist", NULL), -EIO);
+	assert_string_equal(vmtap_ctx_error_step(ctx), "set persist");
+	assert_string_equal(vmtap_ctx_error_extack(ctx), ""); /* no stale ack */
+
+	/* a peer's words are labelled as its own: only the kernel's are an extended ack */
+	vt_ack_set(&ack, "QEMU", "Bus 'nope' not found\n");
+	assert_int_equal(vt_fail_ack(ctx, -EREMOTEIO, &ack, "qmp", "device_add refused"), -EREMOTEIO);
+	assert_contains(vmtap_ctx_error(ctx), "(QEMU: Bus 'nope' not found\\n)");
 	assert_string_equal(vmtap_ctx_error_extack(ctx), "");
+
+	/* a non-negative error is turned into -EIO */
+	assert_int_equal(vt_fail(ctx, 0, "set mtu", NULL), -EIO);
+	vt_clear_error(ctx);
+	assert_string_equal(vmtap_ctx_error(ctx), "");
+}
+
+/* A field a newer header put in an older struct's tail padding must not be silently ignored. */
+static void test_opts_tail_padding(void **state)
+{
+	union {
+		struct vmtap_unplug_opts o;
+		unsigned char bytes[sizeof(struct vmtap_unplug_opts)];
+	} user;
+	const size_t end = offsetofend(struct vmtap_unplug_opts, keep);
+	struct vmtap_unplug_opts dst;
+
+	(void)state;
+	/* the struct this test is about has padding after its last field */
+	assert_true(end < sizeof(struct vmtap_unplug_opts));
+	memset(&user, 0, sizeof(user));
+	user.o.sz = sizeof(user.o);
+	user.o.qmp_path = "/run/q.qmp";
+	user.o.keep = true;
+	assert_true(VT_OPTS_COPY(dst, &user.o, vmtap_unplug_opts));
+	assert_true(dst.keep);
+	for (size_t i = end; i < sizeof(user); i++) {
+		user.bytes[i] = 0x01;
+		if (VT_OPTS_COPY(dst, &user.o, vmtap_unplug_opts))
+			fail_msg("byte %zu of the tail padding, set by a newer caller, was ignored", i);
+		user.bytes[i] = 0;
+	}
+	/* through the public call as well */
+	{
+		struct vmtap_ctx *ctx;
+		assert_int_equal(vmtap_ctx_new(&ctx), 0);
+		user.bytes[end] = 0x01;
+		assert_int_equal(vmtap_unplug(ctx, "x", &user.o), -EINVAL);
+		assert_string_equal(vmtap_ctx_error_step(ctx), "validate");
+		vmtap_ctx_free(ctx);
+	}
+	/* VMTAP_OPTS zeroes the tail padding too */
+	{
+		VMTAP_OPTS(vmtap_unplug_opts, o, .qmp_path = "/run/q.qmp", .keep = true);
+		const unsigned char *b = (const unsigned char *)&o;
+		for (size_t i = end; i < sizeof(o); i++)
+			assert_int_equal(b[i], 0);
+	}
 }
 
 static void test_null_ctx_accessors(void **state)
@@ -479,9 +537,8 @@ static void test_opts_larger(void **state)
 	big.base.netns = "vm1";
 
 	/* unknown tail all zero: accepted, known part copied */
-	assert_true(vt_opts_valid(&big, sizeof(big), sizeof(struct vmtap_tap_opts)));
 	memset(&dst, 0x5a, sizeof(dst));
-	assert_true(VT_OPTS_COPY(dst, src));
+	assert_true(VT_OPTS_COPY(dst, src, vmtap_tap_opts));
 	assert_int_equal(dst.sz, sizeof(dst));
 	assert_string_equal(dst.name, "tap0");
 	assert_int_equal(dst.queues, 4);
@@ -492,10 +549,8 @@ static void test_opts_larger(void **state)
 	for (size_t i = 0; i < sizeof(big.future); i++) {
 		memset(big.future, 0, sizeof(big.future));
 		((unsigned char *)big.future)[i] = 0x01;
-		if (vt_opts_valid(&big, sizeof(big), sizeof(struct vmtap_tap_opts)))
-			fail_msg("non-zero unknown byte %zu accepted", i);
 		memset(&dst, 0x5a, sizeof(dst));
-		assert_false(VT_OPTS_COPY(dst, src));
+		assert_false(VT_OPTS_COPY(dst, src, vmtap_tap_opts));
 		assert_int_equal(dst.sz, sizeof(dst));
 		assert_null(dst.name);
 		assert_int_equal(dst.queues, 0);
@@ -517,9 +572,8 @@ static void test_opts_smaller_and_odd(void **state)
 	full->queues = 2;
 	full->flags = VMTAP_TAP_PERSIST;  /* beyond the caller's size: must not be copied */
 	full->netns = "ignored";
-	assert_true(vt_opts_valid(full, full->sz, sizeof(*full)));
 	memset(&dst, 0x5a, sizeof(dst));
-	assert_true(VT_OPTS_COPY(dst, src));
+	assert_true(VT_OPTS_COPY(dst, src, vmtap_tap_opts));
 	assert_int_equal(dst.sz, sizeof(dst));
 	assert_string_equal(dst.name, "old0");
 	assert_int_equal(dst.queues, 2);
@@ -527,23 +581,23 @@ static void test_opts_smaller_and_odd(void **state)
 	assert_null(dst.netns);
 
 	/* same size: every byte is known */
-	assert_true(vt_opts_valid(full, sizeof(*full), sizeof(*full)));
+	full->sz = sizeof(*full);
+	assert_true(VT_OPTS_COPY(dst, src, vmtap_tap_opts));
 
 	/* a size that cannot even hold the size field: refused */
 	full->sz = 0;
-	assert_false(vt_opts_valid(full, full->sz, sizeof(*full)));
-	assert_false(VT_OPTS_COPY(dst, src));
+	assert_false(VT_OPTS_COPY(dst, src, vmtap_tap_opts));
 	full->sz = sizeof(size_t) - 1;
-	assert_false(VT_OPTS_COPY(dst, src));
+	assert_false(VT_OPTS_COPY(dst, src, vmtap_tap_opts));
 	full->sz = sizeof(size_t);
-	assert_true(VT_OPTS_COPY(dst, src));
+	assert_true(VT_OPTS_COPY(dst, src, vmtap_tap_opts));
 	assert_null(dst.name);
 
 	/* no struct at all: defaults */
 	{
 		const struct vmtap_tap_opts *none = NULL;
 		memset(&dst, 0x5a, sizeof(dst));
-		assert_true(VT_OPTS_COPY(dst, none));
+		assert_true(VT_OPTS_COPY(dst, none, vmtap_tap_opts));
 		assert_int_equal(dst.sz, sizeof(dst));
 		assert_null(dst.name);
 		assert_int_equal(dst.queues, 0);
@@ -585,7 +639,7 @@ int main(void)
 		cmocka_unit_test(test_name_bad_chars),
 		cmocka_unit_test(test_name_percent),
 		cmocka_unit_test_setup_teardown(test_name_error_text, ctx_setup, ctx_teardown),
-		cmocka_unit_test_setup_teardown(test_error_first_failure_kept, ctx_setup, ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_error_model, ctx_setup, ctx_teardown),
 		cmocka_unit_test(test_null_ctx_accessors),
 		cmocka_unit_test(test_mac_good),
 		cmocka_unit_test(test_mac_bad),
@@ -597,6 +651,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queues, ctx_setup, ctx_teardown),
 		cmocka_unit_test(test_opts_larger),
 		cmocka_unit_test(test_opts_smaller_and_odd),
+		cmocka_unit_test(test_opts_tail_padding),
 	};
 
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL) ? EXIT_FAILURE : EXIT_SUCCESS;
