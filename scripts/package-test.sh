@@ -14,7 +14,7 @@
 # Afterwards the test checks that dpkg's database and the paths the packages
 # hold are on the machine as they were before.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 root=$PWD
 packages=(libvmtap0 libvmtap-dev vmtap)
 
@@ -66,7 +66,7 @@ inside() {
 
 	# ---- install ----
 	local debs=()
-	for p in "${packages[@]}"; do debs+=("$work"/${p}_*.deb); done
+	for p in "${packages[@]}"; do debs+=("$work/${p}_"*.deb); done
 	if dpkg -i "${debs[@]}" >"$work/dpkg-install.log" 2>&1; then ok "dpkg -i ${packages[*]}"
 	else not_ok "dpkg -i: $(tail -5 "$work/dpkg-install.log")"; fi
 	for p in "${packages[@]}"; do

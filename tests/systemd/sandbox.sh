@@ -21,6 +21,9 @@ fi
 ip link set lo up
 tmp=$(mktemp -d)
 qemu_pid=
+# the namespaces and devices go with this process's network and mount namespaces; the
+# stand-in QEMU and the temporary directory need to be removed even on an early exit
+trap '[[ -n $qemu_pid ]] && kill "$qemu_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 pass=0
 fail=0
@@ -45,6 +48,7 @@ expand() {
 	local n
 	for n in "$@"; do
 		if [[ $n == @* ]]; then
+			# shellcheck disable=SC2046 # one word per system call or group
 			expand $(systemd-analyze syscall-filter "$n" | awk 'NR > 1 && $1 !~ /^#/ { print $1 }')
 		else
 			echo "$n"
@@ -54,6 +58,7 @@ expand() {
 # SystemCallFilter= lines in order: a list adds, a ~list takes away (as systemd does after the first)
 : >"$tmp/allowed"
 while read -r line; do
+	# shellcheck disable=SC2086 # a line holds several names
 	if [[ $line == "~"* ]]; then
 		expand ${line#"~"} | sort -u >"$tmp/deny"
 		sort -u "$tmp/allowed" | comm -23 - "$tmp/deny" >"$tmp/allowed.new" && mv "$tmp/allowed.new" "$tmp/allowed"
@@ -73,8 +78,7 @@ setup() {
 	ip netns add sbx-a
 	unshare --net setpriv --reuid=4242 --regid=4242 --clear-groups sleep 600 &
 	qemu_pid=$!
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[[ "$(readlink /proc/$qemu_pid/ns/net)" != "$(readlink /proc/self/ns/net)" &&
 			"$(stat -c %u /proc/$qemu_pid)" = 4242 ]] && break
 		read -rt 0.02 <> <(:) || true
@@ -162,6 +166,5 @@ check "gc entered or made only network namespaces (RestrictNamespaces=net): $ns_
 check "no endpoint, record, device or namespace left" bash -c \
 	"[ -z \"\$(ls -A /run/vmtap)\" ] && [ \$(ip -o link show type tun | wc -l) -eq 0 ] && [ -z \"\$(ip netns list)\" ]"
 check "the QEMU stand-in is gone" bash -c "! kill -0 $qemu_pid 2>/dev/null"
-rm -rf "$tmp"
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
