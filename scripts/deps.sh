@@ -10,6 +10,11 @@ packages=(
 	libcmocka-dev libclang-rt-14-dev iproute2 jq util-linux
 	# end-to-end: QEMU and the pieces of the guest built from Debian packages
 	qemu-system-x86 busybox-static cpio gzip xz-utils
+	# packages (scripts/package-test.sh): dpkg-buildpackage with debhelper, lintian, the systemd.pc the
+	# build reads for the unit directory, and systemd-analyze to verify the units
+	dpkg-dev debhelper fakeroot lintian systemd
+	# tests/systemd/sandbox.sh: gc's system calls, traced against the unit's filters
+	strace
 )
 
 missing=()

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The whole test suite: gcc and clang builds with warnings as errors, ASan+UBSan, fuzz corpora, end-to-end; ends with "N passed, N failed".
+# The whole test suite: gcc and clang builds with warnings as errors, ASan+UBSan, fuzz corpora, end-to-end, Debian packages; ends with "N passed, N failed".
 #
 # Run as root on Debian 12: sudo ./scripts/test.sh
 # Every test that touches interfaces makes its own network namespaces.
@@ -90,6 +90,18 @@ if [[ -d tests/e2e && -x "$out/gcc/cli/vmtap" ]]; then
 			failed=$((failed + 1)); failures+=("e2e: $t")
 		fi
 	done
+fi
+
+# 5. Debian packages: built once, lintian, installed in a private overlay of /usr, /etc and /var,
+#    the CLI suite against the installed /usr/sbin/vmtap, purged; the machine stays as it was
+echo "=== packages"
+bash scripts/package-test.sh "$out/package" 2>&1 | tee "$out/package.log"
+if [[ $(tail -1 "$out/package.log") =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	passed=$((passed + BASH_REMATCH[1]))
+	failed=$((failed + BASH_REMATCH[2]))
+	while read -r f; do failures+=("packages: ${f#not ok - }"); done < <(grep '^not ok - ' "$out/package.log")
+else
+	failed=$((failed + 1)); failures+=("packages: scripts/package-test.sh ended early")
 fi
 
 echo
