@@ -132,6 +132,15 @@ struct vmtap_tap_opts {
 	const char *netns;         /* name, or path such as /proc/PID/ns/net; NULL: caller's */
 	/* link settings applied as part of creation: if they fail, the device is removed */
 	const struct vmtap_link_set_opts *link;
+	/*
+	 * @queues open files of /dev/net/tun not bound to any device yet, used
+	 * instead of opening /dev/net/tun: for a privilege-separated caller that
+	 * opens the device with a capability raised just for that (see
+	 * vmtap-bridge-helper(8)).  The library works on duplicates, so the
+	 * caller closes its own fds afterwards whether the call succeeded or not.
+	 * NULL: the library opens /dev/net/tun itself.
+	 */
+	const int *tun_fds;
 };
 
 struct vmtap_tap;
