@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Test client of vmtap_bridge_helper_run(): runs a bridge helper, reports what arrived, holds the TAP or execs QEMU on it. */
+/*
+ * Usage: bh-client [--helper PATH] --br BR [--queues N] [--vhost] [--no-vnet]
+ *                  [--timeout MS] [--hold] [--mac MAC] [--exec -- QEMU ARGS...]
+ *
+ * Prints one line, "ifname=tap0 queues=4 vhosts=0 newfds=4", newfds being
+ * how many fds this process gained (the fd audit of the receiving side).
+ * --hold keeps the fds until stdin reaches EOF, so that a test can look at
+ * the TAP while it exists; --exec replaces this process with QEMU holding the
+ * fds as -netdev tap,fds=...,vhostfds=... (the way `vmtap exec` will).
+ * Exit status on failure: 3 EINVAL, 4 ENODEV, 6 EACCES, 8 EDQUOT, else 1;
+ * the library's error text goes to stderr.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmtap.h"
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;
+}
+
+static int exit_for(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return 3;
+	case -ENODEV:
+		return 4;
+	case -EACCES:
+		return 6;
+	case -EDQUOT:
+		return 8;
+	default:
+		return 1;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	VMTAP_OPTS(vmtap_bridge_helper_opts, o);
+	static int fds[VMTAP_MAX_QUEUES], vhost_fds[VMTAP_MAX_QUEUES];
+	char ifname[VMTAP_IFNAMSIZ] = "";
+	unsigned int nvhost = 0;
+	const char *mac_text = "52:54:00:12:34:56";
+	char **qemu_argv = NULL;
+	struct vmtap_ctx *ctx;
+	bool hold = false;
+	int before, after, r;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--helper") && i + 1 < argc)
+			o.helper = argv[++i];
+		else if (!strcmp(argv[i], "--br") && i + 1 < argc)
+			o.bridge = argv[++i];
+		else if (!strcmp(argv[i], "--queues") && i + 1 < argc)
+			o.queues = (unsigned int)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
+			o.timeout_ms = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--mac") && i + 1 < argc)
+			mac_text = argv[++i];
+		else if (!strcmp(argv[i], "--vhost"))
+			o.vhost = true;
+		else if (!strcmp(argv[i], "--no-vnet"))
+			o.no_vnet_hdr = true;
+		else if (!strcmp(argv[i], "--hold"))
+			hold = true;
+		else if (!strcmp(argv[i], "--exec") && i + 2 < argc && !strcmp(argv[i + 1], "--")) {
+			qemu_argv = argv + i + 2;
+			break;
+		} else {
+			fprintf(stderr, "bh-client: bad argument %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (vmtap_ctx_new(&ctx) < 0)
+		return 1;
+	before = count_fds();
+	r = vmtap_bridge_helper_run(ctx, &o, fds, o.vhost ? vhost_fds : NULL, o.vhost ? &nvhost : NULL, ifname);
+	if (r < 0) {
+		fprintf(stderr, "bh-client: %s\n", vmtap_ctx_error(ctx));
+		vmtap_ctx_free(ctx);
+		return exit_for(r);
+	}
+	after = count_fds();
+	printf("ifname=%s queues=%u vhosts=%u newfds=%d\n", ifname, o.queues ? o.queues : 1, nvhost, after - before);
+	fflush(stdout);
+
+	if (qemu_argv) {
+		VMTAP_OPTS(vmtap_qemu_nic, nic, .id = "net0", .queues = o.queues ? o.queues : 1, .fds = fds,
+			   .vhostfds = nvhost ? vhost_fds : NULL);
+		const struct vmtap_qemu_nic *nics[] = { &nic };
+
+		if (vmtap_mac_parse(mac_text, strlen(mac_text), nic.mac) < 0) {
+			fprintf(stderr, "bh-client: bad MAC %s\n", mac_text);
+			return 2;
+		}
+		r = vmtap_qemu_exec(ctx, qemu_argv, nics, 1);
+		fprintf(stderr, "bh-client: %s\n", vmtap_ctx_error(ctx));
+		return exit_for(r);
+	}
+	if (hold) {
+		char buf[64];
+		while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
+			;
+	}
+	for (unsigned int i = 0; i < (o.queues ? o.queues : 1); i++)
+		close(fds[i]);
+	for (unsigned int i = 0; i < nvhost; i++)
+		close(vhost_fds[i]);
+	vmtap_ctx_free(ctx);
+	return 0;
+}
