@@ -14,8 +14,9 @@
  *
  * Where QEMU has no answer of its own this parser is stricter and says so:
  * a line longer than QEMU's fgets() buffer (QEMU would read it as two lines)
- * is refused, and include nesting is bounded (QEMU recurses until it runs
- * out of file descriptors).  Names are length-checked before anything else
+ * is refused, and include nesting is bounded.  An include loop refuses:
+ * QEMU's helper recurses into it until its stack overflows and it dies,
+ * which refuses too.  Names are length-checked before anything else
  * looks at them: QEMU's CVE-2019-13164 was a truncated name that matched
  * another bridge's rule.
  *

@@ -8,7 +8,7 @@
 
 #define BH_ACL_NAME_MAX 15     /* a name of 16 bytes or more is refused (CVE-2019-13164) */
 #define BH_ACL_LINE_MAX 4095   /* QEMU reads lines with fgets() into 4096 bytes */
-#define BH_ACL_MAX_DEPTH 8     /* include nesting; a deeper chain is refused, a loop is skipped */
+#define BH_ACL_MAX_DEPTH 8     /* include nesting; a deeper chain is refused, and so is a loop */
 #define BH_ACL_FILE_MAX (1 << 20)
 
 struct bh_acl_where {
@@ -23,7 +23,7 @@ struct bh_acl;
  * file's includes).  It evaluates the file with bh_acl_eval() at @depth, or
  * skips it.  Returns 0 (evaluated or skipped: QEMU ignores every failure of
  * an included file) or a negative errno that ends the evaluation, such as
- * -ELOOP for nesting deeper than BH_ACL_MAX_DEPTH.
+ * -ELOOP for nesting deeper than BH_ACL_MAX_DEPTH or for a loop.
  */
 typedef int (*bh_acl_include_fn)(struct bh_acl *acl, const char *path, unsigned int depth);
 

@@ -254,11 +254,13 @@ static int acl_include(struct bh_acl *acl, const char *path, unsigned int depth)
 		acl_warn(acl, msg);
 		return 0;
 	}
-	/* a file already being read: its rules are counted already, reading it again changes nothing */
+	/* a loop refuses, as it does in QEMU's helper (which recurses until its stack overflows) */
 	for (unsigned int i = 0; i < files->depth; i++)
 		if (files->stack[i].st_dev == st.st_dev && files->stack[i].st_ino == st.st_ino) {
 			free(buf);
-			return 0;
+			snprintf(acl->error, sizeof(acl->error), "include %s: a loop (the file is being read already)",
+				 path);
+			return -ELOOP;
 		}
 	files->stack[files->depth++] = st;
 	r = bh_acl_eval(acl, path, buf, len, depth);

@@ -3,6 +3,7 @@
 /*
  * Usage: bh-client [--helper PATH] --br BR [--queues N] [--vhost] [--no-vnet]
  *                  [--timeout MS] [--hold] [--mac MAC] [--exec -- QEMU ARGS...]
+ *        bh-client --raw -- HELPER ARGS...
  *
  * Prints one line, "ifname=tap0 queues=4 vhosts=0 newfds=4", newfds being
  * how many fds this process gained (the fd audit of the receiving side).
@@ -10,16 +11,45 @@
  * the TAP while it exists; --exec replaces this process with QEMU holding the
  * fds as -netdev tap,fds=...,vhostfds=... (the way `vmtap exec` will).
  * Exit status on failure: 3 EINVAL, 4 ENODEV, 6 EACCES, 8 EDQUOT, else 1;
- * the library's error text goes to stderr.
+ * the library's error text goes to stderr.  --raw runs HELPER with exactly
+ * ARGS and one end of a socketpair at fd 3, as QEMU does, and exits with the
+ * helper's status: for argv the library would not build.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "vmtap.h"
+
+static int raw(char **argv)
+{
+	int sv[2], status;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return 1;
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		int s = fcntl(sv[1], F_DUPFD, 10);
+		if (s < 0 || dup2(s, 3) < 0)
+			_exit(1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(sv[1]);
+	while (waitpid(pid, &status, 0) < 0)
+		;
+	close(sv[0]);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 
 static int count_fds(void)
 {
@@ -64,6 +94,8 @@ int main(int argc, char **argv)
 	bool hold = false;
 	int before, after, r;
 
+	if (argc > 3 && !strcmp(argv[1], "--raw") && !strcmp(argv[2], "--"))
+		return raw(argv + 3);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--helper") && i + 1 < argc)
 			o.helper = argv[++i];
