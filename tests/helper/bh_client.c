@@ -126,7 +126,8 @@ int main(int argc, char **argv)
 	before = count_fds();
 	r = vmtap_bridge_helper_run(ctx, &o, fds, o.vhost ? vhost_fds : NULL, o.vhost ? &nvhost : NULL, ifname);
 	if (r < 0) {
-		fprintf(stderr, "bh-client: %s\n", vmtap_ctx_error(ctx));
+		/* a failure hands back nothing and keeps nothing: the fd count is what it was */
+		fprintf(stderr, "bh-client: %s\nbh-client: leaked=%d\n", vmtap_ctx_error(ctx), count_fds() - before);
 		vmtap_ctx_free(ctx);
 		return exit_for(r);
 	}

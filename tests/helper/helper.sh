@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vmtap-bridge-helper run by an unprivileged uid: set-uid and file-capability installs, /dev/net/tun 0600 and 0666, argv, ACL, limits, N queues, fd audit.
 #
-# Usage: helper.sh HELPER BH-CLIENT FD-AUDIT   (root)
+# Usage: helper.sh HELPER BH-CLIENT FD-AUDIT FAKE-HELPER   (root)
 # Re-executes itself in new network and mount namespaces: links, the /etc
 # overlay (for /etc/qemu and /etc/vmtap) and a 0666 /dev/net/tun exist only
 # there; the set-uid and file-capability copies of the helper live in the
@@ -16,6 +16,7 @@ fi
 HELPER=$(realpath "$1")
 CLIENT=$(realpath "$2")
 AUDIT=$(realpath "$3")
+FAKE=$(realpath "$4")
 USR=4242
 AS_USER=(setpriv --reuid=$USR --regid=$USR --clear-groups)
 
@@ -302,6 +303,34 @@ check "fd audit: the set-uid helper run as uid $USR with stray fds holds only st
 limits 'max-queues 4\n'
 check "fd audit, 4 queues" "$AUDIT" "$SUID" br0 4 $USR
 check "no TAP left after the fd audit (the helper's send failed, its TAP went with it)" no_taps
+
+# ---- the client, libvmtap's vmtap_bridge_helper_run(), against helpers that misbehave ----
+install -m 0755 "$FAKE" "$T/bin/fake-helper"
+# fake MODE NEEDLE ARGS...: the client refuses what the helper did, says NEEDLE, keeps no fd
+fake() {
+	local mode=$1 needle=$2
+	shift 2
+	err=$(FAKE_HELPER_MODE=$mode "$CLIENT" --helper "$T/bin/fake-helper" --br br0 "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [[ $rc -ne 0 && "$err" == *"$needle"* && "$err" == *"leaked=0"* ]] && no_taps; then
+		ok "client: helper that does '$mode' refused ('$needle'), no fd kept"
+	else
+		not_ok "client vs '$mode': exit $rc, $err"
+	fi
+}
+fake nothing "exited 0 without sending all fds"
+fake two-fds "expected one byte 0x00 with one fd, got 1 bytes with 2 fds"
+fake bad-count "header announces 2 fds, 1 attached" --queues 2
+fake wrong-queues "3 queues sent, 2 asked for" --queues 2
+fake not-tap "is not a TAP queue" --queues 2
+fake hang "no complete reply in time: killed" --timeout 300
+fake chatty-fail "exited with status 6: xxxx" --queues 2
+fake args "argv[0]=$T/bin/fake-helper argv[1]=--use-vnet argv[2]=--fd=3 argv[3]=--br=br0 fds: 0 1 2 3 4"
+fake args "argv[3]=--br=br0 argv[4]=--queues=4 argv[5]=--vhost fds: 0 1 2 3 4" --queues 4 --vhost
+fake args "argv[1]=--fd=3 argv[2]=--br=br0 fds:" --no-vnet
+err=$("$CLIENT" --helper "$T/bin/none" --br br0 2>&1)
+check "client: a helper that does not exist: says so" bash -c "[[ '$err' == *'run $T/bin/none: No such file or directory'* ]]"
+check "no process of the fake helper left (the hanging one was killed)" bash -c '! pgrep -x fake-helper >/dev/null'
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
