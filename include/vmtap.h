@@ -137,7 +137,9 @@ struct vmtap_tap_opts {
 	 * instead of opening /dev/net/tun: for a privilege-separated caller that
 	 * opens the device with a capability raised just for that (see
 	 * vmtap-bridge-helper(8)).  The library works on duplicates, so the
-	 * caller closes its own fds afterwards whether the call succeeded or not.
+	 * caller closes its own fds afterwards whether the call succeeded or not;
+	 * they are the same open files, so until then they hold the device too
+	 * (after a failure, a new device goes only when they are closed).
 	 * NULL: the library opens /dev/net/tun itself.
 	 */
 	const int *tun_fds;
