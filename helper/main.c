@@ -177,10 +177,14 @@ static int read_file(const char *path, size_t max, char **ret_buf, size_t *ret_l
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = S_ISREG(st.st_mode) ? -errno : -EISDIR;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
 		close(fd);
 		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
 	}
 	if ((size_t)st.st_size > max) {
 		close(fd);
@@ -477,7 +481,7 @@ static int kernel_exit(int err)
 	}
 }
 
-static int run(const struct args *a)
+static int run(const struct args *a, enum bh_mode mode)
 {
 	struct vmtap_ctx *ctx = NULL;
 	struct vmtap_tap *tap = NULL;
@@ -502,8 +506,9 @@ static int run(const struct args *a)
 		return refuse(BH_EXIT_LIMIT, "uid %u may not create TAP devices (max-taps 0 in %s)", (unsigned)getuid(),
 			      BH_LIMITS_PATH);
 	if (!bh_privileges_net_admin())
-		return refuse(BH_EXIT_DENIED, "no CAP_NET_ADMIN: install the helper set-uid root or with file capability "
-					      "cap_net_admin+ep (see vmtap-bridge-helper(8))");
+		return refuse(BH_EXIT_DENIED, "no CAP_NET_ADMIN (started %s): install the helper set-uid root or with "
+					      "file capability cap_net_admin+ep (see vmtap-bridge-helper(8))",
+			      bh_mode_name(mode));
 
 	r = vmtap_ctx_new(&ctx);
 	if (r < 0)
@@ -626,6 +631,5 @@ int main(int argc, char **argv)
 		return refuse(BH_EXIT_INVALID, "name `%s' too long: %zu", a.bridge, strlen(a.bridge));
 	if (!a.bridge[0])
 		return refuse(BH_EXIT_INVALID, "empty bridge name");
-	(void)mode;
-	return run(&a);
+	return run(&a, mode);
 }

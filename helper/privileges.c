@@ -43,7 +43,7 @@ const char *bh_mode_name(enum bh_mode mode)
 	case BH_MODE_ROOT:
 		return "run by root";
 	default:
-		return "unprivileged";
+		return "without privileges";
 	}
 }
 
