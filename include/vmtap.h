@@ -148,6 +148,17 @@ struct vmtap_tap_opts {
 	const char *netns;         /* name, or path such as /proc/PID/ns/net; NULL: caller's */
 	/* link settings applied as part of creation: if they fail, the device is removed */
 	const struct vmtap_link_set_opts *link;
+	/*
+	 * @queues open files of /dev/net/tun not bound to any device yet, used
+	 * instead of opening /dev/net/tun: for a privilege-separated caller that
+	 * opens the device with a capability raised just for that (see
+	 * vmtap-bridge-helper(8)).  The library works on duplicates, so the
+	 * caller closes its own fds afterwards whether the call succeeded or not;
+	 * they are the same open files, so until then they hold the device too
+	 * (after a failure, a new device goes only when they are closed).
+	 * NULL: the library opens /dev/net/tun itself.
+	 */
+	const int *tun_fds;
 };
 
 struct vmtap_tap;
@@ -499,6 +510,51 @@ void vmtap_qemu_args_free(char **argv);
  */
 int vmtap_qemu_exec(struct vmtap_ctx *ctx, char *const *qemu_argv, const struct vmtap_qemu_nic *const *nics,
 		    size_t n);
+
+/* ---- bridge helper client (bridge_helper.c) ---- */
+
+/*
+ * Options for running a qemu-bridge-helper compatible program as a user
+ * without CAP_NET_ADMIN: vmtap-bridge-helper (N queues, vhost-net fds) or
+ * QEMU's own (one queue).
+ */
+struct vmtap_bridge_helper_opts {
+	size_t sz;
+	const char *helper;       /* program path, run without a shell; NULL: vmtap_bridge_helper_default_path() */
+	const char *bridge;       /* the bridge to attach to (required) */
+	unsigned int queues;      /* 1..256; 0 means 1 */
+	uint32_t flags;           /* enum vmtap_bridge_helper_flags */
+	int timeout_ms;           /* for the helper to finish; 0: 10 s */
+};
+
+enum vmtap_bridge_helper_flags {
+	VMTAP_BRIDGE_HELPER_VHOST = 1u << 0,       /* ask for vhost-net fds too (--vhost); none come where vhost-net is unusable */
+	VMTAP_BRIDGE_HELPER_NO_VNET_HDR = 1u << 1, /* leave out --use-vnet (QEMU always passes it) */
+};
+#define VMTAP_BRIDGE_HELPER_FLAGS_ALL 0x3u
+
+/* Where vmtap-bridge-helper was installed (meson's libexecdir). */
+const char *vmtap_bridge_helper_default_path(void);
+
+/*
+ * Run the helper over a socketpair and receive the fds of a new TAP on
+ * opts->bridge.  One queue without vhost runs it exactly as QEMU does
+ * (HELPER --use-vnet --fd=3 --br=BR), so QEMU's helper works too; more queues
+ * or vhost add --queues=N and --vhost and read vmtap's multi-fd protocol
+ * (see vmtap-bridge-helper(8)).  The helper gets only stdin, stdout, a pipe
+ * as stderr and the socket as fd 3; what it writes to stderr becomes the
+ * error text when it fails.
+ *
+ * @ret_fds gets opts->queues TAP queue fds (close-on-exec, owned by the
+ * caller); @ret_vhost_fds (NULL unless VMTAP_BRIDGE_HELPER_VHOST) gets as many vhost-net
+ * fds as @ret_nvhost says (0 or opts->queues; @ret_nvhost may be NULL only
+ * without VMTAP_BRIDGE_HELPER_VHOST); @ret_ifname (may be NULL) the TAP's name.  The TAP is
+ * not persistent: it disappears when the last of its fds is closed.  Needs
+ * SIGCHLD not ignored, to collect the helper's exit status.
+ */
+int vmtap_bridge_helper_run(struct vmtap_ctx *ctx, const struct vmtap_bridge_helper_opts *opts,
+			    int *ret_fds, int *ret_vhost_fds, unsigned int *ret_nvhost,
+			    char ret_ifname[VMTAP_IFNAMSIZ]);
 
 /* ---- endpoints and hypervisors ---- */
 

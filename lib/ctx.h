@@ -118,12 +118,13 @@ bool vt_opts_copy(void *dst, size_t dst_size, const void *src, size_t known_end)
 #define VT_OPTS_COPY(dst, src, type) \
 	vt_opts_copy(&(dst), sizeof(dst), (src), offsetofend(struct type, type##__last_field))
 
-#define vmtap_tap_opts__last_field link
+#define vmtap_tap_opts__last_field tun_fds
 #define vmtap_link_set_opts__last_field move_netns
 #define vmtap_endpoint_spec__last_field bridge
 #define vmtap_qemu_nic__last_field addr
 #define vmtap_hypervisor_info__last_field pci_addr
 #define vmtap_hotplug_opts__last_field timeout_ms
 #define vmtap_unplug_opts__last_field keep
+#define vmtap_bridge_helper_opts__last_field timeout_ms
 
 #endif

@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <linux/if_tun.h>
 
 #include "tun.h"
@@ -82,6 +84,23 @@ VT_EXPORT int vmtap_probe(struct vmtap_ctx *ctx, struct vmtap_features *ret_feat
 
 /* ---- flags ---- */
 
+/* A caller's fd is an open /dev/net/tun (misc device 10:200). */
+static bool is_tun_file(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 10 &&
+	       minor(st.st_rdev) == 200;
+}
+
+/* The file of queue @i: a duplicate of the caller's open /dev/net/tun, or a new open. */
+static int tun_file_open(const struct vmtap_tap_opts *o, unsigned int i)
+{
+	if (o->tun_fds)
+		return fcntl(o->tun_fds[i], F_DUPFD_CLOEXEC, 3);
+	return open(VT_TUN_PATH, O_RDWR | O_CLOEXEC);
+}
+
 int vt_tun_opts_check(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *o, bool attach)
 {
 	int r;
@@ -108,6 +127,9 @@ int vt_tun_opts_check(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *o, boo
 		return vt_fail(ctx, -EINVAL, "validate", "offloads need the vnet header");
 	if ((o->offloads & ~VMTAP_OFFLOAD_CSUM) && !(o->offloads & VMTAP_OFFLOAD_CSUM))
 		return vt_fail(ctx, -EINVAL, "validate", "segmentation offloads need checksum offload (csum)");
+	for (unsigned int i = 0; o->tun_fds && i < (o->queues ? o->queues : 1); i++)
+		if (!is_tun_file(o->tun_fds[i]))
+			return vt_fail(ctx, -EBADF, "validate", "tun_fds[%u] is not an open %s", i, VT_TUN_PATH);
 	return 0;
 }
 
@@ -228,7 +250,7 @@ int vt_tun_open_here(void *p)
 	if (!fds)
 		return vt_fail(ctx, -ENOMEM, "open queue", NULL);
 
-	fds[0] = open(VT_TUN_PATH, O_RDWR | O_CLOEXEC);
+	fds[0] = tun_file_open(o, 0);
 	if (fds[0] < 0)
 		return vt_fail(ctx, -errno, "open " VT_TUN_PATH, NULL);
 	opened = 1;
@@ -298,7 +320,7 @@ int vt_tun_open_here(void *p)
 	for (unsigned int i = 1; i < queues; i++) {
 		if ((r = vt_fault(ctx, "open queue")) < 0)
 			goto fail;
-		fds[i] = open(VT_TUN_PATH, O_RDWR | O_CLOEXEC);
+		fds[i] = tun_file_open(o, i);
 		if (fds[i] < 0) {
 			r = vt_fail(ctx, -errno, "open queue", "%s queue %u", name, i);
 			goto fail;

@@ -6,6 +6,10 @@ set -euo pipefail
 packages=(
 	# build
 	gcc clang libc6-dev meson ninja-build pkg-config libmnl-dev libjson-c-dev
+	# vmtap-bridge-helper: capabilities of a set-uid or file-capability program
+	libcap-ng-dev
+	# tests of the helper installed with file capabilities: setcap
+	libcap2-bin
 	# tests: unit framework, libFuzzer runtime and sanitizers for clang, iproute2 to cross-check, jq for JSON
 	libcmocka-dev libclang-rt-14-dev iproute2 jq util-linux
 	# end-to-end: QEMU and the pieces of the guest built from Debian packages

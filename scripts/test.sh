@@ -62,7 +62,7 @@ common=(-Dwerror=true -Dfault_injection=true -Dbuildtype=debugoptimized)
 
 # 1. gcc: everything
 if CC=gcc build gcc "$out/gcc" "${common[@]}"; then
-	suites gcc "$out/gcc" unit integration cli fuzz
+	suites gcc "$out/gcc" unit integration cli fuzz helper
 fi
 
 # 2. clang: build warning-free, unit tests, fuzz targets as real libFuzzer binaries over their corpora
@@ -75,7 +75,7 @@ export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 if CC=gcc build asan "$out/asan" "${common[@]}" -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all; then
-	suites asan "$out/asan" unit integration cli
+	suites asan "$out/asan" unit integration cli helper
 fi
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
