@@ -2,7 +2,7 @@
 /* The library context: log callback, the error model, options-struct validation, test-only fault injection. */
 /*
  * Owns: struct vmtap_ctx and what every module needs to report through it.
- * Must not: know any other module (the netlink cache hangs off the context
+ * Must not: know any module but util (the netlink cache hangs off the context
  * as an opaque pointer with its own destructor, so that the bottom of the
  * library does not call upwards).
  *

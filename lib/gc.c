@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Garbage collection: reconciling endpoint records with the kernel in every namespace they name. */
+/*
+ * Owns: vmtap_gc(): what a crash left out of step between records and
+ * devices, and the stray lock, plug and temporary files of killed processes.
+ * Must not: act on a device or record it cannot prove is this state
+ * directory's, create the state directory, or change anything in a dry run.
+ */
 /**
  * DOC: Theory of Operation
  *

@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hot-plug and hot-unplug of endpoints into a running QEMU over QMP, each a transaction. */
+/*
+ * Owns: vmtap_hotplug() and vmtap_unplug(), composing endpoint and qmp
+ * under the endpoint's plug lock.
+ * Must not: leave copies of the TAP's fds open once QEMU holds them, talk
+ * to a QEMU other than the one the record names, or destroy an endpoint
+ * QEMU may still hold.
+ */
 /**
  * DOC: Theory of Operation
  *

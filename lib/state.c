@@ -3,15 +3,19 @@
 /**
  * DOC: Theory of Operation
  *
- * One file per endpoint, "<id>.json", in a directory only root can enter
- * (0700).  A record is replaced, never edited: the new text goes to a
- * temporary file that is fsynced and renamed over the old one, and the
- * directory is fsynced, so a crash leaves the old record or the new one.
+ * One file per endpoint, "<id>.json", in a directory that only its owner,
+ * the effective uid, can write (made 0700 when vmtap creates it; one that
+ * others can write is refused, see state_dir_walk()).  A record is
+ * replaced, never edited: the new text goes to a temporary file that is
+ * fsynced and renamed over the old one, and the directory is fsynced, so a
+ * crash leaves the old record or the new one.
  *
  * Each endpoint has a lock file "<id>.lock" held with flock() for the whole
  * of a create, destroy or gc step.  The lock file is removed together with
  * the record; a process that locked a file which was removed meanwhile
  * notices (the path no longer names the inode it locked) and tries again.
+ * A hot-plug or unplug also holds "<id>.plug" for its whole duration; that
+ * file goes when it is released.
  *
  * Ids are validated before they ever become part of a path, and every open
  * uses O_NOFOLLOW, so neither "../x" nor a planted symbolic link can make
