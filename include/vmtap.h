@@ -984,7 +984,7 @@ enum vmtap_connection {
  * enum vmtap_endpoint_flags - flags for vmtap_endpoint_spec.flags
  * @VMTAP_EP_NO_VNET_HDR: no virtio-net header (VMTAP_TAP_NO_VNET_HDR)
  * @VMTAP_EP_VHOST: vhost-net wanted at hand-off; recorded, and used by
- *	vmtap_hotplug() with vhost -1; without /dev/vhost-net the hand-off
+ *	vmtap_hotplug() with VMTAP_VHOST_DEFAULT; without /dev/vhost-net the hand-off
  *	degrades to vhost=off with a warning
  * @VMTAP_EP_SET_OWNER: apply vmtap_endpoint_spec.owner
  * @VMTAP_EP_SET_GROUP: apply vmtap_endpoint_spec.group
@@ -1795,6 +1795,18 @@ int vmtap_qmp_wait_event(struct vmtap_ctx *ctx, struct vmtap_qmp *qmp, const cha
 			 int timeout_ms, char **ret_json);
 
 /**
+ * enum vmtap_vhost - whether a hand-off passes vhost-net fds
+ * @VMTAP_VHOST_DEFAULT: as the endpoint asks (VMTAP_EP_VHOST)
+ * @VMTAP_VHOST_OFF: no vhost-net
+ * @VMTAP_VHOST_ON: vhost-net, degrading to off with a warning when it is unavailable
+ */
+enum vmtap_vhost {
+	VMTAP_VHOST_DEFAULT = 0,
+	VMTAP_VHOST_OFF = 1,
+	VMTAP_VHOST_ON = 2,
+};
+
+/**
  * struct vmtap_hotplug_opts - how vmtap_hotplug() plugs an endpoint into QEMU
  * @sz: sizeof(struct vmtap_hotplug_opts), set by VMTAP_OPTS()
  * @qmp_path: QEMU's QMP socket; required
@@ -1805,9 +1817,9 @@ int vmtap_qmp_wait_event(struct vmtap_ctx *ctx, struct vmtap_qmp *qmp, const cha
  * @model: the device model; NULL: "virtio-net-pci"
  * @bus: PCI bus to place the device on; NULL: QEMU chooses
  * @addr: PCI slot on that bus; NULL: QEMU chooses
- * @vhost: vhost-net: 1 on, -1 the endpoint's wish (VMTAP_EP_VHOST), 0 off.
- *	Zero, the default, is off.  Without /dev/vhost-net it degrades to
- *	off with a warning
+ * @vhost: vhost-net for this plug (enum vmtap_vhost); the default, zero,
+ *	follows the endpoint's wish (VMTAP_EP_VHOST).  Without /dev/vhost-net
+ *	it degrades to off with a warning
  * @timeout_ms: in milliseconds, the bound of the whole plug, connecting
  *	included, and of each exchange; undoing a failed plug gets as long
  *	again; 0: 10 s
@@ -1823,7 +1835,7 @@ struct vmtap_hotplug_opts {
 	const char *netdev_id;
 	const char *model;
 	const char *bus, *addr;
-	int vhost;
+	enum vmtap_vhost vhost;
 	int timeout_ms;
 };
 
@@ -1845,8 +1857,8 @@ struct vmtap_hotplug_opts {
  *
  * Return: 0; or
  * * %-EINVAL - invalid @id, @opts NULL or with unknown non-zero fields,
- *   no @opts->qmp_path, invalid ids or values, @opts->vhost not -1, 0 or
- *   1, a negative timeout
+ *   no @opts->qmp_path, invalid ids or values, an unknown @opts->vhost,
+ *   a negative timeout
  * * %-EBUSY - another plug or unplug of @id is under way, the endpoint is
  *   plugged into a running QEMU already, or its queues are open elsewhere
  * * %-ESRCH - the QMP socket gives no peer credentials: which process
