@@ -46,7 +46,7 @@ struct nlmsghdr *vt_tc_root_msg(void *buf, int ifindex, const char *kind)
 
 int vt_tc_root_set(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const char *name, const char *kind)
 {
-	char buf[VT_TC_MSG_SIZE] __attribute__((aligned(8)));
+	char buf[VT_TC_MSG_SIZE] __attribute__((aligned(8))) = { 0 };
 	struct nlmsghdr *nlh = vt_tc_root_msg(buf, ifindex, kind);
 	int r;
 
