@@ -36,13 +36,15 @@
  *   which an ingress qdisc accepts as its own hook too.  ffff:0000, which
  *   Kata and tc-redirect-tap use, is refused by a clsact qdisc: that is why
  *   they cannot share a device with agents that use clsact.
- * - The filter goes at the caller's priority, with the node handle 0x800 and
+ * - The filter goes at the caller's priority, which must be free (a dump of
+ *   that priority comes first), with the node handle 0x800 and
  *   NLM_F_EXCL|NLM_F_ECHO: the kernel picks the hash table part of the
  *   handle (it depends on what the qdisc held before), and the echo says
- *   which.  A priority already holding a u32 with that node fails (ENOSPC,
- *   not EEXIST), one holding another kind or protocol fails with EINVAL:
- *   all are "priority taken" (EEXIST) for callers.  EXCL does not protect a
- *   priority on its own (a u32 without a handle joins an existing one).
+ *   which.  Why look first: EXCL does not protect a priority.  A priority
+ *   holding a u32 key at our node fails (ENOSPC, not EEXIST), one holding
+ *   another kind or protocol fails with EINVAL, but a u32 with other keys
+ *   would take ours in, after its own.  All are "priority taken" (EEXIST)
+ *   for callers; the kernel's refusals remain for a race with the look.
  * - Every vmtap filter carries an action cookie (TCA_ACT_COOKIE, 16 bytes,
  *   kept by the kernel and returned in every dump): "vmt", a version, the
  *   state directory's identity and a hash of the endpoint id.  It is the only
@@ -51,8 +53,14 @@
  *   priority's key, or the other direction's of a clsact, and the dumped
  *   parent of an ingress qdisc's filters is whatever the last add used.  So
  *   a filter is deleted only by its full handle, after a get that shows our
- *   cookie; a handle of 0 or a priority of 0 is never sent (the kernel takes
- *   them as wildcards: a whole priority, or every filter of the hook).
+ *   cookie; a priority of 0 is never sent, nor a handle of 0 but for one
+ *   case (the kernel takes them as wildcards: a whole priority, or every
+ *   filter of the hook).  That case: deleting the last key of a priority
+ *   takes the priority's u32 header and root table along only when no
+ *   other u32 is on the qdisc; otherwise (next to the CNI bandwidth
+ *   plugin's u32, say) they stay, and vmtap deletes the priority itself
+ *   when a dump shows exactly those two and nothing else, with TCA_KIND
+ *   "u32" so that the kernel refuses if another kind took it meanwhile.
  * - The qdisc is deleted only if vmtap created it and no filter at all is
  *   left on it: deleting a qdisc deletes its filters, foreign ones included.
  *   Between that check and the delete another agent could add a filter; the
@@ -242,6 +250,24 @@ static uint32_t filter_info(uint16_t prio, uint16_t protocol)
 	return TC_H_MAKE((uint32_t)prio << 16, htons(protocol));
 }
 
+/* A u32 handle as tc(8) prints it: "800::800", "801:2:abc", "800:" for a table. */
+struct u32_fh {
+	char s[24];
+};
+
+static struct u32_fh u32_fh(uint32_t h)
+{
+	struct u32_fh f;
+
+	if (!TC_U32_NODE(h) && !((h >> 12) & 0xff))
+		snprintf(f.s, sizeof(f.s), "%x:", TC_U32_USERHTID(h));
+	else if (!((h >> 12) & 0xff))
+		snprintf(f.s, sizeof(f.s), "%x::%x", TC_U32_USERHTID(h), TC_U32_NODE(h));
+	else
+		snprintf(f.s, sizeof(f.s), "%x:%x:%x", TC_U32_USERHTID(h), (h >> 12) & 0xff, TC_U32_NODE(h));
+	return f;
+}
+
 struct nlmsghdr *vt_tc_ingress_msg(void *buf, uint16_t type, int ifindex)
 {
 	/* the slot's handle is always ffff: (the kernel forces it); parent ffff:fff1 is the slot itself */
@@ -316,6 +342,18 @@ struct nlmsghdr *vt_tc_filter_dump_msg(void *buf, int ifindex, uint16_t prio)
 {
 	/* a non-zero priority in tcm_info makes the kernel skip the others; protocol 0: all */
 	return tcmsg_start(buf, RTM_GETTFILTER, NLM_F_DUMP, ifindex, VT_TC_PARENT_INGRESS, 0, filter_info(prio, 0));
+}
+
+struct nlmsghdr *vt_tc_prio_del_msg(void *buf, int ifindex, uint16_t prio)
+{
+	struct nlmsghdr *nlh;
+
+	if (!prio)
+		return NULL;
+	nlh = tcmsg_start(buf, RTM_DELTFILTER, 0, ifindex, VT_TC_PARENT_INGRESS, 0, filter_info(prio, ETH_P_ALL));
+	/* the kernel refuses the delete when the priority holds another kind */
+	mnl_attr_put_strz(nlh, TCA_KIND, "u32");
+	return nlh;
 }
 
 /* ---- parsing ---- */
@@ -846,29 +884,39 @@ static int filter_echo_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* A few words on what holds priority @prio of @ifindex, for a refusal ("a bpf filter", ...). */
+/* A few words on what holds a priority, from its dump @l ("a foreign bpf filter", ...), for a refusal. */
+static void describe_holder(const struct filter_list *l, char *out, size_t size)
+{
+	const struct vt_tc_filter *rule = NULL;
+
+	snprintf(out, size, "another filter");
+	if (!l->n)
+		return;
+	for (size_t i = 0; i < l->n && !rule; i++)
+		if (l->items[i].u32 == VT_TC_U32_RULE)
+			rule = &l->items[i];
+	if (rule && vt_tc_cookie_parse(rule->cookie, rule->cookie_len, &(struct vt_tc_cookie){ 0 }) == 0)
+		snprintf(out, size, "a vmtap redirect (handle %s, to ifindex %u)", u32_fh(rule->handle).s,
+			 rule->mirred_ifindex);
+	else if (rule)
+		snprintf(out, size, "a foreign u32 filter (handle %s)", u32_fh(rule->handle).s);
+	else if (!strcmp(l->items[0].kind, "u32"))
+		snprintf(out, size, "an empty u32 priority (hash tables, no key)");
+	else
+		snprintf(out, size, "a foreign %s filter (protocol 0x%04x)", l->items[0].kind, l->items[0].protocol);
+}
+
+/* describe_holder() of priority @prio of @ifindex, dumped now. */
 static void describe_prio(struct vt_nl *nl, int ifindex, uint16_t prio, char *out, size_t size)
 {
 	_cleanup_free_ struct vt_tc_filter *items = NULL;
 	struct filter_list l = { 0 };
-	const struct vt_tc_filter *rule = NULL;
 	int r = filter_list_get(nl, ifindex, prio, &l);
 
 	items = l.items;
-	snprintf(out, size, "another filter");
-	if (r < 0 || !l.n)
-		return;
-	for (size_t i = 0; i < l.n && !rule; i++)
-		if (items[i].u32 == VT_TC_U32_RULE && TC_U32_NODE(items[i].handle) == VT_TC_U32_NODE)
-			rule = &items[i];
-	if (rule && vt_tc_cookie_parse(rule->cookie, rule->cookie_len, &(struct vt_tc_cookie){ 0 }) == 0)
-		snprintf(out, size, "a vmtap redirect (handle %x:%x:%x, to ifindex %u)", TC_U32_USERHTID(rule->handle),
-			 (rule->handle >> 12) & 0xff, TC_U32_NODE(rule->handle), rule->mirred_ifindex);
-	else if (rule)
-		snprintf(out, size, "a foreign u32 filter (handle %x:%x:%x)", TC_U32_USERHTID(rule->handle),
-			 (rule->handle >> 12) & 0xff, TC_U32_NODE(rule->handle));
-	else
-		snprintf(out, size, "a foreign %s filter (protocol 0x%04x)", items[0].kind, items[0].protocol);
+	if (r < 0)
+		l.n = 0;
+	describe_holder(&l, out, size);
 }
 
 /* Whether the kernel refused a new filter because its priority holds another kind or protocol. */
@@ -898,6 +946,29 @@ int vt_tc_redirect_add(struct vmtap_ctx *ctx, struct vt_nl *nl, int src_ifindex,
 			       src_name, dst_name);
 	if ((r = vt_fault(ctx, "add filter")) < 0)
 		return r;
+	/*
+	 * The priority must be free.  The kernel refuses a u32 key at our node
+	 * or a filter of another kind or protocol there, but a foreign u32 with
+	 * other keys would take ours in as one more key (EXCL does not protect
+	 * a priority), matched after its own, and leave it to us to tell them
+	 * apart.  Between this look and the add, the kernel's refusals remain
+	 * (the test-only fault "tc no prio check" skips the look to meet them).
+	 */
+	if (!vt_fault_active(ctx, "tc no prio check")) {
+		_cleanup_free_ struct vt_tc_filter *items = NULL;
+		struct filter_list l = { 0 };
+		char holder[128];
+
+		r = filter_list_get(nl, src_ifindex, prio, &l);
+		items = l.items;
+		if (r < 0)
+			return vt_fail_ack(ctx, r, vt_nl_ack(nl), "add filter", "%s: listing priority %u", src_name, prio);
+		if (l.n || l.unparsed) {
+			describe_holder(&l, holder, sizeof(holder));
+			return vt_fail(ctx, -EEXIST, "add filter", "priority %u of %s is taken by %s (choose another)", prio,
+				       src_name, holder);
+		}
+	}
 	nlh = vt_tc_redirect_msg(buf, src_ifindex, prio, dst_ifindex, cookie);
 	r = talk_retry(ctx, nl, nlh, filter_echo_cb, &e, src_name, &attempts);
 	if (r < 0) {
@@ -935,6 +1006,41 @@ int vt_tc_redirect_add(struct vmtap_ctx *ctx, struct vt_nl *nl, int src_ifindex,
 	return 0;
 }
 
+/*
+ * Deleting the last key of a priority takes the priority's u32 (its header
+ * and root hash table) along only when no other u32 shares the qdisc: the
+ * kernel keeps it while another priority or direction holds a u32 (the CNI
+ * bandwidth plugin's redirect, say).  Remove it when what is left at
+ * @prio is exactly that: one u32 header and the root table @handle was in,
+ * without any key.  TCA_KIND and the protocol bound the delete to a u32
+ * priority of ours; a key someone adds there between the dump and the
+ * delete would go with it, a one-round-trip window at a priority vmtap made.
+ * Best effort: the redirect is gone either way, a failure is only logged.
+ */
+static void prio_remove_if_empty(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const char *name, uint16_t prio,
+				 uint32_t handle)
+{
+	char buf[VT_TC_REQ_SIZE] __attribute__((aligned(8)));
+	_cleanup_free_ struct vt_tc_filter *items = NULL;
+	struct filter_list l = { 0 };
+	bool header = false, table = false;
+	int r = filter_list_get(nl, ifindex, prio, &l);
+
+	items = l.items;
+	if (r < 0 || l.unparsed || l.n != 2)
+		return;
+	for (size_t i = 0; i < l.n; i++) {
+		header |= items[i].u32 == VT_TC_U32_HEADER;
+		table |= items[i].u32 == VT_TC_U32_TABLE && TC_U32_HTID(items[i].handle) == TC_U32_HTID(handle);
+	}
+	if (!header || !table)
+		return;
+	r = vt_nl_talk(nl, vt_tc_prio_del_msg(buf, ifindex, prio), NULL, NULL);
+	if (r < 0 && r != -ENOENT)
+		vt_log(ctx, VMTAP_LOG_WARNING, "%s: the empty u32 priority %u left by vmtap's filter stays: %s%s%s", name,
+		       prio, strerror(-r), vt_nl_ack(nl)->text[0] ? ": " : "", vt_nl_ack(nl)->text);
+}
+
 int vt_tc_redirect_del(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const char *name, uint16_t prio,
 		       uint32_t handle, const uint8_t cookie[VT_TC_COOKIE_LEN])
 {
@@ -944,8 +1050,8 @@ int vt_tc_redirect_del(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, con
 	int r;
 
 	if (!nlh || !cookie)
-		return vt_fail(ctx, -EINVAL, "validate", "%s: filter priority %u handle %x:%x:%x, or no cookie", name, prio,
-			       TC_U32_USERHTID(handle), (handle >> 12) & 0xff, TC_U32_NODE(handle));
+		return vt_fail(ctx, -EINVAL, "validate", "%s: filter priority %u handle %s, or no cookie", name, prio,
+			       u32_fh(handle).s);
 	if ((r = vt_fault(ctx, "delete filter")) < 0)
 		return r;
 	r = vt_nl_talk(nl, nlh, filter_echo_cb, &e);
@@ -968,16 +1074,15 @@ int vt_tc_redirect_del(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, con
 			there |= items[i].handle == handle;
 		if (d == 0 && !there)
 			return -ENOENT;
-		return vt_fail_ack(ctx, r, &ack, "delete filter", "%s: finding priority %u handle %x:%x:%x", name, prio,
-				   TC_U32_USERHTID(handle), (handle >> 12) & 0xff, TC_U32_NODE(handle));
+		return vt_fail_ack(ctx, r, &ack, "delete filter", "%s: finding priority %u handle %s", name, prio,
+				   u32_fh(handle).s);
 	}
 	if (r < 0)
-		return vt_fail_ack(ctx, r, vt_nl_ack(nl), "delete filter", "%s: finding priority %u handle %x:%x:%x", name,
-				   prio, TC_U32_USERHTID(handle), (handle >> 12) & 0xff, TC_U32_NODE(handle));
+		return vt_fail_ack(ctx, r, vt_nl_ack(nl), "delete filter", "%s: finding priority %u handle %s", name, prio,
+				   u32_fh(handle).s);
 	if (!e.found || strcmp(e.f.kind, "u32") || e.f.handle != handle || !vt_tc_filter_has_cookie(&e.f, cookie)) {
 		/* the handle is free, or reused by someone else's filter since: ours is gone either way */
-		vt_log(ctx, VMTAP_LOG_DEBUG, "%s: handle %x:%x:%x at priority %u %s: left alone", name,
-		       TC_U32_USERHTID(handle), (handle >> 12) & 0xff, TC_U32_NODE(handle), prio,
+		vt_log(ctx, VMTAP_LOG_DEBUG, "%s: handle %s at priority %u %s: left alone", name, u32_fh(handle).s, prio,
 		       e.found ? "is not vmtap's filter (no matching cookie)" : "is empty");
 		return -ENOENT;
 	}
@@ -985,7 +1090,8 @@ int vt_tc_redirect_del(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, con
 	if (r == -ENOENT)
 		return -ENOENT;
 	if (r < 0)
-		return vt_fail_ack(ctx, r, vt_nl_ack(nl), "delete filter", "%s: priority %u handle %x:%x:%x", name, prio,
-				   TC_U32_USERHTID(handle), (handle >> 12) & 0xff, TC_U32_NODE(handle));
+		return vt_fail_ack(ctx, r, vt_nl_ack(nl), "delete filter", "%s: priority %u handle %s", name, prio,
+				   u32_fh(handle).s);
+	prio_remove_if_empty(ctx, nl, ifindex, name, prio, handle);
 	return 0;
 }

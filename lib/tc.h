@@ -138,6 +138,12 @@ struct nlmsghdr *vt_tc_redirect_msg(void *buf, int src, uint16_t prio, int dst, 
  * wildcards and would delete a whole priority or hook).
  */
 struct nlmsghdr *vt_tc_filter_msg(void *buf, uint16_t type, int ifindex, uint16_t prio, uint32_t handle);
+/*
+ * RTM_DELTFILTER of a whole u32 priority of the ingress hook of @ifindex
+ * (handle 0, protocol all, TCA_KIND "u32"): only for an empty one, see
+ * vt_tc_redirect_del().  Return: the message, or NULL for prio 0.
+ */
+struct nlmsghdr *vt_tc_prio_del_msg(void *buf, int ifindex, uint16_t prio);
 /* RTM_GETTFILTER dump of the ingress hook of @ifindex, every protocol, only @prio unless 0. */
 struct nlmsghdr *vt_tc_filter_dump_msg(void *buf, int ifindex, uint16_t prio);
 
@@ -194,9 +200,10 @@ int vt_tc_redirect_add(struct vmtap_ctx *ctx, struct vt_nl *nl, int src_ifindex,
 		       uint32_t *ret_handle);
 /*
  * Delete the redirect filter of @ifindex at @prio with full @handle after
- * checking that it is a u32 rule carrying @cookie.  -ENOENT, unreported,
- * when it is not there (or the handle is now someone else's, which stays):
- * callers take that as done.  Reports other failures.
+ * checking that it is a u32 rule carrying @cookie, and the priority's empty
+ * u32 the kernel may leave behind.  -ENOENT, unreported, when it is not
+ * there (or the handle is now someone else's, which stays): callers take
+ * that as done.  Reports other failures.
  */
 int vt_tc_redirect_del(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const char *name, uint16_t prio,
 		       uint32_t handle, const uint8_t cookie[VT_TC_COOKIE_LEN]);

@@ -244,6 +244,22 @@ static void test_filter_get_del_bytes(void **state)
 	assert_bytes(vt_tc_filter_msg(m.buf, RTM_DELTFILTER, 5, 0x766d, 0x80100800), want_del, sizeof(want_del));
 }
 
+/* A whole (empty) u32 priority: handle 0, protocol all, and the kind, which the kernel checks. */
+static void test_prio_del_bytes(void **state)
+{
+	static const uint8_t want[] = {
+		0x2c, 0x00, 0x00, 0x00, 0x2d, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf2, 0xff, 0xff, 0xff,
+		0x00, 0x03, 0x6d, 0x76, 0x08, 0x00, 0x01, 0x00, 'u', '3', '2', 0x00,
+	};
+	struct reqbuf m;
+	(void)state;
+
+	assert_bytes(vt_tc_prio_del_msg(m.buf, 5, 0x766d), want, sizeof(want));
+	/* prio 0 with handle 0 and protocol all would flush the whole hook */
+	assert_null(vt_tc_prio_del_msg(m.buf, 5, 0));
+}
+
 /* The kernel takes priority 0 or handle 0 as wildcards (a whole priority, or every filter of the hook). */
 static void test_filter_msg_refuses_wildcards(void **state)
 {
@@ -732,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_redirect_bytes),
 		cmocka_unit_test(test_redirect_default_prio),
 		cmocka_unit_test(test_filter_get_del_bytes),
+		cmocka_unit_test(test_prio_del_bytes),
 		cmocka_unit_test(test_filter_msg_refuses_wildcards),
 		cmocka_unit_test(test_filter_dump_msg),
 		cmocka_unit_test(test_cookie_make),
