@@ -17,7 +17,11 @@
 #include <linux/rtnetlink.h>
 #include <linux/tc_act/tc_mirred.h>
 
+#include "state.h"
 #include "tc.h"
+
+/* tc.c cannot include state.h (a lower layer): its copy of the identity's length must agree */
+_Static_assert(VT_TC_STATE_ID_LEN == VT_STATE_ID_LEN, "a state identity is VT_STATE_ID_LEN hex digits");
 
 #ifndef TC_CORPUS_DIR
 #error "TC_CORPUS_DIR: the directory of fuzz/corpus (set by tests/unit/meson.build)"
