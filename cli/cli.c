@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Shared CLI helpers: exact option parsing, errno-to-exit-code mapping, number and user parsing. */
+/* Shared CLI helpers: exact option parsing, errno-to-exit-code mapping, the library context. */
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,61 +212,6 @@ int cli_ctx_new(const struct global_opts *g, struct vmtap_ctx **ret_ctx)
 			return r == -EINVAL ? EXIT_INVALID : EXIT_FAILURE_OTHER;
 		}
 	}
-	return 0;
-}
-
-int cli_parse_qdisc(const char *cmd, const char *s, bool *ret_kernel)
-{
-	if (strcmp(s, "noqueue") && strcmp(s, "kernel"))
-		return cli_invalid(cmd, "qdisc '%s' is not noqueue or kernel", s);
-	*ret_kernel = !strcmp(s, "kernel");
-	return 0;
-}
-
-int cli_parse_uint(const char *s, unsigned long max, unsigned long *ret)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || *s < '0' || *s > '9') /* strtoul would skip white space and take signs */
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -ERANGE;
-	*ret = v;
-	return 0;
-}
-
-int cli_parse_uid(const char *s, uid_t *ret)
-{
-	unsigned long v;
-	struct passwd *pw;
-
-	if (cli_parse_uint(s, (uid_t)-2, &v) == 0) {
-		*ret = (uid_t)v;
-		return 0;
-	}
-	pw = getpwnam(s);
-	if (!pw)
-		return -ENOENT;
-	*ret = pw->pw_uid;
-	return 0;
-}
-
-int cli_parse_gid(const char *s, gid_t *ret)
-{
-	unsigned long v;
-	struct group *gr;
-
-	if (cli_parse_uint(s, (gid_t)-2, &v) == 0) {
-		*ret = (gid_t)v;
-		return 0;
-	}
-	gr = getgrnam(s);
-	if (!gr)
-		return -ENOENT;
-	*ret = gr->gr_gid;
 	return 0;
 }
 

@@ -4,11 +4,16 @@
 #define VMTAP_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "vmtap.h"
 #include "print.h"
+
+/* The digits of a numeric constant as a string literal, for help texts: CLI_STR(VMTAP_MTU_MIN) is "68". */
+#define CLI_STR_(x) #x
+#define CLI_STR(x) CLI_STR_(x)
 
 /* Exit codes, documented in vmtap(8). */
 enum {
@@ -72,11 +77,28 @@ int cli_invalid(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 /* New context logging warnings (and more with -v) to stderr; 0, or an exit code after saying why. */
 int cli_ctx_new(const struct global_opts *g, struct vmtap_ctx **ret_ctx);
 
+/* Decimal digits only (no sign, no space), at most @max: 0, -EINVAL (not a number) or -ERANGE. */
 int cli_parse_uint(const char *s, unsigned long max, unsigned long *ret);
-/* "noqueue" or "kernel" (the kernel's default qdiscs); anything else: a message and the invalid-input code */
-int cli_parse_qdisc(const char *cmd, const char *s, bool *ret_kernel);
+/* As cli_parse_uint(), of the @len bytes at @buf. */
+int cli_parse_uint_n(const char *buf, size_t len, unsigned long max, unsigned long *ret);
+/* A queue count, 1..VMTAP_MAX_QUEUES, of the @len bytes at @buf: 0 or a negative errno. */
+int cli_parse_queues(const char *buf, size_t len, unsigned int *ret);
+/* An MTU, VMTAP_MTU_MIN..VMTAP_MTU_MAX, of the @len bytes at @buf: 0 or a negative errno. */
+int cli_parse_mtu(const char *buf, size_t len, uint32_t *ret);
 int cli_parse_uid(const char *s, uid_t *ret);
 int cli_parse_gid(const char *s, gid_t *ret);
+
+/*
+ * Option values several commands take, each refused with the one message it
+ * has wherever it is given: 0, or the invalid-input code after saying why.
+ */
+int cli_value_queues(const char *cmd, const char *arg, unsigned int *ret);
+int cli_value_mtu(const char *cmd, const char *arg, uint32_t *ret);
+int cli_value_owner(const char *cmd, const char *arg, uid_t *ret);
+int cli_value_group(const char *cmd, const char *arg, gid_t *ret);
+int cli_value_bridge(const char *cmd, const char *arg);
+/* "noqueue" clears @kernel_flag in *@flags, "kernel" (the kernel's default qdiscs) sets it. */
+int cli_value_qdisc(const char *cmd, const char *arg, uint32_t *flags, uint32_t kernel_flag);
 
 /* Print one link the same way for list, show and create. */
 void cli_print_link(struct printer *p, const struct vmtap_link_info *li, bool details);

@@ -25,7 +25,7 @@ static const char create_help[] =
 	"                       kernel's default (for a multi-queue TAP: mq + 256 pfifo_fast)\n"
 	"\n"
 	"Link settings, applied as part of the creation (on failure the device is removed):\n"
-	"  --mtu N              MTU, 68..65535 and within the device's range\n"
+	"  --mtu N              MTU, " CLI_STR(VMTAP_MTU_MIN) ".." CLI_STR(VMTAP_MTU_MAX) " and within the device's range\n"
 	"  --mac MAC            the device's own MAC address\n"
 	"  --guest-mac MAC      derive the device's MAC from the guest's: first byte FE (FA if FE)\n"
 	"  --txqlen N           transmit queue length\n"
@@ -82,10 +82,7 @@ static int create_opt(int id, const char *arg, void *data)
 		return r;
 	switch (id) {
 	case O_QUEUES:
-		if (cli_parse_uint(arg, 100000, &v) < 0 || v < 1 || v > VMTAP_MAX_QUEUES)
-			return cli_invalid("create", "queue count '%s' is outside 1..%d", arg, VMTAP_MAX_QUEUES);
-		o->queues = (unsigned int)v;
-		break;
+		return cli_value_queues("create", arg, &o->queues);
 	case O_MQ:
 		o->flags |= VMTAP_TAP_MULTI_QUEUE;
 		break;
@@ -102,26 +99,20 @@ static int create_opt(int id, const char *arg, void *data)
 			return cli_invalid("create", "offloads '%s': use csum,tso4,tso6,tso_ecn,ufo,uso4,uso6", arg);
 		break;
 	case O_OWNER:
-		if (cli_parse_uid(arg, &o->owner) < 0)
-			return cli_invalid("create", "owner '%s' is neither a uid nor a known user", arg);
+		if (cli_value_owner("create", arg, &o->owner))
+			return EXIT_INVALID;
 		o->flags |= VMTAP_TAP_SET_OWNER;
 		break;
 	case O_GROUP:
-		if (cli_parse_gid(arg, &o->group) < 0)
-			return cli_invalid("create", "group '%s' is neither a gid nor a known group", arg);
+		if (cli_value_group("create", arg, &o->group))
+			return EXIT_INVALID;
 		o->flags |= VMTAP_TAP_SET_GROUP;
 		break;
 	case O_NETNS:
 		o->netns = arg;
 		break;
-	case O_QDISC: {
-		bool kernel;
-		r = cli_parse_qdisc("create", arg, &kernel);
-		if (r)
-			return r;
-		o->flags = kernel ? o->flags | VMTAP_TAP_KERNEL_QDISC : o->flags & ~VMTAP_TAP_KERNEL_QDISC;
-		break;
-	}
+	case O_QDISC:
+		return cli_value_qdisc("create", arg, &o->flags, VMTAP_TAP_KERNEL_QDISC);
 	}
 	return 0;
 }

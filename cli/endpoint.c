@@ -47,7 +47,6 @@ const struct cli_opt cli_endpoint_spec_opts[] = {
 int cli_endpoint_spec_opt(int id, const char *arg, void *data)
 {
 	struct vmtap_endpoint_spec *s = data;
-	unsigned long v;
 
 	switch (id) {
 	case E_IFNAME:
@@ -56,26 +55,14 @@ int cli_endpoint_spec_opt(int id, const char *arg, void *data)
 		s->ifname = arg;
 		break;
 	case E_QUEUES:
-		if (cli_parse_uint(arg, 100000, &v) < 0 || v < 1 || v > VMTAP_MAX_QUEUES)
-			return cli_invalid("endpoint", "queue count '%s' is outside 1..%d", arg, VMTAP_MAX_QUEUES);
-		s->queues = (unsigned int)v;
-		break;
+		return cli_value_queues("endpoint", arg, &s->queues);
 	case E_NOVNET:
 		s->flags |= VMTAP_EP_NO_VNET_HDR;
 		break;
-	case E_QDISC: {
-		bool kernel;
-		int r = cli_parse_qdisc("endpoint", arg, &kernel);
-		if (r)
-			return r;
-		s->flags = kernel ? s->flags | VMTAP_EP_KERNEL_QDISC : s->flags & ~VMTAP_EP_KERNEL_QDISC;
-		break;
-	}
+	case E_QDISC:
+		return cli_value_qdisc("endpoint", arg, &s->flags, VMTAP_EP_KERNEL_QDISC);
 	case E_MTU:
-		if (cli_parse_uint(arg, 1UL << 31, &v) < 0 || v < 68 || v > 65535)
-			return cli_invalid("endpoint", "MTU '%s' is outside 68..65535", arg);
-		s->mtu = (uint32_t)v;
-		break;
+		return cli_value_mtu("endpoint", arg, &s->mtu);
 	case E_GMAC:
 		if (vmtap_mac_parse(arg, strlen(arg), s->guest_mac) < 0)
 			return cli_invalid("endpoint", "guest MAC '%s' is not a unicast address aa:bb:cc:dd:ee:ff", arg);
@@ -87,21 +74,21 @@ int cli_endpoint_spec_opt(int id, const char *arg, void *data)
 		s->set_host_mac = true;
 		break;
 	case E_OWNER:
-		if (cli_parse_uid(arg, &s->owner) < 0)
-			return cli_invalid("endpoint", "owner '%s' is neither a uid nor a known user", arg);
+		if (cli_value_owner("endpoint", arg, &s->owner))
+			return EXIT_INVALID;
 		s->flags |= VMTAP_EP_SET_OWNER;
 		break;
 	case E_GROUP:
-		if (cli_parse_gid(arg, &s->group) < 0)
-			return cli_invalid("endpoint", "group '%s' is neither a gid nor a known group", arg);
+		if (cli_value_group("endpoint", arg, &s->group))
+			return EXIT_INVALID;
 		s->flags |= VMTAP_EP_SET_GROUP;
 		break;
 	case E_NETNS:
 		s->netns = arg;
 		break;
 	case E_BRIDGE:
-		if (vmtap_name_validate(arg) < 0)
-			return cli_invalid("endpoint", "bridge name '%s' is not a valid interface name", arg);
+		if (cli_value_bridge("endpoint", arg))
+			return EXIT_INVALID;
 		s->connection = VMTAP_CONNECT_BRIDGE;
 		s->bridge = arg;
 		break;
@@ -115,15 +102,10 @@ int cli_endpoint_spec_opt(int id, const char *arg, void *data)
 	return 0;
 }
 
-static void mac_text(const uint8_t m[6], char out[18])
-{
-	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
 static void print_endpoint(struct printer *p, const struct vmtap_endpoint *ep)
 {
 	uint8_t mac[6];
-	char text[18];
+	char text[VMTAP_MAC_STRLEN];
 
 	print_open_object(p, NULL);
 	print_string(p, "id", "%s:", vmtap_endpoint_id(ep));
@@ -137,11 +119,9 @@ static void print_endpoint(struct printer *p, const struct vmtap_endpoint *ep)
 	if (vmtap_endpoint_mtu(ep))
 		print_uint(p, "mtu", " mtu %llu", vmtap_endpoint_mtu(ep));
 	vmtap_endpoint_guest_mac(ep, mac);
-	mac_text(mac, text);
-	print_string(p, "guest_mac", " guest_mac %s", text);
+	print_string(p, "guest_mac", " guest_mac %s", vmtap_mac_format(mac, text));
 	vmtap_endpoint_host_mac(ep, mac);
-	mac_text(mac, text);
-	print_string(p, "host_mac", " host_mac %s", text);
+	print_string(p, "host_mac", " host_mac %s", vmtap_mac_format(mac, text));
 	print_open_object(p, "connection");
 	print_string(p, "type", NULL, vmtap_endpoint_bridge(ep) ? "bridge" : "none");
 	if (vmtap_endpoint_bridge(ep))

@@ -24,10 +24,7 @@ int cli_link_opt(const char *cmd, int id, const char *arg, struct vmtap_link_set
 
 	switch (id) {
 	case LOPT_MTU:
-		if (cli_parse_uint(arg, 1UL << 31, &v) < 0 || v < 68 || v > 65535)
-			return cli_invalid(cmd, "MTU '%s' is outside 68..65535", arg);
-		o->mtu = (uint32_t)v;
-		return 0;
+		return cli_value_mtu(cmd, arg, &o->mtu);
 	case LOPT_MAC:
 		if (vmtap_mac_parse(arg, strlen(arg), o->mac) < 0)
 			return cli_invalid(cmd, "MAC '%s' is not a unicast address of the form aa:bb:cc:dd:ee:ff", arg);
@@ -44,8 +41,8 @@ int cli_link_opt(const char *cmd, int id, const char *arg, struct vmtap_link_set
 		o->txqlen = (uint32_t)v;
 		return 0;
 	case LOPT_BRIDGE:
-		if (vmtap_name_validate(arg) < 0)
-			return cli_invalid(cmd, "bridge name '%s' is not a valid interface name", arg);
+		if (cli_value_bridge(cmd, arg))
+			return EXIT_INVALID;
 		o->master = arg;
 		return 0;
 	case LOPT_NOMASTER:

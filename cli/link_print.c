@@ -16,7 +16,7 @@ static const char *operstate_name(uint8_t s)
 
 void cli_print_link(struct printer *p, const struct vmtap_link_info *li, bool details)
 {
-	char mac[18];
+	char mac[VMTAP_MAC_STRLEN];
 
 	print_open_object(p, NULL);
 	print_uint(p, "ifindex", "%llu: ", (uint64_t)li->ifindex);
@@ -49,11 +49,8 @@ void cli_print_link(struct printer *p, const struct vmtap_link_info *li, bool de
 	print_uint(p, "mtu", " mtu %llu", li->mtu);
 	if (li->qdisc[0])
 		print_string(p, "qdisc", " qdisc %s", li->qdisc);
-	if (li->has_mac) {
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", li->mac[0], li->mac[1],
-			 li->mac[2], li->mac[3], li->mac[4], li->mac[5]);
-		print_string(p, "address", " address %s", mac);
-	}
+	if (li->has_mac)
+		print_string(p, "address", " address %s", vmtap_mac_format(li->mac, mac));
 	if (li->master_ifindex) {
 		print_uint(p, "master_ifindex", NULL, (uint64_t)li->master_ifindex);
 		if (li->master_name[0])
