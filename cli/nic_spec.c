@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Parser of --nic SPEC: comma-separated key=value pairs, each key once, every value checked. */
+/* --nic SPEC of exec and qemu-args: the parser (comma-separated key=value pairs, each key once, every value checked), the list, the NIC for QEMU. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -207,4 +207,41 @@ int nic_spec_parse(const char *buf, size_t len, struct nic_spec *ret, char *err,
 		FAIL("queues, mac, mtu, bridge, netns and ifname come from the endpoint's record");
 	*ret = s;
 	return 0;
+}
+
+int cli_nic_specs_add(const char *cmd, const char *arg, struct cli_nic_specs *l)
+{
+	struct nic_spec *more;
+	char err[256];
+
+	more = realloc(l->specs, (l->n + 1) * sizeof(*more));
+	if (!more)
+		return EXIT_FAILURE_OTHER;
+	l->specs = more;
+	if (nic_spec_parse(arg, strlen(arg), &l->specs[l->n], err, sizeof(err)) < 0)
+		return cli_invalid(cmd, "--nic %s: %s", arg, err);
+	l->n++;
+	return 0;
+}
+
+void cli_nic_specs_free(void *list)
+{
+	struct cli_nic_specs *l = list;
+
+	free(l->specs);
+}
+
+void nic_spec_qemu_nic(struct nic_spec *s, size_t index, struct vmtap_qemu_nic *nic)
+{
+	if (!s->id[0])
+		snprintf(s->id, sizeof(s->id), "net%zu", index);
+	*nic = (struct vmtap_qemu_nic){
+		.sz = sizeof(*nic), .id = s->id, .host_mtu = s->mtu, .vectors = s->vectors,
+		.model = s->model[0] ? s->model : NULL,
+		.bus = s->bus[0] ? s->bus : NULL, .addr = s->addr[0] ? s->addr : NULL,
+	};
+	if (s->set_mac)
+		memcpy(nic->mac, s->mac, sizeof(nic->mac));
+	else /* unique per NIC; an endpoint's own MAC, from its record, replaces it when the queues are opened */
+		vmtap_endpoint_default_mac(s->endpoint[0] ? s->endpoint : s->id, nic->mac);
 }

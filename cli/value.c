@@ -72,37 +72,46 @@ int cli_parse_mtu(const char *buf, size_t len, uint32_t *ret)
 	return 0;
 }
 
-int cli_parse_uid(const char *s, uid_t *ret)
+/* A uid (@group false) or gid: a number, else a name from the user or group database. */
+static int parse_id(const char *s, bool group, id_t *ret)
 {
 	unsigned long v;
-	struct passwd *pw;
 
-	/* (uid_t)-1 means "no change" to the kernel: never taken as a number */
-	if (cli_parse_uint(s, (uid_t)-2, &v) == 0) {
-		*ret = (uid_t)v;
-		return 0;
+	/* (id_t)-1 means "no change" to the kernel: never taken as a number */
+	if (cli_parse_uint(s, (id_t)-2, &v) == 0) {
+		*ret = (id_t)v;
+	} else if (group) {
+		struct group *gr = getgrnam(s);
+		if (!gr)
+			return -ENOENT;
+		*ret = gr->gr_gid;
+	} else {
+		struct passwd *pw = getpwnam(s);
+		if (!pw)
+			return -ENOENT;
+		*ret = pw->pw_uid;
 	}
-	pw = getpwnam(s);
-	if (!pw)
-		return -ENOENT;
-	*ret = pw->pw_uid;
 	return 0;
+}
+
+int cli_parse_uid(const char *s, uid_t *ret)
+{
+	id_t id;
+	int r = parse_id(s, false, &id);
+
+	if (r == 0)
+		*ret = (uid_t)id;
+	return r;
 }
 
 int cli_parse_gid(const char *s, gid_t *ret)
 {
-	unsigned long v;
-	struct group *gr;
+	id_t id;
+	int r = parse_id(s, true, &id);
 
-	if (cli_parse_uint(s, (gid_t)-2, &v) == 0) {
-		*ret = (gid_t)v;
-		return 0;
-	}
-	gr = getgrnam(s);
-	if (!gr)
-		return -ENOENT;
-	*ret = gr->gr_gid;
-	return 0;
+	if (r == 0)
+		*ret = (gid_t)id;
+	return r;
 }
 
 int cli_value_queues(const char *cmd, const char *arg, unsigned int *ret)
@@ -133,10 +142,19 @@ int cli_value_group(const char *cmd, const char *arg, gid_t *ret)
 	return 0;
 }
 
-int cli_value_bridge(const char *cmd, const char *arg)
+int cli_value_bridge(const char *cmd, const char *arg, const char **ret)
 {
 	if (vmtap_name_validate(arg) < 0)
 		return cli_invalid(cmd, "bridge name '%s' is not a valid interface name", arg);
+	*ret = arg;
+	return 0;
+}
+
+int cli_value_mac(const char *cmd, const char *arg, uint8_t ret_mac[6], bool *ret_set, const char *refusal)
+{
+	if (vmtap_mac_parse(arg, strlen(arg), ret_mac) < 0)
+		return cli_invalid(cmd, refusal, arg);
+	*ret_set = true;
 	return 0;
 }
 

@@ -224,11 +224,11 @@ static void test_report_without_step(void **state)
 enum { T_QUEUES = 1, T_MQ, T_NETNS, T_NO_VNET, T_STOP };
 
 static const struct cli_opt test_opts[] = {
-	{ "queues", 'q', true, T_QUEUES },
-	{ "multi-queue", 0, false, T_MQ },
-	{ "netns", 'n', true, T_NETNS },
-	{ "no-vnet-hdr", 0, false, T_NO_VNET },
-	{ "stop", 's', false, T_STOP },
+	CLI_OPT_VALUE("queues", 'q', T_QUEUES),
+	CLI_OPT_BARE("multi-queue", 0, T_MQ),
+	CLI_OPT_VALUE("netns", 'n', T_NETNS),
+	CLI_OPT_BARE("no-vnet-hdr", 0, T_NO_VNET),
+	CLI_OPT_BARE("stop", 's', T_STOP),
 	{ 0 },
 };
 
@@ -238,9 +238,10 @@ struct seen {
 	const char *arg[16];
 };
 
-static int record_opt(int id, const char *arg, void *data)
+static int record_opt(const struct cli_opt *opt, const char *arg, void *data)
 {
 	struct seen *s = data;
+	int id = opt->id;
 
 	if (s->n == 16)
 		return 99;
@@ -275,8 +276,8 @@ static void parse(struct parse_result *res, int max_pos, const struct cli_opt *o
 	}
 	argv[argc] = NULL;
 	capture_start(&c);
-	res->r = cli_parse("create", argc, argv, opts, record_opt, &res->seen, &res->g, res->pos, max_pos,
-			   &res->npos);
+	res->r = cli_parse("create", argc, argv, (const struct cli_opt *const[]){ opts, NULL }, record_opt, &res->seen,
+			   &res->g, res->pos, max_pos, &res->npos);
 	res->err = capture_end(&c);
 }
 
