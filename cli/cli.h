@@ -213,8 +213,9 @@ int cli_parse_gid(const char *s, gid_t *ret);
  */
 int cli_value_queues(const char *cmd, const char *arg, unsigned int *ret);
 int cli_value_mtu(const char *cmd, const char *arg, uint32_t *ret);
-int cli_value_owner(const char *cmd, const char *arg, uid_t *ret);
-int cli_value_group(const char *cmd, const char *arg, gid_t *ret);
+/* An owner or group into *@ret, and @set_flag (that says it is to be applied) into *@flags. */
+int cli_value_owner(const char *cmd, const char *arg, uid_t *ret, uint32_t *flags, uint32_t set_flag);
+int cli_value_group(const char *cmd, const char *arg, gid_t *ret, uint32_t *flags, uint32_t set_flag);
 int cli_value_bridge(const char *cmd, const char *arg, const char **ret);
 /* A unicast MAC address into @ret_mac, and *@ret_set true; @refusal is the message, a format of @arg. */
 int cli_value_mac(const char *cmd, const char *arg, uint8_t ret_mac[6], bool *ret_set, const char *refusal);

@@ -120,15 +120,9 @@ static int create_opt(struct cli_call *call, int id, const char *arg)
 			return cli_invalid(call->name, "offloads '%s': use csum,tso4,tso6,tso_ecn,ufo,uso4,uso6", arg);
 		break;
 	case O_OWNER:
-		if (cli_value_owner(call->name, arg, &o->owner))
-			return EXIT_INVALID;
-		o->flags |= VMTAP_TAP_SET_OWNER;
-		break;
+		return cli_value_owner(call->name, arg, &o->owner, &o->flags, VMTAP_TAP_SET_OWNER);
 	case O_GROUP:
-		if (cli_value_group(call->name, arg, &o->group))
-			return EXIT_INVALID;
-		o->flags |= VMTAP_TAP_SET_GROUP;
-		break;
+		return cli_value_group(call->name, arg, &o->group, &o->flags, VMTAP_TAP_SET_GROUP);
 	case O_QDISC:
 		return cli_value_qdisc(call->name, arg, &o->flags, VMTAP_TAP_KERNEL_QDISC);
 	}

@@ -46,15 +46,9 @@ int cli_endpoint_spec_opt(int id, const char *arg, struct vmtap_endpoint_spec *s
 		return cli_value_mac(who, arg, s->host_mac, &s->set_host_mac,
 				     "host MAC '%s' is not a unicast address aa:bb:cc:dd:ee:ff");
 	case SPEC_OWNER:
-		if (cli_value_owner(who, arg, &s->owner))
-			return EXIT_INVALID;
-		s->flags |= VMTAP_EP_SET_OWNER;
-		break;
+		return cli_value_owner(who, arg, &s->owner, &s->flags, VMTAP_EP_SET_OWNER);
 	case SPEC_GROUP:
-		if (cli_value_group(who, arg, &s->group))
-			return EXIT_INVALID;
-		s->flags |= VMTAP_EP_SET_GROUP;
-		break;
+		return cli_value_group(who, arg, &s->group, &s->flags, VMTAP_EP_SET_GROUP);
 	case SPEC_NETNS:
 		s->netns = arg;
 		break;

@@ -128,17 +128,19 @@ int cli_value_mtu(const char *cmd, const char *arg, uint32_t *ret)
 	return 0;
 }
 
-int cli_value_owner(const char *cmd, const char *arg, uid_t *ret)
+int cli_value_owner(const char *cmd, const char *arg, uid_t *ret, uint32_t *flags, uint32_t set_flag)
 {
 	if (cli_parse_uid(arg, ret) < 0)
 		return cli_invalid(cmd, "owner '%s' is neither a uid nor a known user", arg);
+	*flags |= set_flag;
 	return 0;
 }
 
-int cli_value_group(const char *cmd, const char *arg, gid_t *ret)
+int cli_value_group(const char *cmd, const char *arg, gid_t *ret, uint32_t *flags, uint32_t set_flag)
 {
 	if (cli_parse_gid(arg, ret) < 0)
 		return cli_invalid(cmd, "group '%s' is neither a gid nor a known group", arg);
+	*flags |= set_flag;
 	return 0;
 }
 
