@@ -162,30 +162,32 @@ static int check_nics(struct vmtap_ctx *ctx, struct cli_nic_specs *a, struct ope
 	return r;
 }
 
-/* Record (@pid > 0) or clear (0) the QEMU of every endpoint among the first @n NICs; on failure say why, return the exit code. */
-static int record_hypervisor(struct cli_call *call, const struct cli_nic_specs *a, size_t n, int pid)
+/* Clear the QEMU in the records of the endpoints among the first @n NICs; with @say, failures are printed. */
+static void forget_hypervisor(struct cli_call *call, const struct cli_nic_specs *a, size_t n, bool say)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
+		if (a->specs[i].endpoint[0] && vmtap_endpoint_set_hypervisor(call->ctx, a->specs[i].endpoint, NULL) < 0 &&
+		    say)
+			cli_print_error(call->name, vmtap_ctx_error(call->ctx));
+}
+
+/* Record this process, about to become QEMU, in each endpoint's record: EXIT_OK, or the exit code after saying why. */
+static int record_hypervisor(struct cli_call *call, const struct cli_nic_specs *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
 		const struct nic_spec *s = &a->specs[i];
 		char netdev[sizeof(s->id) + 4];
 		int r;
 
 		if (!s->endpoint[0])
 			continue;
-		if (!pid) {
-			if (vmtap_endpoint_set_hypervisor(call->ctx, s->endpoint, NULL) < 0)
-				cli_print_error(call->name, vmtap_ctx_error(call->ctx));
-			continue;
-		}
 		snprintf(netdev, sizeof(netdev), "host%s", s->id);
-		VMTAP_OPTS(vmtap_hypervisor_info, hv, .pid = pid, .netdev_id = netdev, .device_id = s->id);
+		VMTAP_OPTS(vmtap_hypervisor_info, hv, .pid = (int)getpid(), .netdev_id = netdev, .device_id = s->id);
 		r = vmtap_endpoint_set_hypervisor(call->ctx, s->endpoint, &hv);
 		if (r < 0) {
 			r = cli_report(call->ctx, call->name, r);
 			/* the records written so far must not name a QEMU that will not run */
-			for (size_t j = 0; j < i; j++)
-				if (a->specs[j].endpoint[0])
-					(void)vmtap_endpoint_set_hypervisor(call->ctx, a->specs[j].endpoint, NULL);
+			forget_hypervisor(call, a, i, false);
 			return r;
 		}
 	}
@@ -222,7 +224,7 @@ static int exec_run(struct cli_call *call)
 		nics[done] = &opened[done].nic;
 	}
 	/* the record says where each endpoint went; the pid stays ours through the exec */
-	r = record_hypervisor(call, a, a->n, (int)getpid());
+	r = record_hypervisor(call, a);
 	if (r)
 		goto out;
 	r = vmtap_qemu_exec(ctx, call->command, nics, a->n);
@@ -235,7 +237,7 @@ static int exec_run(struct cli_call *call)
 		r = cli_report(ctx, call->name, r);
 	}
 	/* the records must not name a QEMU that never ran */
-	record_hypervisor(call, a, a->n, 0);
+	forget_hypervisor(call, a, a->n, true);
 out:
 	if (opened)
 		free_opened(opened, done, !fds_closed);
