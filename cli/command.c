@@ -67,13 +67,36 @@ static int call_option(const struct cli_opt *opt, const char *arg, void *data)
 	return call->cmd->option(call, opt->id, arg);
 }
 
+/*
+ * An option of @tables that repeats the long name, short name or id of one
+ * before it, or NULL.  The tables are searched in order, so a repeated name
+ * would be silently shadowed: a mistake in the tables, refused loudly.
+ */
+static const struct cli_opt *option_clash(const struct cli_opt *const *tables)
+{
+	for (const struct cli_opt *const *t = tables; t && *t; t++)
+		for (const struct cli_opt *o = *t; o->id; o++)
+			for (const struct cli_opt *const *u = tables; u <= t; u++)
+				for (const struct cli_opt *p = *u; p->id && p != o; p++)
+					if (p->id == o->id || !strcmp(p->long_name, o->long_name) ||
+					    (o->short_name && p->short_name == o->short_name))
+						return o;
+	return NULL;
+}
+
 /* Parse, check, make the context, run, report: steps 3 to 7; what it made is freed by the caller. */
 static int call_run(struct cli_call *call, int argc, char **argv)
 {
 	const struct cli_command *cmd = call->cmd;
 	int max_args = cmd->max_args == CLI_ARGS_ANY ? argc : cmd->max_args;
+	const struct cli_opt *clash = option_clash(cmd->options);
 	int r;
 
+	if (clash) {
+		fprintf(stderr, "vmtap %s: internal error: option --%s clashes with another of the command's\n",
+			call->name, clash->long_name);
+		return EXIT_FAILURE_OTHER;
+	}
 	if (cmd->command_after_dashdash) {
 		for (int i = 1; i < argc; i++)
 			if (!strcmp(argv[i], "--")) {

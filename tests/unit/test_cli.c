@@ -700,7 +700,36 @@ static const struct cli_command t_parent = {
 	.subcommands = (const struct cli_command *const[]){ &t_sub, NULL },
 };
 
-static const struct cli_command *const t_commands[] = { &t_plain, &t_ctx, &t_many, &t_exec, &t_parent, NULL };
+/* tables that repeat a long name, a short name or an id of another */
+static const struct cli_opt t_same_name[] = { CLI_OPT_BARE("flag", 0, 90), { 0 } };
+static const struct cli_opt t_same_short[] = { CLI_OPT_BARE("other", 'n', 91), { 0 } };
+static const struct cli_opt t_same_id[] = { CLI_OPT_BARE("other", 0, T_VALUE), { 0 } };
+static const struct cli_opt t_same_in_one[] = { CLI_OPT_BARE("a", 0, 92), CLI_OPT_BARE("a", 0, 93), { 0 } };
+
+static const struct cli_command t_clash_name = {
+	.name = "clash-name", .summary = "", .help = "",
+	.options = (const struct cli_opt *const[]){ t_opts, t_same_name, NULL }, .option = t_option,
+	CLI_DATA(t_defaults), .run = t_run,
+};
+static const struct cli_command t_clash_short = {
+	.name = "clash-short", .summary = "", .help = "",
+	.options = (const struct cli_opt *const[]){ t_opts, t_same_short, NULL }, .option = t_option,
+	CLI_DATA(t_defaults), .run = t_run,
+};
+static const struct cli_command t_clash_id = {
+	.name = "clash-id", .summary = "", .help = "",
+	.options = (const struct cli_opt *const[]){ t_same_id, t_opts, NULL }, .option = t_option,
+	CLI_DATA(t_defaults), .run = t_run,
+};
+static const struct cli_command t_clash_one = {
+	.name = "clash-one", .summary = "", .help = "",
+	.options = (const struct cli_opt *const[]){ t_same_in_one, NULL }, .option = t_option,
+	CLI_DATA(t_defaults), .run = t_run,
+};
+
+static const struct cli_command *const t_commands[] = {
+	&t_plain, &t_ctx, &t_many, &t_exec, &t_parent, &t_clash_name, &t_clash_short, &t_clash_id, &t_clash_one, NULL,
+};
 
 struct main_result {
 	int r;
@@ -1034,6 +1063,25 @@ static void test_main_dashdash(void **state)
 	main_result_free(&res);
 }
 
+static void test_main_option_clash(void **state)
+{
+	static const char *const cmds[] = { "clash-name", "clash-short", "clash-id", "clash-one" };
+	static const char *const culprit[] = { "--flag", "--other", "--value", "--a" };
+	struct main_result res;
+	(void)state;
+
+	/* options of the tables a command lists are not silently shadowed: the command refuses to run, even for --help */
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
+		MAIN(&res, cmds[i], "--help");
+		assert_int_equal(res.r, EXIT_FAILURE_OTHER);
+		assert_string_equal(res.out, "");
+		assert_contains(res.err, "internal error: option ");
+		assert_contains(res.err, culprit[i]);
+		assert_int_equal(t_seen.runs, 0);
+		main_result_free(&res);
+	}
+}
+
 /* ---- values ---- */
 
 static void test_values(void **state)
@@ -1178,6 +1226,7 @@ int main(void)
 		cmocka_unit_test(test_main_ctx_and_report),
 		cmocka_unit_test(test_main_subcommands),
 		cmocka_unit_test(test_main_dashdash),
+		cmocka_unit_test(test_main_option_clash),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_nic_spec_qemu_nic),
 	};
