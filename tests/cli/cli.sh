@@ -212,6 +212,23 @@ expect 3 "label contains a control character" -- endpoint create rd2 --netns "$p
 check "refused redirects left no record and eth1 no qdisc" bash -c "[ ! -e /run/vmtap/rd2.json ] && [ ! -e /run/vmtap/rd2.lock ] && [ -z \"\$(tc -n $pod qdisc show dev eth1 ingress)\" ]"
 check "redirect destroy: eth0 as it was, no qdisc, no filter" bash -c "'$VMTAP' endpoint destroy rd1 && '$VMTAP' endpoint destroy rd0 && [ -z \"\$(tc -n $pod qdisc show dev eth0 ingress)\" ] && [ -z \"\$(tc -n $pod filter show dev eth0 ingress)\" ] && [ \$(ip -n $pod -o link show type tun | wc -l) -eq 0 ]"
 check "gc: a redirect whose TAP was deleted by hand loses eth0's filter" bash -c "'$VMTAP' endpoint create rd3 --netns $pod --redirect eth0 --ifname tapgone >/dev/null && ip -n $pod link del tapgone && '$VMTAP' gc -j | jq -e 'length == 1 and .[0].action == \"removed_record\"' >/dev/null && [ -z \"\$(tc -n $pod filter show dev eth0 ingress)\" ] && [ -z \"\$(tc -n $pod qdisc show dev eth0 ingress)\" ]"
+# exec --nic redirect=: an ephemeral endpoint for QEMU's life, destroyed by the reaper after it
+cat >/tmp/vmtap-cli-redir.$$ <<'SH'
+ls -l /proc/$$/fd | grep -c /dev/net/tun
+"$VMTAP" -j endpoint list | jq -r --argjson me $$ '.[0] | "\(.id) \(.ephemeral) \(.hypervisor.pid == $me)"'
+tc -n "$POD" filter show dev eth0 ingress | grep -c mirred
+SH
+check "exec --nic redirect=: the command holds 2 queues, the endpoint names it, eth0 redirects to it" bash -c "VMTAP='$VMTAP' POD=$pod '$VMTAP' exec --nic redirect=eth0,netns=$pod,queues=2 -- sh /tmp/vmtap-cli-redir.$$ | tr '\\n' ' ' | grep -qx '2 exec\.[0-9]*\.0 true true 1 '"
+rm -f /tmp/vmtap-cli-redir.$$
+check "exec --nic redirect=: after QEMU, the reaper leaves eth0 as it was and goes" bash -c "gone_within() { local i; for ((i = 0; i < \$1 * 10; i++)); do \"\${@:2}\" || return 0; sleep 0.1; done; return 1; }; gone_within 5 bash -c \"[ -n \\\"\\\$('$VMTAP' endpoint list)\\\" ]\" && [ -z \"\$(tc -n $pod qdisc show dev eth0 ingress)\" ] && gone_within 5 pgrep -f '^$VMTAP exec' && [ \$(ip -n $pod -o link show type tun | wc -l) -eq 0 ]"
+expect 127 "No such file" -- exec --nic redirect=eth0,netns="$pod" -- /nonexistent/qemu
+check "exec that cannot run QEMU destroys its ephemeral endpoint itself" bash -c "[ -z \"\$('$VMTAP' endpoint list)\" ] && [ -z \"\$(tc -n $pod qdisc show dev eth0 ingress)\" ]"
+expect 3 "bridge, redirect and macvtap conflict" -- exec --nic redirect=eth0,bridge=vebr -- true
+expect 3 "tc-prio is for redirect" -- exec --nic queues=1,tc-prio=3 -- true
+expect 3 "macvtap-mode: use bridge" -- exec --nic macvtap=eth1,macvtap-mode=x -- true
+expect 4 "no device nosuch" -- exec --nic redirect=nosuch,netns="$pod" -- true
+expect 3 "are for 'vmtap exec'" -- qemu-args --nic fds=3,redirect=eth0
+check "refused execs left nothing" bash -c "[ -z \"\$('$VMTAP' endpoint list)\" ] && [ -z \"\$(tc -n $pod qdisc show dev eth0 ingress)\" ]"
 ip netns del "$pod"
 ip netns del "$peer"
 
