@@ -92,7 +92,8 @@ static inline void vt_undo_end(struct vt_undo *u)
 		u->ctx->undo_depth--;
 }
 /* Until the end of the enclosing block, failures are undo failures: logged, not reported. */
-#define VT_UNDO_SCOPE(ctx) _cleanup_(vt_undo_end) struct vt_undo _vt_undo_ = vt_undo_begin(ctx)
+#define VT_UNDO_SCOPE(ctx) \
+	_cleanup_(vt_undo_end) __attribute__((unused)) struct vt_undo _vt_undo_ = vt_undo_begin(ctx)
 
 /* Copy @in to @out (@size bytes) with control characters and backslashes escaped, C style. */
 void vt_escape(char *out, size_t size, const char *in);
