@@ -19,7 +19,7 @@ declare -A layer=(
 	[netns]=3 [vhost]=3
 	[nl]=4
 	[link]=5 [tc]=5 [tun]=5
-	[link_set]=6
+	[link_set]=6 [macvtap]=6
 	[tap]=7
 	[state]=8
 	[qmp]=9 [qemu]=9 [endpoint]=9 [bridge_helper]=9
