@@ -771,13 +771,20 @@ int vt_link_ip_restore(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, con
 
 	if (!nl || !ip || ifindex <= 0)
 		return vt_fail(ctx, -EINVAL, "validate", "link %d, or no handle or state", ifindex);
-	/* primaries first: the kernel makes an address secondary when a primary of its subnet exists */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < ip->n_addrs; i++) {
+	/*
+	 * IPv4 primaries first: the kernel makes an address secondary when a
+	 * primary of its subnet exists.  The kernel lists IPv4 addresses in the
+	 * order they came and IPv6 ones newest first (within a scope), so IPv6
+	 * addresses go back last to first: the order comes back too, and with
+	 * it the choice among equal source addresses.
+	 */
+	for (int pass = 0; pass < 3; pass++)
+		for (size_t k = 0; k < ip->n_addrs; k++) {
+			size_t i = pass == 2 ? ip->n_addrs - 1 - k : k;
 			const struct vt_ip_addr *a = &ip->addrs[i];
-			bool secondary = a->family == AF_INET && (a->flags & IFA_F_SECONDARY);
+			int want = a->family == AF_INET6 ? 2 : (a->flags & IFA_F_SECONDARY) ? 1 : 0;
 
-			if (secondary != (pass == 1))
+			if (want != pass)
 				continue;
 			addr_msg(mnl_nlmsg_put_header(buf), RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, a);
 			r = vt_fault(ctx, "restore addresses");

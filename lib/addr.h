@@ -116,7 +116,8 @@ int vt_link_ip_save(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, struct
 int vt_link_ip_flush(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const struct vt_link_ip *ip);
 /*
  * Put @ip back on link @ifindex: addresses (IPv4 primaries before
- * secondaries; IPv6 with IFA_F_NODAD, usable at once), then routes without
+ * secondaries; IPv6 with IFA_F_NODAD, usable at once, in the order the
+ * kernel listed them), then routes without
  * a gateway, then those with one (a gateway needs its route first).  An
  * address or route that exists already is fine, so it can be repeated (gc
  * does); on a failure it goes on with the rest and reports the first.
