@@ -120,7 +120,9 @@ int vt_link_ip_flush(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const
  * kernel listed them), then routes without
  * a gateway, then those with one (a gateway needs its route first).  An
  * address or route that exists already is fine, so it can be repeated (gc
- * does); on a failure it goes on with the rest and reports the first.
+ * does); on a failure it goes on with the rest and reports the first.  The
+ * link must be up, as a pod's veth is: the kernel refuses gateways through
+ * a link that is down, and drops IPv6 addresses when a link goes down.
  */
 int vt_link_ip_restore(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const struct vt_link_ip *ip);
 /* Free @ip; returns NULL. */

@@ -39,7 +39,9 @@ int vt_macvtap_mode_parse(const char *name, enum vt_macvtap_mode *ret_mode);
  * @mac:	the macvtap's MAC (the guest's), or NULL for the kernel's choice;
  *		must not be the parent's own MAC, which the kernel accepts here
  *		but refuses when the macvtap goes up (EADDRINUSE): give the
- *		parent its new MAC first
+ *		parent its new MAC first.  NULL in passthru mode, where the
+ *		macvtap always has its parent's MAC (the kernel ignores one given,
+ *		and a MAC set on the macvtap later is set on the parent)
  * @alias:	the ownership tag (IFLA_IFALIAS), or NULL
  * @ret_ifindex:	the new device's ifindex
  * @ret_name:	its name

@@ -255,6 +255,12 @@ static void test_names(void **state)
 	assert_int_equal(vt_macvtap_create(ctx, pod_nl(ctx), "a/b", parent, 0, NULL, TAG, &a, name), -EINVAL);
 	assert_int_equal(vt_macvtap_create(ctx, pod_nl(ctx), "x", parent, 3, NULL, TAG, &a, name), -EINVAL);
 	assert_non_null(strstr(vmtap_ctx_error(ctx), "mode 3"));
+	/* passthru takes the parent's MAC whatever is asked: asking is refused rather than ignored */
+	assert_int_equal(vt_macvtap_create(ctx, pod_nl(ctx), "x", parent, VT_MACVTAP_PASSTHRU,
+					   (const uint8_t[]){ 0x52, 0x54, 0, 1, 2, 3 }, TAG, &a, name), -EINVAL);
+	assert_non_null(strstr(vmtap_ctx_error(ctx), "passthru"));
+	assert_int_equal(vt_macvtap_create(ctx, pod_nl(ctx), "x", parent, 0, (const uint8_t[]){ 1, 2, 3, 4, 5, 6 }, TAG,
+					   &a, name), -EINVAL);
 	delete_ok(ctx, b);
 	delete_ok(ctx, c);
 	assert_int_equal(itest_sh("ip -n " NS " link del mv1 && ip -n " NS " link del mv0"), 0);
