@@ -288,7 +288,7 @@ int vt_route_parse(const void *buf, size_t len, struct vt_ip_route *ret)
 		/* in clock ticks (USER_HZ, 100 on Linux); a request takes seconds */
 		if (r.family == AF_INET6 && ci.rta_expires > 0) {
 			r.has_expires = true;
-			r.expires = (uint32_t)((ci.rta_expires + 99) / 100);
+			r.expires = (uint32_t)(((int64_t)ci.rta_expires + 99) / 100);
 		}
 	}
 	if (tb[RTA_METRICS] && parse_metrics(tb[RTA_METRICS], &r) < 0)
