@@ -262,10 +262,13 @@ int vt_macvtap_create(struct vmtap_ctx *ctx, struct vt_nl *nl, const char *name,
 		if (r != -EEXIST)
 			break;
 	}
+	if (r == -EEXIST && pattern)
+		return vt_fail(ctx, r, "create macvtap", "no free name for pattern \"%s\" among the first %d", name,
+			       PATTERN_TRIES);
+	if (r == -EEXIST && name)
+		return vt_fail(ctx, r, "create macvtap", "%s already exists", name);
 	if (r == -EEXIST)
-		return vt_fail(ctx, r, "create macvtap", name && !pattern ? "%s already exists" :
-			       pattern ? "no free name for pattern \"%s\" among the first 1024" :
-			       "%s: generated names all taken", name ? name : "vmt...");
+		return vt_fail(ctx, r, "create macvtap", "%d generated names were all taken", RANDOM_NAME_TRIES);
 	if (r == -EINVAL && mode == VT_MACVTAP_PASSTHRU)
 		return vt_fail_ack(ctx, r, vt_nl_ack(nl), "create macvtap",
 				   "%s: passthru needs a parent that carries no other macvlan or macvtap", want);
