@@ -253,11 +253,12 @@ static int netns_add(const char *name)
 	char path[128];
 	pthread_t th;
 	void *ret;
-	int fd;
+	int fd, r;
 
 	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	if (pthread_create(&th, NULL, netns_add_thread, path) || pthread_join(th, &ret))
-		die("netns thread: %s", strerror(errno));
+	r = pthread_create(&th, NULL, netns_add_thread, path);
+	if (r || (r = pthread_join(th, &ret)))
+		die("netns thread: %s", strerror(r));
 	if (ret)
 		die("netns %s: %s", name, strerror((int)(intptr_t)ret));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -395,6 +396,7 @@ static void frame_build(struct frame *f, enum workload w, const uint8_t src[6], 
 enum mode { M_FLOOR, M_BRIDGE, M_REDIRECT, M_MACVTAP, NM };
 
 static const char *const mode_name[NM] = { "floor", "bridge", "redirect", "macvtap" };
+static bool enabled[NM] = { true, true, true, true }; /* --modes */
 static const char *const mode_path[NM] = {
 	[M_FLOOR] = "AF_PACKET (vnet hdr, qdisc bypass) -> veth -> peer",
 	[M_BRIDGE] = "vmtap endpoint TAP -> bridge br0 -> veth -> peer",
@@ -486,9 +488,10 @@ static void connect_bridge(struct vmtap_ctx *ctx, struct topo *t)
 	cmd("ip -n %s link set br0 up", t->ns_host);
 	make_veth(ctx, t, "vb0");
 	cmd("ip -n %s link set vb0 master br0", t->ns_host);
-	/* the bridge knows where the receiver is, as it would once the receiver has sent anything */
+	/* the bridge knows where the receiver is, as it would once the receiver has sent anything
+	 * (replace: vr0 may have sent something already, IPv6 DAD, and been learned) */
 	mac_str(mac, t->dst_mac);
-	cmd("bridge -n %s fdb add %s dev vb0 master static", t->ns_host, mac);
+	cmd("bridge -n %s fdb replace %s dev vb0 master static", t->ns_host, mac);
 
 	snprintf(t->ep_id, sizeof(t->ep_id), "dp-bridge");
 	if (vmtap_endpoint_create(ctx, t->ep_id, &spec, &ep) < 0)
@@ -652,7 +655,12 @@ static void root_qdisc(struct vmtap_ctx *ctx, struct topo *t, const char *ns, co
 		 li.qdisc[0] ? li.qdisc : "?");
 }
 
-/* br_netfilter is built in here: whether bridged IPv4 goes through the inet hooks, as the namespace left it */
+static bool bridge_nf_off; /* --bridge-nf-off */
+
+/*
+ * br_netfilter is built in here: whether bridged IPv4 goes through the inet
+ * hooks, as a new namespace has it (1) or, with --bridge-nf-off, not.
+ */
 static void bridge_nf(struct topo *t)
 {
 	size_t len = strlen(t->qdiscs);
@@ -660,6 +668,11 @@ static void bridge_nf(struct topo *t)
 	FILE *f;
 
 	netns_enter(t->nsfd_host);
+	if (bridge_nf_off) {
+		f = fopen("/proc/sys/net/bridge/bridge-nf-call-iptables", "we");
+		if (!f || fputs("0\n", f) < 0 || fclose(f))
+			die("bridge-nf-call-iptables: %s", strerror(errno));
+	}
 	f = fopen("/proc/sys/net/bridge/bridge-nf-call-iptables", "re");
 	netns_leave();
 	if (f) {
@@ -1154,17 +1167,39 @@ static double pps(const struct cell *c)
 	return div0(c->sum.segs, c->sum.secs);
 }
 
+/* Round-by-round values of a ratio of two cells measured in the same round: median, lowest, highest. */
+struct spread {
+	double med, lo, hi;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct spread round_spread(enum workload w1, int q1, enum mode m1, enum workload w2, int q2, enum mode m2)
+{
+	double v[100];
+	unsigned int n = nrounds < 100 ? nrounds : 100;
+
+	for (unsigned int r = 0; r < n; r++)
+		v[r] = div0(*rr(r, w1, q1, m1), *rr(r, w2, q2, m2));
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	return (struct spread){ .med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, .lo = v[0], .hi = v[n - 1] };
+}
+
 static bool all_met = true;
 
-static void target(const char *what, double value, bool at_most, double limit, double lo, double hi,
-		   const char *extra)
+static void target(const char *what, double value, bool at_most, double limit, struct spread sp, const char *extra)
 {
 	bool met = at_most ? value <= limit : value >= limit;
 
 	if (!met)
 		all_met = false;
-	printf("  %-40s %5.2fx (target %s %.2gx) %-6s rounds %4.2fx..%4.2fx  %s\n", what, value,
-	       at_most ? "<=" : ">=", limit, met ? "met" : "MISSED", lo, hi, extra);
+	printf("  %-40s %5.2fx (target %s %.2gx) %-6s rounds %4.2fx [%4.2f..%4.2f]  %s\n", what, value,
+	       at_most ? "<=" : ">=", limit, met ? "met" : "MISSED", sp.med, sp.lo, sp.hi, extra);
 }
 
 static void info(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1177,20 +1212,6 @@ static void info(const char *what, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
-}
-
-/* Spread over rounds of a ratio of two cells measured in the same round. */
-static void round_spread(enum workload w1, int q1, enum mode m1, enum workload w2, int q2, enum mode m2,
-			 double *lo, double *hi)
-{
-	for (unsigned int r = 0; r < nrounds; r++) {
-		double v = div0(*rr(r, w1, q1, m1), *rr(r, w2, q2, m2));
-
-		if (!r || v < *lo)
-			*lo = v;
-		if (!r || v > *hi)
-			*hi = v;
-	}
 }
 
 /*
@@ -1221,8 +1242,11 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 	       "UDP_GRO). %u round(s) x %.2f s per cell%s; the modes of a cell run back to back, order rotated\n"
 	       "every round. %d CPUs; N = %u queues on %u writer threads.\n\n",
 	       VNET_HDR_LEN, nrounds, dur, quick ? " (--quick)" : "", ncpu, nq, nq);
-	for (int m = 0; m < NM; m++)
+	for (int m = 0; m < NM; m++) {
+		if (!enabled[m])
+			continue;
 		printf("  %-9s %s\n            root qdiscs: %s\n", mode_name[m], mode_path[m], topos[m].qdiscs);
+	}
 	printf("\nWorkloads:\n");
 	for (int w = 0; w < NW; w++)
 		printf("  %-8s %s\n", wl[w].name, wl[w].desc);
@@ -1236,6 +1260,8 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 	for (int w = 0; w < NW; w++)
 		for (int qi = 0; qi < 2; qi++)
 			for (int m = 0; m < NM; m++) {
+				if (!enabled[m])
+					continue;
 				const struct cell *c = &cells[w][qi][m];
 				double drops = c->sum.total_w > c->sum.total_d ?
 						       (double)(c->sum.total_w - c->sum.total_d) : 0;
@@ -1258,28 +1284,30 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 		       "are lower and noisier than on an idle machine (ns/seg, the path's CPU cost, much less so).\n",
 		       div0(others, secs), ncpu);
 
-	printf("\nRatios and targets (delivered rates, sums over rounds; \"rounds\": the same ratio in each round):\n");
+	printf("\nRatios and targets (delivered rates, sums over rounds; \"rounds\": the same ratio round by round,\n"
+	       "median [lowest..highest]; \"CPU per segment\": the path's ns/seg against the floor's, which other\n"
+	       "load disturbs much less than rates):\n");
 	for (int w = 0; w < NW; w++)
 		for (int qi = 0; qi < 2; qi++)
 			for (int m = M_BRIDGE; m < NM; m++) {
+				if (!enabled[m])
+					continue;
 				const struct cell *f = &cells[w][qi][M_FLOOR], *c = &cells[w][qi][m];
-				double lo = 0, hi = 0;
-
 				snprintf(buf, sizeof(buf), "floor / %s, %s, %u queue%s", mode_name[m], wl[w].name, qn[qi],
 					 qn[qi] > 1 ? "s" : "");
 				snprintf(extra, sizeof(extra), "CPU per segment %.2fx the floor's", div0(cost(c), cost(f)));
-				round_spread(w, qi, M_FLOOR, w, qi, (enum mode)m, &lo, &hi);
-				target(buf, div0(pps(f), pps(c)), true, 1.5, lo, hi, extra);
+				target(buf, div0(pps(f), pps(c)), true, 1.5,
+				       round_spread(w, qi, M_FLOOR, w, qi, (enum mode)m), extra);
 			}
 	for (int w = 0; w < NW; w++)
 		for (int m = M_BRIDGE; m < NM; m++) {
-			double lo = 0, hi = 0;
-
+			if (!enabled[m])
+				continue;
 			snprintf(buf, sizeof(buf), "%s, %s: %u queues / 1", mode_name[m], wl[w].name, nq);
 			snprintf(extra, sizeof(extra), "floor: %.2fx",
 				 div0(pps(&cells[w][QI_N][M_FLOOR]), pps(&cells[w][QI_1][M_FLOOR])));
-			round_spread(w, QI_N, (enum mode)m, w, QI_1, (enum mode)m, &lo, &hi);
-			target(buf, div0(pps(&cells[w][QI_N][m]), pps(&cells[w][QI_1][m])), false, 1.7, lo, hi, extra);
+			target(buf, div0(pps(&cells[w][QI_N][m]), pps(&cells[w][QI_1][m])), false, 1.7,
+			       round_spread(w, QI_N, (enum mode)m, w, QI_1, (enum mode)m), extra);
 		}
 
 	printf("\nWhere the limits are (measured in the same run). Scaling ceiling: N writers cannot do better\n"
@@ -1287,12 +1315,14 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 	       "(writer, ksoftirqd, receiver):\n");
 	for (int w = 0; w < NW; w++) {
 		const struct cell *f1 = &cells[w][QI_1][M_FLOOR], *fn = &cells[w][QI_N][M_FLOOR];
-		double lo = 0, hi = 0;
+		struct spread sp = round_spread(w, QI_N, M_FLOOR, w, QI_1, M_FLOOR);
 
-		round_spread(w, QI_N, M_FLOOR, w, QI_1, M_FLOOR, &lo, &hi);
 		snprintf(buf, sizeof(buf), "%s: floor, %u writers / 1", wl[w].name, nq);
-		info(buf, "%.2fx (rounds %.2fx..%.2fx): the kernel's own scaling here", div0(pps(fn), pps(f1)), lo, hi);
+		info(buf, "%.2fx (rounds %.2fx [%.2f..%.2f]): the kernel's own scaling here", div0(pps(fn), pps(f1)),
+		     sp.med, sp.lo, sp.hi);
 		for (int m = 0; m < NM; m++) {
+			if (!enabled[m])
+				continue;
 			const struct cell *c1 = &cells[w][QI_1][m], *cn = &cells[w][QI_N][m];
 			double avail = ncpu - cores(cn, cn->sum.busy - cn->sum.ours);
 
@@ -1304,6 +1334,8 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 			     cores(cn, cn->sum.ours), div0(cost(cn), cost(c1)));
 		}
 		for (int m = M_BRIDGE; m < NM; m++) {
+			if (!enabled[m])
+				continue;
 			const struct cell *c = &cells[w][QI_1][m];
 
 			snprintf(buf, sizeof(buf), "%s: %s, 1 writer, cost of the mode", wl[w].name, mode_name[m]);
@@ -1328,12 +1360,15 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: datapath [--quick] [--rounds N] [--duration SECONDS] [--queues N] [--macvtap-noqueue] [--stats]\n"
+	fprintf(f, "Usage: datapath [--quick] [--rounds N] [--duration SECONDS] [--queues N] [--modes LIST]\n"
+		   "                [--macvtap-noqueue] [--bridge-nf-off] [--stats]\n"
 		   "  --quick     smoke run: 1 round of 0.1 s per cell (a few seconds)\n"
-		   "  --rounds    rounds over all cells (default 5)\n"
-		   "  --duration  measured seconds per cell and round (default 0.6)\n"
+		   "  --rounds    rounds over all cells (default 10)\n"
+		   "  --duration  measured seconds per cell and round (default 0.3)\n"
 		   "  --queues    N for the multi-queue runs (default: the CPU count, at least 2)\n"
+		   "  --modes     comma-separated subset of bridge,redirect,macvtap (the floor always runs)\n"
 		   "  --macvtap-noqueue  give the macvtap a noqueue root qdisc (default: the kernel's pfifo_fast)\n"
+		   "  --bridge-nf-off    bridge-nf-call-iptables 0 in the bridge's namespace (default: as it comes, 1)\n"
 		   "  --stats     at the end, each topology's device counters and the receiver's UDP counters\n"
 		   "Runs in private network and mount namespaces (needs root). Exits 0 whatever the timings;\n"
 		   "1 when a topology does not deliver the frames.\n");
@@ -1341,8 +1376,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	double dur = 0.6, warm = 0.1;
-	unsigned int rounds = 5, nq = 0;
+	/* short cells, many rounds: load from elsewhere comes and goes in bursts of a second or so */
+	double dur = 0.3, warm = 0.05;
+	unsigned int rounds = 10, nq = 0;
 	bool quick = false, stats = false;
 	struct topo topos[NM];
 	struct vmtap_ctx *ctx;
@@ -1365,8 +1401,24 @@ int main(int argc, char **argv)
 			nq = (unsigned int)strtoul(argv[++i], &end, 10);
 			if (*end || nq < 2 || nq > MAX_QUEUES)
 				goto bad;
+		} else if (!strcmp(argv[i], "--modes") && i + 1 < argc) {
+			char *list = argv[++i], *save = NULL;
+
+			memset(enabled, 0, sizeof(enabled));
+			enabled[M_FLOOR] = true;
+			for (char *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+				int m = 0;
+
+				while (m < NM && strcmp(w, mode_name[m]))
+					m++;
+				if (m == NM)
+					goto bad;
+				enabled[m] = true;
+			}
 		} else if (!strcmp(argv[i], "--stats")) {
 			stats = true;
+		} else if (!strcmp(argv[i], "--bridge-nf-off")) {
+			bridge_nf_off = true;
 		} else if (!strcmp(argv[i], "--macvtap-noqueue")) {
 			macvtap_noqueue = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -1396,12 +1448,18 @@ int main(int argc, char **argv)
 	if (vmtap_ctx_new(&ctx) < 0)
 		die("vmtap_ctx_new failed");
 
-	progress("building the four topologies (%u queues each)", nq);
-	for (int m = 0; m < NM; m++)
+	progress("building the topologies (%u queues each)", nq);
+	for (int m = 0; m < NM; m++) {
+		if (!enabled[m])
+			continue;
 		topo_setup(ctx, &topos[m], (enum mode)m, nq);
-	for (int m = 0; m < NM; m++)
+	}
+	for (int m = 0; m < NM; m++) {
+		if (!enabled[m])
+			continue;
 		for (int w = 0; w < NW; w++)
 			preflight(&topos[m], (enum workload)w);
+	}
 	progress("every topology delivers every workload; measuring (%u rounds, %.2f s per cell)", rounds, dur);
 
 	for (unsigned int r = 0; r < rounds; r++) {
@@ -1413,6 +1471,8 @@ int main(int argc, char **argv)
 					enum mode m = (enum mode)((j + r + k) % NM);
 					struct sample s = { 0 };
 
+					if (!enabled[m])
+						continue;
 					run_cell(&topos[m], (enum workload)w, qi ? nq : 1, warm, dur, &s);
 					cell_add(&cells[w][qi][m], &s);
 					*rr(r, (enum workload)w, qi, m) = div0(s.segs, s.secs);
@@ -1421,10 +1481,16 @@ int main(int argc, char **argv)
 	}
 
 	report(nq, dur, quick, topos);
-	for (int m = 0; m < NM && stats; m++)
+	for (int m = 0; m < NM && stats; m++) {
+		if (!enabled[m])
+			continue;
 		topo_stats(&topos[m]);
-	for (int m = 0; m < NM; m++)
+	}
+	for (int m = 0; m < NM; m++) {
+		if (!enabled[m])
+			continue;
 		topo_teardown(ctx, &topos[m]);
+	}
 	vmtap_ctx_free(ctx);
 	progress("done");
 	return 0;
