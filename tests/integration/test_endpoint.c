@@ -180,7 +180,7 @@ static void test_bad_specs(void **state)
 		{ { .sz = sz, .mtu = 67 }, "68..65535" },
 		{ { .sz = sz, .set_guest_mac = true, .guest_mac = { 1, 2, 3, 4, 5, 6 } }, "unicast" },
 		{ { .sz = sz, .connection = VMTAP_CONNECT_BRIDGE }, "bridge name" },
-		{ { .sz = sz, .bridge = "br0" }, "without the bridge connection" },
+		{ { .sz = sz, .bridge = "br0" }, "a bridge was given with the none connection" },
 		{ { .sz = sz, .flags = 0x100 }, "unknown endpoint flags" },
 		{ { .sz = sz, .netns = "../x" }, "plain name" },
 	};
@@ -205,6 +205,28 @@ static void test_bad_specs(void **state)
 	assert_int_equal(itest_tun_count(NULL), 0);
 	assert_false(file_exists("bad.json"));
 	(void)!system("rm -rf " STATE_DIR);
+}
+
+/* What the record's reader would refuse is refused when written: the record never gets stuck. */
+static void test_hypervisor_values_checked(void **state)
+{
+	struct vmtap_ctx *ctx = CTX(state);
+	struct vmtap_endpoint *ep;
+	static const struct vmtap_hypervisor_info bad[] = {
+		{ .sz = sizeof(bad[0]), .device_id = "net 0" },
+		{ .sz = sizeof(bad[0]), .netdev_id = "0host" },
+		{ .sz = sizeof(bad[0]), .device_id = "net0", .pci_addr = "0000:00:02.0\n" },
+		{ .sz = sizeof(bad[0]), .pid = -1 },
+	};
+
+	assert_int_equal(vmtap_endpoint_create(ctx, "hvchk", NULL, NULL), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(vmtap_endpoint_set_hypervisor(ctx, "hvchk", &bad[i]), -EINVAL);
+		assert_string_equal(vmtap_ctx_error_step(ctx), "validate");
+	}
+	assert_int_equal(vmtap_endpoint_load(ctx, "hvchk", &ep), 0);
+	vmtap_endpoint_free(ep);
+	assert_int_equal(vmtap_endpoint_destroy(ctx, "hvchk"), 0);
 }
 
 #ifdef VMTAP_FAULT_INJECTION
@@ -711,6 +733,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fault_then_failing_undo, setup, teardown),
 #endif
 		cmocka_unit_test_setup_teardown(test_destroy_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hypervisor_values_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_state_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_id_16_processes, setup, teardown),
