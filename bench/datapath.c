@@ -13,8 +13,13 @@
  *
  *   floor     AF_PACKET (PACKET_VNET_HDR, PACKET_QDISC_BYPASS) -> veth -> peer
  *   bridge    vmtap endpoint TAP -> Linux bridge -> veth -> peer
- *   redirect  TAP -> tc ingress u32 + mirred egress redirect -> pod veth -> peer
+ *   redirect  vmtap endpoint TAP -> tc ingress u32 + mirred egress redirect -> pod veth -> peer
  *   macvtap   macvtap (bridge mode) queue -> macvlan -> pod veth -> peer
+ *
+ * bridge and redirect are built by libvmtap (vmtap_endpoint_create()), so
+ * the bench measures what vmtap makes, qdiscs and tc objects included.
+ * macvtap is built by the bench with ip until vmtap's macvtap connection
+ * exists (connect_macvtap()), and says so in its output.
  *
  * The floor is the cheapest way the kernel offers to put the same bytes,
  * with the same virtio-net header parsed by the same virtio_net_hdr_to_skb(),
@@ -400,8 +405,8 @@ static bool enabled[NM] = { true, true, true, true }; /* --modes */
 static const char *const mode_path[NM] = {
 	[M_FLOOR] = "AF_PACKET (vnet hdr, qdisc bypass) -> veth -> peer",
 	[M_BRIDGE] = "vmtap endpoint TAP -> bridge br0 -> veth -> peer",
-	[M_REDIRECT] = "TAP -> tc u32 + mirred redirect -> pod veth eth0 -> peer",
-	[M_MACVTAP] = "macvtap (bridge mode) on pod veth eth0 -> peer",
+	[M_REDIRECT] = "vmtap redirect endpoint TAP -> tc u32 + mirred redirect -> pod veth eth0 -> peer",
+	[M_MACVTAP] = "macvtap (bridge mode, made by the bench with ip, not vmtap) on pod veth eth0 -> peer",
 };
 
 struct topo {
@@ -415,7 +420,7 @@ struct topo {
 	uint8_t src_mac[6], dst_mac[6];
 	int rx_sock;
 	struct vmtap_tap *tap;        /* bridge, redirect */
-	char ep_id[32];               /* bridge: the endpoint */
+	char ep_id[32];               /* bridge, redirect: the vmtap endpoint */
 	char qdiscs[128];             /* root qdiscs on the way, for the record */
 };
 
@@ -504,42 +509,25 @@ static void connect_bridge(struct vmtap_ctx *ctx, struct topo *t)
 }
 
 /*
- * (c) redirect -- SWITCH POINT to vmtap's own redirect endpoint (issue 12).
- *
- * In: the pod veth "eth0" exists and is up in t->ns_host (make_veth()).
- * Out: t->tap with t->nq queues, t->fds, t->src_mac (the guest's MAC).
- *
- * Today: a TAP from vmtap_tap_create() (vnet header, MTU = eth0's, up) and
- * the cross-connection Kata makes, with tc: an ingress qdisc on both and a
- * u32 match-all filter with mirred egress redirect each way, at parent
- * ffff:fff2 (works for ingress and clsact alike: proto-tc FACTS.md 1.4, 2, 4).
- * When vmtap_endpoint_create() takes the redirect connection, the body
- * becomes (the guest MAC is then eth0's by default, as here):
- *
- *	VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = t->nq, .netns = t->ns_host,
- *		   .connection = VMTAP_CONNECT_REDIRECT, .redirect = "eth0");
- *	vmtap_endpoint_create(ctx, "dp-redirect", &spec, &ep);
- *	vmtap_endpoint_guest_mac(ep, t->src_mac);
- *	vmtap_endpoint_open(ctx, "dp-redirect", &t->tap); take_tap_fds(t);
+ * (c) redirect: a vmtap redirect endpoint, a TAP cross-connected with the pod
+ * veth "eth0" by vmtap's own tc objects (an ingress qdisc on each, a u32
+ * match-all filter with mirred egress redirect each way, built over
+ * rtnetlink), exactly what `vmtap endpoint create --redirect eth0` makes.
+ * The defaults are Kata's: the guest's MAC is eth0's, the TAP's MTU eth0's.
  */
 static void connect_redirect(struct vmtap_ctx *ctx, struct topo *t)
 {
-	struct vmtap_link_info eth0;
-	VMTAP_OPTS(vmtap_link_set_opts, lo, .state = VMTAP_LINK_UP);
-	VMTAP_OPTS(vmtap_tap_opts, o, .name = "tap0", .queues = t->nq, .netns = t->ns_host,
-		   .flags = VMTAP_TAP_REQUIRE_VNET_HDR | VMTAP_TAP_MULTI_QUEUE, .link = &lo);
+	VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = t->nq, .netns = t->ns_host,
+		   .connection = VMTAP_CONNECT_REDIRECT, .device = "eth0");
+	struct vmtap_endpoint *ep = NULL;
 
-	link_info(ctx, t->ns_host, "eth0", &eth0);
-	lo.mtu = eth0.mtu;
-	if (vmtap_tap_create(ctx, &o, &t->tap) < 0)
-		die("vmtap_tap_create: %s", vmtap_ctx_error(ctx));
-	cmd("tc -n %s qdisc add dev eth0 ingress", t->ns_host);
-	cmd("tc -n %s qdisc add dev tap0 ingress", t->ns_host);
-	cmd("tc -n %s filter add dev eth0 parent ffff:fff2 prio 49152 protocol all u32 match u8 0 0 "
-	    "action mirred egress redirect dev tap0", t->ns_host);
-	cmd("tc -n %s filter add dev tap0 parent ffff:fff2 prio 49152 protocol all u32 match u8 0 0 "
-	    "action mirred egress redirect dev eth0", t->ns_host);
-	memcpy(t->src_mac, eth0.mac, 6); /* Kata: the guest is the pod on the wire */
+	snprintf(t->ep_id, sizeof(t->ep_id), "dp-redirect");
+	if (vmtap_endpoint_create(ctx, t->ep_id, &spec, &ep) < 0)
+		die("vmtap_endpoint_create (redirect): %s", vmtap_ctx_error(ctx));
+	vmtap_endpoint_guest_mac(ep, t->src_mac);
+	vmtap_endpoint_free(ep);
+	if (vmtap_endpoint_open(ctx, t->ep_id, &t->tap) < 0)
+		die("vmtap_endpoint_open: %s", vmtap_ctx_error(ctx));
 	take_tap_fds(t);
 }
 
@@ -604,7 +592,7 @@ static void macvtap_open_queues(int nsfd, const char *name, unsigned int n, int 
  * connection, the body becomes:
  *
  *	VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = t->nq, .netns = t->ns_host,
- *		   .connection = VMTAP_CONNECT_MACVTAP, .macvtap_parent = "eth0",
+ *		   .connection = VMTAP_CONNECT_MACVTAP, .device = "eth0",
  *		   .macvtap_mode = VMTAP_MACVTAP_BRIDGE);
  *	vmtap_endpoint_create(ctx, "dp-macvtap", &spec, &ep);
  *	vmtap_endpoint_guest_mac(ep, t->src_mac);
@@ -708,7 +696,7 @@ static void topo_setup(struct vmtap_ctx *ctx, struct topo *t, enum mode m, unsig
 	case M_REDIRECT:
 		make_veth(ctx, t, "eth0");
 		connect_redirect(ctx, t);
-		root_qdisc(ctx, t, t->ns_host, "tap0");
+		root_qdisc(ctx, t, t->ns_host, vmtap_tap_name(t->tap));
 		root_qdisc(ctx, t, t->ns_host, "eth0");
 		break;
 	case M_MACVTAP:
@@ -1350,8 +1338,11 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 	       " - The 1-queue runs use queue 0 of the same %u-queue device as the N-queue runs, as a VM that\n"
 	       "   sends on one queue. Every writer runs the whole path in its own context (tun/packet write,\n"
 	       "   bridge or tc or macvlan, veth, the peer's IP and UDP receive up to the socket).\n"
-	       " - The redirect and macvtap topologies are built with tc and ip until vmtap makes them itself\n"
-	       "   (connect_redirect() and connect_macvtap() in bench/datapath.c).\n",
+	       " - bridge and redirect are vmtap endpoints (vmtap_endpoint_create(), as `vmtap endpoint create\n"
+	       "   --bridge br0` and `--redirect eth0` make them); the bridge itself, its fdb entry and the veths\n"
+	       "   are the bench's, built with ip. macvtap is NOT yet a vmtap endpoint: the bench makes it with\n"
+	       "   `ip link add ... type macvtap mode bridge` and its own MAC, and opens its queues itself\n"
+	       "   (connect_macvtap() in bench/datapath.c), until vmtap's macvtap connection lands.\n",
 	       OFFLOADS_QEMU, nq);
 	printf("\n%s\n", all_met ? "All targets met." : "Some targets MISSED: see \"Where the limits are\".");
 }
