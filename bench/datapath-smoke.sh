@@ -40,26 +40,26 @@ snapshot >"$out/before"
 
 # 1. a quick run: exit 0 and every row of the table
 if "$bin" --quick >"$out/quick.log" 2>&1; then ok "--quick exits 0"; else bad "--quick exit status $?"; cat "$out/quick.log"; fi
-rows=$(grep -cE '^(64 B|1500 B|64K GSO) +[0-9]+ +(floor|bridge|redirect|macvtap) ' "$out/quick.log")
-[[ $rows -eq 24 ]] && ok "24 table rows" || bad "$rows table rows, not 24"
+rows=$(grep -cE '^(64 B|1500 B|64K GSO) +[0-9]+ +(floor|bridge|bridge-nf0|redirect|macvtap) ' "$out/quick.log")
+[[ $rows -eq 30 ]] && ok "30 table rows" || bad "$rows table rows, not 30"
 # delivery itself is checked by the program before it measures (it exits 1 if a topology loses frames);
 # a row's rate is timing, which this test never judges
 grep -q 'every topology delivers every workload' "$out/quick.log" && ok "every topology delivered" ||
 	bad "no delivery check passed"
 targets=$(grep -cE '\(target (<=|>=) ' "$out/quick.log")
-[[ $targets -eq 27 ]] && ok "27 target lines" || bad "$targets target lines, not 27"
+[[ $targets -eq 36 ]] && ok "36 target lines" || bad "$targets target lines, not 36"
 grep -q '^Where the limits are' "$out/quick.log" && ok "limits section" || bad "no limits section"
 grep -qE '^(All targets met\.|Some targets MISSED)' "$out/quick.log" && ok "verdict line" || bad "no verdict line"
 # bridge and redirect are vmtap's endpoints; the output says which mode is not (yet)
-grep -q 'bridge    vmtap endpoint TAP' "$out/quick.log" && grep -q 'redirect  vmtap redirect endpoint TAP' "$out/quick.log" &&
+grep -qE '^  bridge +vmtap endpoint TAP' "$out/quick.log" && grep -qE '^  redirect +vmtap redirect endpoint TAP' "$out/quick.log" &&
 	ok "bridge and redirect are vmtap endpoints" || bad "bridge or redirect not built by vmtap"
-grep -qE 'macvtap +macvtap .*(vmtap|the bench)' "$out/quick.log" && ok "the macvtap row says who built it" ||
+grep -qE '^  macvtap +macvtap .*(vmtap|the bench)' "$out/quick.log" && ok "the macvtap row says who built it" ||
 	bad "the macvtap row does not say who built it"
 
 # 2. a subset of modes, and bad options: status 2, nothing run
 if "$bin" --quick --modes redirect >"$out/sub.log" 2>&1 &&
 	[[ $(grep -cE '^(64 B|1500 B|64K GSO) +[0-9]+ +(floor|redirect) ' "$out/sub.log") -eq 12 ]] &&
-	! grep -qE '^(64 B|1500 B|64K GSO) +[0-9]+ +(bridge|macvtap) ' "$out/sub.log"; then
+	! grep -qE '^(64 B|1500 B|64K GSO) +[0-9]+ +(bridge|bridge-nf0|macvtap) ' "$out/sub.log"; then
 	ok "--modes redirect runs the floor and redirect only"
 else
 	bad "--modes redirect"; cat "$out/sub.log"

@@ -13,6 +13,7 @@
  *
  *   floor     AF_PACKET (PACKET_VNET_HDR, PACKET_QDISC_BYPASS) -> veth -> peer
  *   bridge    vmtap endpoint TAP -> Linux bridge -> veth -> peer
+ *   bridge-nf0  the same with bridge-nf-call-*tables 0 (br_netfilter's hooks off)
  *   redirect  vmtap endpoint TAP -> tc ingress u32 + mirred egress redirect -> pod veth -> peer
  *   macvtap   macvtap (bridge mode) queue -> macvlan -> pod veth -> peer
  *
@@ -398,13 +399,14 @@ static void frame_build(struct frame *f, enum workload w, const uint8_t src[6], 
 
 /* ---- topologies ---- */
 
-enum mode { M_FLOOR, M_BRIDGE, M_REDIRECT, M_MACVTAP, NM };
+enum mode { M_FLOOR, M_BRIDGE, M_BRIDGE_NF0, M_REDIRECT, M_MACVTAP, NM };
 
-static const char *const mode_name[NM] = { "floor", "bridge", "redirect", "macvtap" };
-static bool enabled[NM] = { true, true, true, true }; /* --modes */
+static const char *const mode_name[NM] = { "floor", "bridge", "bridge-nf0", "redirect", "macvtap" };
+static bool enabled[NM] = { true, true, true, true, true }; /* --modes */
 static const char *const mode_path[NM] = {
 	[M_FLOOR] = "AF_PACKET (vnet hdr, qdisc bypass) -> veth -> peer",
 	[M_BRIDGE] = "vmtap endpoint TAP -> bridge br0 -> veth -> peer",
+	[M_BRIDGE_NF0] = "the same, bridge-nf-call-{ip,ip6,arp}tables 0 (no br_netfilter hooks)",
 	[M_REDIRECT] = "vmtap redirect endpoint TAP -> tc u32 + mirred redirect -> pod veth eth0 -> peer",
 	[M_MACVTAP] = "macvtap (bridge mode, made by the bench with ip, not vmtap) on pod veth eth0 -> peer",
 };
@@ -498,7 +500,7 @@ static void connect_bridge(struct vmtap_ctx *ctx, struct topo *t)
 	mac_str(mac, t->dst_mac);
 	cmd("bridge -n %s fdb replace %s dev vb0 master static", t->ns_host, mac);
 
-	snprintf(t->ep_id, sizeof(t->ep_id), "dp-bridge");
+	snprintf(t->ep_id, sizeof(t->ep_id), "dp-%s", mode_name[t->mode]);
 	if (vmtap_endpoint_create(ctx, t->ep_id, &spec, &ep) < 0)
 		die("vmtap_endpoint_create: %s", vmtap_ctx_error(ctx));
 	vmtap_endpoint_guest_mac(ep, t->src_mac);
@@ -643,23 +645,28 @@ static void root_qdisc(struct vmtap_ctx *ctx, struct topo *t, const char *ns, co
 		 li.qdisc[0] ? li.qdisc : "?");
 }
 
-static bool bridge_nf_off; /* --bridge-nf-off */
-
 /*
- * br_netfilter is built in here: whether bridged IPv4 goes through the inet
- * hooks, as a new namespace has it (1) or, with --bridge-nf-off, not.
+ * br_netfilter is built in here, and on every host that loaded it (Docker,
+ * Kubernetes): bridged IPv4 goes through the inet netfilter hooks, as a new
+ * namespace has it (1).  The bridge-nf0 mode turns that off in its bridge's
+ * namespace (what libvirt's documentation advises), so the run shows what
+ * the hooks cost next to the bridge's own work.
  */
-static void bridge_nf(struct topo *t)
+static void bridge_nf(struct topo *t, bool off)
 {
+	static const char *const knobs[] = { "iptables", "ip6tables", "arptables" };
 	size_t len = strlen(t->qdiscs);
-	char v[8] = "?";
+	char v[8] = "?", path[96];
 	FILE *f;
 
 	netns_enter(t->nsfd_host);
-	if (bridge_nf_off) {
-		f = fopen("/proc/sys/net/bridge/bridge-nf-call-iptables", "we");
+	for (size_t i = 0; off && i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/bridge/bridge-nf-call-%s", knobs[i]);
+		f = fopen(path, "we");
+		if (!f && errno == ENOENT)
+			continue; /* no br_netfilter: nothing to turn off */
 		if (!f || fputs("0\n", f) < 0 || fclose(f))
-			die("bridge-nf-call-iptables: %s", strerror(errno));
+			die("%s: %s", path, strerror(errno));
 	}
 	f = fopen("/proc/sys/net/bridge/bridge-nf-call-iptables", "re");
 	netns_leave();
@@ -687,11 +694,12 @@ static void topo_setup(struct vmtap_ctx *ctx, struct topo *t, enum mode m, unsig
 		root_qdisc(ctx, t, t->ns_host, "vf0");
 		break;
 	case M_BRIDGE:
+	case M_BRIDGE_NF0:
 		connect_bridge(ctx, t);
 		root_qdisc(ctx, t, t->ns_host, vmtap_tap_name(t->tap));
 		root_qdisc(ctx, t, t->ns_host, "br0");
 		root_qdisc(ctx, t, t->ns_host, "vb0");
-		bridge_nf(t);
+		bridge_nf(t, m == M_BRIDGE_NF0);
 		break;
 	case M_REDIRECT:
 		make_veth(ctx, t, "eth0");
@@ -1233,7 +1241,7 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 	for (int m = 0; m < NM; m++) {
 		if (!enabled[m])
 			continue;
-		printf("  %-9s %s\n            root qdiscs: %s\n", mode_name[m], mode_path[m], topos[m].qdiscs);
+		printf("  %-10s %s\n             root qdiscs: %s\n", mode_name[m], mode_path[m], topos[m].qdiscs);
 	}
 	printf("\nWorkloads:\n");
 	for (int w = 0; w < NW; w++)
@@ -1243,7 +1251,7 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 	       "at the receiver's full socket buffer. CPU in cores: the writer threads (the softirq work run in their\n"
 	       "context included), ksoftirqd, the receiver, others (the rest of the machine: other processes).\n"
 	       "ns/seg = the path's CPU (writers + ksoftirqd) per delivered segment.\n\n");
-	printf("%-8s %-2s %-9s %7s %6s %13s %7s %6s %5s %6s %5s %5s %6s %6s\n", "workload", "q", "mode", "Mpps",
+	printf("%-8s %-2s %-10s %7s %6s %13s %7s %6s %5s %6s %5s %5s %6s %6s\n", "workload", "q", "mode", "Mpps",
 	       "Gbit/s", "Mpps range", "wr Mpps", "drops", "sock", "writer", "ksirq", "recv", "others", "ns/seg");
 	for (int w = 0; w < NW; w++)
 		for (int qi = 0; qi < 2; qi++)
@@ -1257,7 +1265,7 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 				others += c->sum.busy - c->sum.ours;
 				secs += c->sum.secs;
 				snprintf(buf, sizeof(buf), "%.3f-%.3f", c->rate_min / 1e6, c->rate_max / 1e6);
-				printf("%-8s %-2u %-9s %7.3f %6.2f %13s %7.3f %5.1f%% %4.1f%% %6.2f %5.2f %5.2f %6.2f %6.0f%s\n",
+				printf("%-8s %-2u %-10s %7.3f %6.2f %13s %7.3f %5.1f%% %4.1f%% %6.2f %5.2f %5.2f %6.2f %6.0f%s\n",
 				       wl[w].name, qn[qi], mode_name[m], pps(c) / 1e6,
 				       div0(c->sum.bytes * 8, c->sum.secs) / 1e9, buf,
 				       div0(c->sum.wsegs, c->sum.secs) / 1e6,
@@ -1352,14 +1360,14 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: datapath [--quick] [--rounds N] [--duration SECONDS] [--queues N] [--modes LIST]\n"
-		   "                [--macvtap-noqueue] [--bridge-nf-off] [--stats]\n"
+		   "                [--macvtap-noqueue] [--stats]\n"
 		   "  --quick     smoke run: 1 round of 0.1 s per cell (a few seconds)\n"
 		   "  --rounds    rounds over all cells (default 10)\n"
 		   "  --duration  measured seconds per cell and round (default 0.3)\n"
 		   "  --queues    N for the multi-queue runs (default: the CPU count, at least 2)\n"
-		   "  --modes     comma-separated subset of bridge,redirect,macvtap (the floor always runs)\n"
+		   "  --modes     comma-separated subset of bridge,bridge-nf0,redirect,macvtap (the floor always runs)\n"
 		   "  --macvtap-noqueue  give the macvtap a noqueue root qdisc (default: the kernel's pfifo_fast)\n"
-		   "  --bridge-nf-off    bridge-nf-call-iptables 0 in the bridge's namespace (default: as it comes, 1)\n"
+
 		   "  --stats     at the end, each topology's device counters and the receiver's UDP counters\n"
 		   "Runs in private network and mount namespaces (needs root). Exits 0 whatever the timings;\n"
 		   "1 when a topology does not deliver the frames.\n");
@@ -1408,8 +1416,6 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(argv[i], "--stats")) {
 			stats = true;
-		} else if (!strcmp(argv[i], "--bridge-nf-off")) {
-			bridge_nf_off = true;
 		} else if (!strcmp(argv[i], "--macvtap-noqueue")) {
 			macvtap_noqueue = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
