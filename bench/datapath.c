@@ -590,8 +590,10 @@ static void macvtap_open_queues(int nsfd, const char *name, unsigned int n, int 
  * Today: `ip link add link eth0 name mvt0 type macvtap mode bridge` with a
  * MAC of its own (what `--guest-mac` gives; Kata's default swaps eth0's MAC
  * to the guest instead, the same frames on the wire) and the queues opened
- * by macvtap_open_queues().  When vmtap_endpoint_create() takes the macvtap
- * connection, the body becomes:
+ * by macvtap_open_queues(); a noqueue root qdisc set while it is down, as
+ * vmtap's lib/macvtap.c gives its macvtaps (the kernel's default would be
+ * pfifo_fast; --macvtap-kernel-qdisc keeps it).  When vmtap_endpoint_create()
+ * takes the macvtap connection, the body becomes:
  *
  *	VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = t->nq, .netns = t->ns_host,
  *		   .connection = VMTAP_CONNECT_MACVTAP, .device = "eth0",
@@ -600,7 +602,7 @@ static void macvtap_open_queues(int nsfd, const char *name, unsigned int n, int 
  *	vmtap_endpoint_guest_mac(ep, t->src_mac);
  *	vmtap_endpoint_open(ctx, "dp-macvtap", &t->tap); take_tap_fds(t);
  */
-static bool macvtap_noqueue; /* --macvtap-noqueue: as vmtap does for its TAPs */
+static bool macvtap_kernel_qdisc; /* --macvtap-kernel-qdisc: pfifo_fast, not vmtap's noqueue */
 
 static void connect_macvtap(struct vmtap_ctx *ctx, struct topo *t)
 {
@@ -610,7 +612,7 @@ static void connect_macvtap(struct vmtap_ctx *ctx, struct topo *t)
 	(void)ctx;
 	mac_str(buf, mac);
 	cmd("ip -n %s link add link eth0 name mvt0 address %s type macvtap mode bridge", t->ns_host, buf);
-	if (macvtap_noqueue)
+	if (!macvtap_kernel_qdisc)
 		cmd("tc -n %s qdisc replace dev mvt0 root noqueue", t->ns_host);
 	cmd("ip -n %s link set mvt0 up", t->ns_host);
 	macvtap_open_queues(t->nsfd_host, "mvt0", t->nq, t->fds);
@@ -1360,13 +1362,13 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: datapath [--quick] [--rounds N] [--duration SECONDS] [--queues N] [--modes LIST]\n"
-		   "                [--macvtap-noqueue] [--stats]\n"
+		   "                [--macvtap-kernel-qdisc] [--stats]\n"
 		   "  --quick     smoke run: 1 round of 0.1 s per cell (a few seconds)\n"
 		   "  --rounds    rounds over all cells (default 10)\n"
 		   "  --duration  measured seconds per cell and round (default 0.3)\n"
 		   "  --queues    N for the multi-queue runs (default: the CPU count, at least 2)\n"
 		   "  --modes     comma-separated subset of bridge,bridge-nf0,redirect,macvtap (the floor always runs)\n"
-		   "  --macvtap-noqueue  give the macvtap a noqueue root qdisc (default: the kernel's pfifo_fast)\n"
+		   "  --macvtap-kernel-qdisc  leave the macvtap the kernel's pfifo_fast (default: noqueue, as vmtap)\n"
 
 		   "  --stats     at the end, each topology's device counters and the receiver's UDP counters\n"
 		   "Runs in private network and mount namespaces (needs root). Exits 0 whatever the timings;\n"
@@ -1416,8 +1418,8 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(argv[i], "--stats")) {
 			stats = true;
-		} else if (!strcmp(argv[i], "--macvtap-noqueue")) {
-			macvtap_noqueue = true;
+		} else if (!strcmp(argv[i], "--macvtap-kernel-qdisc")) {
+			macvtap_kernel_qdisc = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
