@@ -1228,6 +1228,21 @@ static double cores(const struct cell *c, double cpu)
 	return div0(cpu, c->sum.secs);
 }
 
+/*
+ * What N writers could reach against one in this run: N times, or as many
+ * times one writer's run (writer, ksoftirqd, receiver) as fits in the CPUs
+ * other processes left free while the N writers ran, whichever is lower.
+ */
+static double scaling_ceiling(enum workload w, enum mode m, unsigned int nq, int ncpu, double *ret_avail)
+{
+	const struct cell *c1 = &cells[w][QI_1][m], *cn = &cells[w][QI_N][m];
+	double avail = ncpu - cores(cn, cn->sum.busy - cn->sum.ours);
+
+	if (ret_avail)
+		*ret_avail = avail;
+	return fmin(nq, div0(avail, cores(c1, c1->sum.ours)));
+}
+
 static void report(unsigned int nq, double dur, bool quick, const struct topo *topos)
 {
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -1302,8 +1317,9 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 			if (!enabled[m])
 				continue;
 			snprintf(buf, sizeof(buf), "%s, %s: %u queues / 1", mode_name[m], wl[w].name, nq);
-			snprintf(extra, sizeof(extra), "floor: %.2fx",
-				 div0(pps(&cells[w][QI_N][M_FLOOR]), pps(&cells[w][QI_1][M_FLOOR])));
+			snprintf(extra, sizeof(extra), "floor: %.2fx; ceiling in this run %.2fx",
+				 div0(pps(&cells[w][QI_N][M_FLOOR]), pps(&cells[w][QI_1][M_FLOOR])),
+				 scaling_ceiling((enum workload)w, (enum mode)m, nq, ncpu, NULL));
 			target(buf, div0(pps(&cells[w][QI_N][m]), pps(&cells[w][QI_1][m])), false, 1.7,
 			       round_spread(w, QI_N, (enum mode)m, w, QI_1, (enum mode)m), extra);
 		}
@@ -1322,12 +1338,12 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 			if (!enabled[m])
 				continue;
 			const struct cell *c1 = &cells[w][QI_1][m], *cn = &cells[w][QI_N][m];
-			double avail = ncpu - cores(cn, cn->sum.busy - cn->sum.ours);
+			double avail, ceil = scaling_ceiling((enum workload)w, (enum mode)m, nq, ncpu, &avail);
 
 			snprintf(buf, sizeof(buf), "%s: %s, scaling ceiling", wl[w].name, mode_name[m]);
 			info(buf, "%.2fx = min(%u, %.2f CPUs free / %.2f used by 1 writer's run: writer %.2f + ksirq %.2f + "
 				  "receiver %.2f); %u writers: %.2f used, CPU per segment %.2fx of 1 writer's",
-			     fmin(nq, div0(avail, cores(c1, c1->sum.ours))), nq, avail, cores(c1, c1->sum.ours),
+			     ceil, nq, avail, cores(c1, c1->sum.ours),
 			     cores(c1, c1->sum.snd_cpu), cores(c1, c1->sum.ksoft), cores(c1, c1->sum.rcv_cpu), nq,
 			     cores(cn, cn->sum.ours), div0(cost(cn), cost(c1)));
 		}
