@@ -19,12 +19,9 @@ ok() { n=$((n + 1)); echo "ok $n - $*"; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# processes running the benchmark's binary (by /proc/PID/exe, never by name)
+# processes running the benchmark's binary (by /proc/PID/exe, never by name; one find, no fork per process)
 bench_pids() {
-	local p
-	for p in /proc/[0-9]*; do
-		[[ $(readlink "$p/exe" 2>/dev/null) == "$bin" ]] && echo "${p#/proc/}"
-	done
+	find /proc -mindepth 2 -maxdepth 2 -name exe -lname "$bin" 2>/dev/null
 	return 0
 }
 # what a leftover would show: devices and namespaces here, mounts, device nodes, processes
@@ -33,7 +30,7 @@ snapshot() {
 	ls /run/netns 2>/dev/null || true
 	ls -A /run
 	grep -E ' /run/(dp|netns|vmtap)' /proc/self/mountinfo || true
-	ls /dev | grep -E '^(tap|macvtap)' || true
+	find /dev -maxdepth 1 \( -name 'tap[0-9]*' -o -name 'macvtap*' \) | sort
 	bench_pids
 }
 snapshot >"$out/before"
@@ -92,10 +89,9 @@ set +m
 # The kernel tears a namespace down after its last user is gone, asynchronously (and deleting a TAP
 # that was up waits for RCU): a killed run's devices, and the /dev/tapN node devtmpfs made for its
 # macvtap, may outlive the process for a moment. Give them 30 s; what stays longer is a leak.
-for _ in $(seq 300); do
-	snapshot >"$out/after"
-	cmp -s "$out/before" "$out/after" && break
-	sleep 0.1
+deadline=$((SECONDS + 30))
+while snapshot >"$out/after" && ! cmp -s "$out/before" "$out/after" && ((SECONDS < deadline)); do
+	sleep 0.2
 done
 if diff -u "$out/before" "$out/after"; then
 	ok "nothing left: devices, namespaces, /run, mounts, /dev nodes, processes"
