@@ -651,7 +651,7 @@ static void root_qdisc(struct vmtap_ctx *ctx, struct topo *t, const char *ns, co
  * br_netfilter is built in here, and on every host that loaded it (Docker,
  * Kubernetes): bridged IPv4 goes through the inet netfilter hooks, as a new
  * namespace has it (1).  The bridge-nf0 mode turns that off in its bridge's
- * namespace (what libvirt's documentation advises), so the run shows what
+ * namespace (what libvirt's wiki advises for bridges), so the run shows what
  * the hooks cost next to the bridge's own work.
  */
 static void bridge_nf(struct topo *t, bool off)
