@@ -15,12 +15,11 @@
  *   bridge    vmtap endpoint TAP -> Linux bridge -> veth -> peer
  *   bridge-nf0  the same with bridge-nf-call-*tables 0 (br_netfilter's hooks off)
  *   redirect  vmtap endpoint TAP -> tc ingress u32 + mirred egress redirect -> pod veth -> peer
- *   macvtap   macvtap (bridge mode) queue -> macvlan -> pod veth -> peer
+ *   macvtap   vmtap endpoint macvtap (bridge mode) queue -> macvlan -> pod veth -> peer
  *
- * bridge and redirect are built by libvmtap (vmtap_endpoint_create()), so
- * the bench measures what vmtap makes, qdiscs and tc objects included.
- * macvtap is built by the bench with ip until vmtap's macvtap connection
- * exists (connect_macvtap()), and says so in its output.
+ * bridge, redirect and macvtap are built by libvmtap (vmtap_endpoint_create()),
+ * so the bench measures what vmtap makes, qdiscs and tc objects included
+ * (with --macvtap-kernel-qdisc, the macvtap is made by hand: connect_macvtap()).
  *
  * The floor is the cheapest way the kernel offers to put the same bytes,
  * with the same virtio-net header parsed by the same virtio_net_hdr_to_skb(),
@@ -408,7 +407,8 @@ static const char *const mode_path[NM] = {
 	[M_BRIDGE] = "vmtap endpoint TAP -> bridge br0 -> veth -> peer",
 	[M_BRIDGE_NF0] = "the same, bridge-nf-call-{ip,ip6,arp}tables 0 (no br_netfilter hooks)",
 	[M_REDIRECT] = "vmtap redirect endpoint TAP -> tc u32 + mirred redirect -> pod veth eth0 -> peer",
-	[M_MACVTAP] = "macvtap (bridge mode, made by the bench with ip, not vmtap) on pod veth eth0 -> peer",
+	[M_MACVTAP] = "vmtap macvtap endpoint (bridge mode) queue -> macvlan -> pod veth eth0 -> peer "
+		      "(--macvtap-kernel-qdisc: one made with ip)",
 };
 
 struct topo {
@@ -582,25 +582,15 @@ static void macvtap_open_queues(int nsfd, const char *name, unsigned int n, int 
 }
 
 /*
- * (d) macvtap -- SWITCH POINT to vmtap's own macvtap endpoint (issue 12).
+ * (d) macvtap: vmtap's macvtap endpoint on the pod veth eth0, Kata's model
+ * (the guest takes eth0's MAC, eth0 a random one), its queues opened by
+ * vmtap_endpoint_open() without udev or /dev/tapN; vmtap gives it the
+ * noqueue root qdisc.  With --macvtap-kernel-qdisc the bench makes one by
+ * hand instead (`ip link add ... type macvtap mode bridge`, the kernel's
+ * pfifo_fast kept) to show what that qdisc costs.
  *
  * In: the pod veth "eth0" exists and is up in t->ns_host (make_veth()).
  * Out: t->nq queue fds in t->fds, t->src_mac (the guest's MAC).
- *
- * Today: `ip link add link eth0 name mvt0 type macvtap mode bridge` with a
- * MAC of its own (what `--guest-mac` gives; Kata's default swaps eth0's MAC
- * to the guest instead, the same frames on the wire) and the queues opened
- * by macvtap_open_queues(); a noqueue root qdisc set while it is down, as
- * vmtap's lib/macvtap.c gives its macvtaps (the kernel's default would be
- * pfifo_fast; --macvtap-kernel-qdisc keeps it).  When vmtap_endpoint_create()
- * takes the macvtap connection, the body becomes:
- *
- *	VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = t->nq, .netns = t->ns_host,
- *		   .connection = VMTAP_CONNECT_MACVTAP, .device = "eth0",
- *		   .macvtap_mode = VMTAP_MACVTAP_BRIDGE);
- *	vmtap_endpoint_create(ctx, "dp-macvtap", &spec, &ep);
- *	vmtap_endpoint_guest_mac(ep, t->src_mac);
- *	vmtap_endpoint_open(ctx, "dp-macvtap", &t->tap); take_tap_fds(t);
  */
 static bool macvtap_kernel_qdisc; /* --macvtap-kernel-qdisc: pfifo_fast, not vmtap's noqueue */
 
@@ -609,11 +599,23 @@ static void connect_macvtap(struct vmtap_ctx *ctx, struct topo *t)
 	static const uint8_t mac[6] = { 0x02, 0x42, 0x6d, 0x76, 0x74, 0x01 };
 	char buf[18];
 
-	(void)ctx;
+	if (!macvtap_kernel_qdisc) {
+		VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = t->nq, .netns = t->ns_host,
+			   .connection = VMTAP_CONNECT_MACVTAP, .device = "eth0", .macvtap_mode = VMTAP_MACVTAP_BRIDGE);
+		struct vmtap_endpoint *ep = NULL;
+
+		snprintf(t->ep_id, sizeof(t->ep_id), "dp-macvtap");
+		if (vmtap_endpoint_create(ctx, t->ep_id, &spec, &ep) < 0)
+			die("vmtap_endpoint_create (macvtap): %s", vmtap_ctx_error(ctx));
+		vmtap_endpoint_guest_mac(ep, t->src_mac);
+		vmtap_endpoint_free(ep);
+		if (vmtap_endpoint_open(ctx, t->ep_id, &t->tap) < 0)
+			die("vmtap_endpoint_open (macvtap): %s", vmtap_ctx_error(ctx));
+		take_tap_fds(t);
+		return;
+	}
 	mac_str(buf, mac);
 	cmd("ip -n %s link add link eth0 name mvt0 address %s type macvtap mode bridge", t->ns_host, buf);
-	if (!macvtap_kernel_qdisc)
-		cmd("tc -n %s qdisc replace dev mvt0 root noqueue", t->ns_host);
 	cmd("ip -n %s link set mvt0 up", t->ns_host);
 	macvtap_open_queues(t->nsfd_host, "mvt0", t->nq, t->fds);
 	memcpy(t->src_mac, mac, 6);
@@ -712,7 +714,7 @@ static void topo_setup(struct vmtap_ctx *ctx, struct topo *t, enum mode m, unsig
 	case M_MACVTAP:
 		make_veth(ctx, t, "eth0");
 		connect_macvtap(ctx, t);
-		root_qdisc(ctx, t, t->ns_host, "mvt0");
+		root_qdisc(ctx, t, t->ns_host, t->tap ? vmtap_tap_name(t->tap) : "mvt0");
 		root_qdisc(ctx, t, t->ns_host, "eth0");
 		break;
 	case NM:
