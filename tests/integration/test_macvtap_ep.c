@@ -227,6 +227,15 @@ static void test_modes_and_keep(void **state)
 		vmtap_endpoint_free(ep);
 		assert_parent_kept();
 		assert_sh("ip -n " POD " -j link show %s | jq -r '.[0].mtu'", "mvk0", "1400");
+		/* one queue, single-queue flags */
+		{
+			struct vmtap_tap *tap = NULL;
+			assert_int_equal(vmtap_endpoint_open(ctx, "keep", &tap), 0);
+			assert_int_equal(vmtap_tap_queues(tap), 1);
+			assert_true(vmtap_tap_fd(tap, 0) >= 0);
+			assert_int_equal(vmtap_tap_set_queue(ctx, tap, 0, VMTAP_QUEUE_DETACHED), -EOPNOTSUPP);
+			vmtap_tap_free(tap);
+		}
 		assert_int_equal(vmtap_endpoint_destroy(ctx, "keep"), 0);
 	}
 	/* a guest MAC of the caller's keeps the parent too */
