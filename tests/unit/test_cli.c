@@ -172,6 +172,12 @@ static void test_report_errno_mapping(void **state)
 	check_report(ctx, -EMFILE, "open queue", EXIT_RESOURCES);
 	check_report(ctx, -ENFILE, "open queue", EXIT_RESOURCES);
 	check_report(ctx, -ENOSPC, "write record", EXIT_RESOURCES);
+	check_report(ctx, -EDQUOT, "write record", EXIT_RESOURCES);
+	/* the bridge helper's per-user limits have a code of their own, its invalid values are invalid values */
+	check_report(ctx, -EDQUOT, "bridge helper", EXIT_LIMIT);
+	check_report(ctx, -EINVAL, "bridge helper", EXIT_INVALID);
+	check_report(ctx, -EACCES, "bridge helper", EXIT_PERMISSION);
+	check_report(ctx, -ENODEV, "bridge helper", EXIT_NOT_FOUND);
 	check_report(ctx, -ETIMEDOUT, "qmp", EXIT_TIMEOUT);
 	check_report(ctx, -ETIMEDOUT, "unplug", EXIT_TIMEOUT);
 	check_report(ctx, -EREMOTEIO, "qmp", EXIT_REMOTE);
