@@ -987,6 +987,46 @@ int vt_tag_parse(const char *buf, size_t len, struct vt_tag *ret_tag)
 	return 0;
 }
 
+/* A decimal number at *@pos of (buf, len) up to @max, as printf writes it (no sign, no leading zero), up to @end. */
+static bool decimal_at(const char *buf, size_t len, size_t *pos, char end, uint64_t max, uint64_t *ret)
+{
+	size_t i = *pos;
+	uint64_t v = 0;
+
+	if (i >= len || buf[i] < '0' || buf[i] > '9' || (buf[i] == '0' && i + 1 < len && buf[i + 1] != end))
+		return false;
+	for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++) {
+		v = v * 10 + (uint64_t)(buf[i] - '0');
+		if (v > max)
+			return false;
+	}
+	if (end ? i >= len || buf[i] != end : i != len)
+		return false;
+	*pos = end ? i + 1 : i;
+	*ret = v;
+	return true;
+}
+
+int vt_helper_tag_parse(const char *buf, size_t len, struct vt_helper_tag *ret_tag)
+{
+	static const char uid_key[] = VT_HELPER_TAG_PREFIX "uid=", pid_key[] = "pid=";
+	uint64_t uid, pid;
+	size_t pos = sizeof(uid_key) - 1;
+
+	if (!buf || len <= pos || memcmp(buf, uid_key, pos))
+		return -EINVAL;
+	/* (uid_t)-1 is no uid: the kernel's "no owner" */
+	if (!decimal_at(buf, len, &pos, ',', UINT32_MAX - 1, &uid))
+		return -EINVAL;
+	if (len - pos <= sizeof(pid_key) - 1 || memcmp(buf + pos, pid_key, sizeof(pid_key) - 1))
+		return -EINVAL;
+	pos += sizeof(pid_key) - 1;
+	if (!decimal_at(buf, len, &pos, '\0', INT_MAX, &pid))
+		return -EINVAL;
+	*ret_tag = (struct vt_helper_tag){ .uid = (uint32_t)uid, .pid = (int)pid };
+	return 0;
+}
+
 /* ---- the directory's files ---- */
 
 static const struct {
