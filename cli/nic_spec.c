@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "nic_spec.h"
+#include "util.h"
 
 #define FAIL(...)                                       \
 	do {                                            \
@@ -267,13 +268,10 @@ const char *nic_spec_helper_conflict(const struct nic_spec *s)
 
 int cli_nic_specs_add(const char *cmd, const char *arg, struct cli_nic_specs *l)
 {
-	struct nic_spec *more;
 	char err[256];
 
-	more = realloc(l->specs, (l->n + 1) * sizeof(*more));
-	if (!more)
+	if (VT_GROW(l->specs, l->cap, l->n + 1) < 0)
 		return EXIT_FAILURE_OTHER;
-	l->specs = more;
 	if (nic_spec_parse(arg, strlen(arg), &l->specs[l->n], err, sizeof(err)) < 0)
 		return cli_invalid(cmd, "--nic %s: %s", arg, err);
 	l->n++;

@@ -35,7 +35,7 @@ struct nic_spec {
 /* The --nic SPECs of one command line, in order. */
 struct cli_nic_specs {
 	struct nic_spec *specs;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Parse @arg for command @cmd and append it: 0, or an exit code after saying why. */
