@@ -29,9 +29,8 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <json-c/json.h>
-
 #include "addr.h"
+#include "jsonc.h"
 #include "state.h"
 #include "validate.h"
 
@@ -227,7 +226,7 @@ int vt_record_format(const struct vt_record *rec, char **ret_text)
 #define PARSE_FAIL(...)                                        \
 	do {                                                   \
 		snprintf(errbuf, errlen, __VA_ARGS__);         \
-		goto fail;                                     \
+		return -EBADMSG;                               \
 	} while (0)
 
 static bool get_int_range(json_object *o, const char *key, int64_t min, int64_t max, int64_t *out)
@@ -269,9 +268,10 @@ static bool parse_mac(const char *s, uint8_t out[6])
 
 int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char *errbuf, size_t errlen)
 {
+	_cleanup_json_tokener_ struct json_tokener *tok = NULL;
+	_cleanup_json_ json_object *o = NULL;
 	struct vt_record rec = { 0 };
-	struct json_tokener *tok = NULL;
-	json_object *o = NULL, *spec, *dev, *conn, *hv;
+	json_object *spec, *dev, *conn, *hv;
 	const char *s;
 	int64_t v;
 	bool b;
@@ -489,15 +489,8 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 		}
 	}
 
-	json_object_put(o);
-	json_tokener_free(tok);
 	*ret_rec = rec;
 	return 0;
-fail:
-	json_object_put(o);
-	if (tok)
-		json_tokener_free(tok);
-	return -EBADMSG;
 }
 
 /* ---- the directory ---- */
