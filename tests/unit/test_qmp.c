@@ -283,6 +283,70 @@ static void test_reader_linear_in_a_flood(void **state)
 	vmtap_ctx_free(ctx);
 }
 
+#define UNWANTED_EVENTS 300
+#define WANTED_EVENTS 40
+#define EVENT_PAD (64 * 1024)
+
+/* Events before the reply: many nobody waits for, and 2.5 MiB of DEVICE_DELETED, the oldest first. */
+static void send_event_flood(int fd)
+{
+	char *pad = malloc(EVENT_PAD + 1), *ev = malloc(EVENT_PAD + 256);
+
+	if (!pad || !ev)
+		_exit(2);
+	memset(pad, 'x', EVENT_PAD);
+	pad[EVENT_PAD] = '\0';
+	for (int i = 0; i < UNWANTED_EVENTS; i++) {
+		snprintf(ev, EVENT_PAD + 256, "{\"event\":\"NIC_RX_FILTER_CHANGED\",\"data\":{\"name\":\"n%d\",\"pad\":\"%.4096s\"}}", i, pad);
+		say(fd, ev);
+	}
+	for (int i = 0; i < WANTED_EVENTS; i++) {
+		snprintf(ev, EVENT_PAD + 256, "{\"event\":\"DEVICE_DELETED\",\"data\":{\"device\":\"d%d\",\"pad\":\"%s\"}}", i, pad);
+		say(fd, ev);
+	}
+	free(pad);
+	free(ev);
+}
+
+/*
+ * Events nobody asked for are dropped, and those asked for are kept within
+ * VT_QMP_EVENTS_BYTES, the oldest going first: what a QEMU can make the
+ * client hold is bounded whatever it sends.
+ */
+static void test_events_bounded(void **state)
+{
+	static const char *const keep[] = { "DEVICE_DELETED", NULL };
+	struct vmtap_ctx *ctx;
+	struct vmtap_qmp *q;
+	int sv[2];
+	pid_t pid;
+	size_t n, bytes;
+	char *ev = NULL;
+
+	(void)state;
+	assert_int_equal(vmtap_ctx_new(&ctx), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = serve_one_command(sv, send_event_flood);
+	assert_int_equal(vmtap_qmp_from_fd(ctx, sv[0], 10000, &q), 0);
+	vt_qmp_keep_events(q, keep);
+	assert_int_equal(vmtap_qmp_execute(ctx, q, "device_del", "{\"id\":\"d39\"}", -1, NULL), 0);
+	n = vt_qmp_events_held(q, &bytes);
+	print_message("held after %d unwanted and %d wanted events of 64 KiB: %zu events, %zu bytes\n",
+		      UNWANTED_EVENTS, WANTED_EVENTS, n, bytes);
+	assert_true(bytes <= VT_QMP_EVENTS_BYTES);
+	assert_true(n >= 1 && n < WANTED_EVENTS);             /* some wanted ones kept, not all 2.5 MiB */
+	assert_true(bytes > (size_t)(n - 1) * EVENT_PAD);     /* and nothing but them */
+	/* the newest wanted event is there, the oldest went to make room */
+	assert_int_equal(vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", "d39", 100, &ev), 0);
+	assert_non_null(strstr(ev, "\"device\":\"d39\""));
+	free(ev);
+	/* not kept: the wait reads on and finds the connection closed (the child has exited) or nothing */
+	assert_true(vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", "d0", 100, NULL) < 0);
+	vmtap_qmp_free(q);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	vmtap_ctx_free(ctx);
+}
+
 /* What a hostile QEMU can send costs bounded memory, and every refusal says what it was. */
 static void test_hostile_messages(void **state)
 {
@@ -354,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_client_no_greeting_and_silence),
 		cmocka_unit_test(test_hostile_messages),
 		cmocka_unit_test(test_reader_linear_in_a_flood),
+		cmocka_unit_test(test_events_bounded),
 	};
 	return cmocka_run_group_tests_name("unit-qmp", tests, NULL, NULL);
 }
