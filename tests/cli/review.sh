@@ -259,6 +259,9 @@ stop_fake $FAKE_PID
 
 # ---- smaller ----
 check "exec prints its error once" bash -c "[ \$('$VMTAP' --state-dir $S exec --nic endpoint=nope -- true 2>&1 | wc -l) = 1 ]"
+# the path that printed twice before: vmtap_qemu_exec() failing with an error that is not "not executable"
+check "exec prints its error once when the exec itself fails (ENOTDIR): one line of stderr, exit 7" \
+	bash -c "err=\$('$VMTAP' exec --nic queues=1 -- /etc/passwd/qemu 2>&1 >/dev/null); rc=\$?; [ \$rc = 7 ] && [ \$(printf '%s\n' \"\$err\" | wc -l) = 1 ] && [[ \$err == *'Not a directory'* ]]"
 check "exec with 8 queues under 'ulimit -n 20': the fds stay where they are, one spare fd is enough" \
 	bash -c "ulimit -n 20; '$VMTAP' exec --nic queues=8 -- sh -c 'ls /proc/\$\$/fd | wc -l' >/dev/null"
 check "out of fds says so, with its own exit code" \
