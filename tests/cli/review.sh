@@ -115,6 +115,20 @@ run_expect 0 "ve4 does not carry the endpoint's tag: left alone" -- --state-dir 
 check "destroy removed the record and left the foreign TAP alone" \
 	bash -c "ip link show ve4 >/dev/null && ! '$VMTAP' --state-dir $S endpoint show e4 2>/dev/null"
 ip link del ve4
+# the same with a foreign TAP whose flags match the endpoint's (single queue, vnet_hdr): only the tag
+# and ifindex check can refuse it, not a multi-queue mismatch at TUNSETIFF
+"$VMTAP" --state-dir $S endpoint create e4s --ifname ve4s >/dev/null
+ip link del ve4s
+ip tuntap add dev ve4s mode tap vnet_hdr
+ip link set ve4s alias someone-elses
+before4s=$(ip -d -j link show ve4s | jq -c '.[0] | del(.stats, .stats64)')
+rm -f /run/ve4s-opened
+run_expect 4 "ve4s is not endpoint e4s's device any more" -- --state-dir $S exec --nic endpoint=e4s -- sh -c 'touch /run/ve4s-opened' qemu
+check "the foreign single-queue TAP was not handed to QEMU and is as it was (flags, vnet_hdr, alias, no queue attached)" \
+	bash -c "[ ! -e /run/ve4s-opened ] && [ \"\$(ip -d -j link show ve4s | jq -c '.[0] | del(.stats, .stats64)')\" = '$before4s' ]"
+run_expect 0 "ve4s does not carry the endpoint's tag: left alone" -- --state-dir $S endpoint destroy e4s
+check "destroy left the foreign single-queue TAP alone" bash -c "ip link show ve4s >/dev/null"
+ip link del ve4s
 
 # ---- 5. unplug only talks to the QEMU that has the device; a dead QEMU frees the endpoint ----
 fake qa; pa=$FAKE_PID
