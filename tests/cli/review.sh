@@ -141,6 +141,16 @@ check "the wrong QEMU's 'not found' removed nothing: TAP with A's queues, record
 stop_fake $pa
 check "once A exited, unplug clears the record without asking any QEMU, and destroys the endpoint" \
 	bash -c "'$VMTAP' --state-dir $S unplug --qmp /run/qb.qmp e5 && ! ip link show ve5 2>/dev/null && ! '$VMTAP' --state-dir $S endpoint show e5 2>/dev/null"
+# the good case: "DeviceNotFound" from the QEMU the record names (QEMU B, whose pid is recorded) is success
+check "hotplug into QEMU B, the one that answers DeviceNotFound" \
+	bash -c "'$VMTAP' --state-dir $S hotplug --qmp /run/qb.qmp e5b --ifname ve5b >/dev/null && [ \$('$VMTAP' --state-dir $S -j endpoint show e5b | jq '.[0].hypervisor.pid') = $pb ]"
+fake qw; pw=$FAKE_PID
+run_expect 3 "is plugged into QEMU pid $pb: refusing" -- --state-dir $S unplug --qmp /run/qw.qmp e5b
+check "the wrong QEMU is still refused: TAP and record of e5b kept" \
+	bash -c "ip link show ve5b >/dev/null && [ \$('$VMTAP' --state-dir $S -j endpoint show e5b | jq '.[0].hypervisor.pid') = $pb ]"
+stop_fake $pw
+check "unplug from the recorded QEMU that says DeviceNotFound succeeds: exit 0, record and TAP gone" \
+	bash -c "'$VMTAP' --state-dir $S unplug --qmp /run/qb.qmp e5b --timeout 5 && ! ip link show ve5b 2>/dev/null && ! '$VMTAP' --state-dir $S endpoint show e5b 2>/dev/null"
 "$VMTAP" --state-dir $S endpoint create e6 --ifname ve6 >/dev/null
 check "exec records itself (QEMU's pid and start time) and then exits" \
 	bash -c "'$VMTAP' --state-dir $S exec --nic endpoint=e6 -- sh -c 'exit 0'"
