@@ -335,6 +335,51 @@ static void plug_undo(struct vmtap_ctx *ctx, struct vmtap_qmp *q, struct plug *p
 		       vt_qmp_dead(q) ? "stopped answering" : "did not let go of everything", left);
 }
 
+/*
+ * Copy and check the caller's hot-plug options for endpoint @id into @o, with
+ * the QEMU ids they give in @device and @netdev: nothing here touches the
+ * system, so vmtap_hotplug() runs it before it opens the state directory.
+ */
+static int hotplug_opts_check(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hotplug_opts *user_opts,
+			      struct vmtap_hotplug_opts *ret_o, char device[static 128], char netdev[static 136])
+{
+	struct vmtap_hotplug_opts o;
+
+	if (!user_opts || !VT_OPTS_COPY(o, user_opts, vmtap_hotplug_opts))
+		return vt_fail(ctx, -EINVAL, "validate", "bad hot-plug options struct");
+	if (!o.qmp_path)
+		return vt_fail(ctx, -EINVAL, "validate", "no QMP socket");
+	snprintf(device, 128, "%s%s", o.device_id ? "" : "vmtap-", o.device_id ? o.device_id : id);
+	if (o.netdev_id)
+		snprintf(netdev, 136, "%s", o.netdev_id);
+	else
+		snprintf(netdev, 136, "host%s", device);
+	if (!vt_qemu_id_ok(device) || !vt_qemu_id_ok(netdev))
+		return vt_fail(ctx, -EINVAL, "validate", "QEMU ids must start with a letter and hold letters, digits, '-', '.', '_'");
+	if (!plain_ok(o.model) || !plain_ok(o.bus) || !plain_ok(o.addr))
+		return vt_fail(ctx, -EINVAL, "validate", "model, bus and addr must be plain values");
+	if (o.vhost != VMTAP_VHOST_DEFAULT && o.vhost != VMTAP_VHOST_OFF && o.vhost != VMTAP_VHOST_ON)
+		return vt_fail(ctx, -EINVAL, "validate", "unknown vhost choice %d", (int)o.vhost);
+	if (o.timeout_ms < 0)
+		return vt_fail(ctx, -EINVAL, "validate", "negative timeout");
+	*ret_o = o;
+	return 0;
+}
+
+/* Copy and check the caller's unplug options into @ret_o; like hotplug_opts_check(), touches nothing. */
+static int unplug_opts_check(struct vmtap_ctx *ctx, const struct vmtap_unplug_opts *user_opts,
+			     struct vmtap_unplug_opts *ret_o)
+{
+	struct vmtap_unplug_opts o;
+
+	if (!user_opts || !VT_OPTS_COPY(o, user_opts, vmtap_unplug_opts) || !o.qmp_path)
+		return vt_fail(ctx, -EINVAL, "validate", "bad unplug options or no QMP socket");
+	if (o.timeout_ms < 0)
+		return vt_fail(ctx, -EINVAL, "validate", "negative timeout");
+	*ret_o = o;
+	return 0;
+}
+
 static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hotplug_opts *user_opts)
 {
 	_cleanup_(vmtap_qmp_freep) struct vmtap_qmp *q = NULL;
@@ -348,23 +393,9 @@ static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vm
 	r = vt_id_check(ctx, id);
 	if (r < 0)
 		return r;
-	if (!user_opts || !VT_OPTS_COPY(o, user_opts, vmtap_hotplug_opts))
-		return vt_fail(ctx, -EINVAL, "validate", "bad hot-plug options struct");
-	if (!o.qmp_path)
-		return vt_fail(ctx, -EINVAL, "validate", "no QMP socket");
-	snprintf(p.device, sizeof(p.device), "%s%s", o.device_id ? "" : "vmtap-", o.device_id ? o.device_id : id);
-	if (o.netdev_id)
-		snprintf(p.netdev, sizeof(p.netdev), "%s", o.netdev_id);
-	else
-		snprintf(p.netdev, sizeof(p.netdev), "host%s", p.device);
-	if (!vt_qemu_id_ok(p.device) || !vt_qemu_id_ok(p.netdev))
-		return vt_fail(ctx, -EINVAL, "validate", "QEMU ids must start with a letter and hold letters, digits, '-', '.', '_'");
-	if (!plain_ok(o.model) || !plain_ok(o.bus) || !plain_ok(o.addr))
-		return vt_fail(ctx, -EINVAL, "validate", "model, bus and addr must be plain values");
-	if (o.vhost != VMTAP_VHOST_DEFAULT && o.vhost != VMTAP_VHOST_OFF && o.vhost != VMTAP_VHOST_ON)
-		return vt_fail(ctx, -EINVAL, "validate", "unknown vhost choice %d", (int)o.vhost);
-	if (o.timeout_ms < 0)
-		return vt_fail(ctx, -EINVAL, "validate", "negative timeout");
+	r = hotplug_opts_check(ctx, id, user_opts, &o, p.device, p.netdev);
+	if (r < 0)
+		return r;
 	timeout = o.timeout_ms ? o.timeout_ms : VT_HOTPLUG_TIMEOUT_DEFAULT;
 
 	/* QMP first: a QEMU we cannot reach must not cost an endpoint; the whole plug ends by one deadline */
@@ -450,10 +481,9 @@ static int unplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vmt
 	r = vt_id_check(ctx, id);
 	if (r < 0)
 		return r;
-	if (!user_opts || !VT_OPTS_COPY(o, user_opts, vmtap_unplug_opts) || !o.qmp_path)
-		return vt_fail(ctx, -EINVAL, "validate", "bad unplug options or no QMP socket");
-	if (o.timeout_ms < 0)
-		return vt_fail(ctx, -EINVAL, "validate", "negative timeout");
+	r = unplug_opts_check(ctx, user_opts, &o);
+	if (r < 0)
+		return r;
 	timeout = o.timeout_ms ? o.timeout_ms : VT_UNPLUG_TIMEOUT_DEFAULT;
 	deadline = vt_qmp_now_ms() + timeout;
 	r = vmtap_endpoint_load(ctx, id, &ep);
@@ -537,10 +567,25 @@ static int unplug_fn(struct vmtap_ctx *ctx, const char *id, const void *opts)
 
 VT_EXPORT int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hotplug_opts *opts)
 {
+	struct vmtap_hotplug_opts o;
+	char device[128], netdev[136];
+	int r;
+
+	/* bad options are refused before the state directory is opened, let alone created */
+	vt_clear_error(ctx);
+	if ((r = vt_id_check(ctx, id)) < 0 || (r = hotplug_opts_check(ctx, id, opts, &o, device, netdev)) < 0)
+		return r;
 	return with_plug_lock(ctx, id, true, hotplug_fn, opts);
 }
 
 VT_EXPORT int vmtap_unplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_unplug_opts *opts)
 {
+	struct vmtap_unplug_opts o;
+	int r;
+
+	/* bad options are refused before the state directory or its plug lock is touched */
+	vt_clear_error(ctx);
+	if ((r = vt_id_check(ctx, id)) < 0 || (r = unplug_opts_check(ctx, opts, &o)) < 0)
+		return r;
 	return with_plug_lock(ctx, id, false, unplug_fn, opts);
 }

@@ -34,7 +34,6 @@
 #include "qmp.h"
 
 #define VT_QMP_EVENTS_MAX 256
-#define VT_QMP_EVENTS_BYTES (1024 * 1024)
 #define VT_QMP_TIMEOUT_DEFAULT 10000
 
 struct qmp_event {
@@ -51,6 +50,7 @@ struct vmtap_qmp {
 	bool dead;                /* an exchange timed out or the connection broke: nothing more is sent */
 	char *buf;
 	size_t start, scanned, len, cap; /* unread bytes: buf[start..len); no newline in buf[start..scanned) */
+	size_t reader_work;       /* bytes the reader scanned or moved: linear in what QEMU sent, see vt_qmp_reader_work() */
 	struct qmp_event events[VT_QMP_EVENTS_MAX];
 	size_t nevents, event_bytes;
 	const char *const *keep;  /* names of the events to keep, NULL-terminated; NULL: all */
@@ -230,6 +230,7 @@ static int buf_reserve(struct vmtap_ctx *ctx, struct vmtap_qmp *q, size_t want)
 		return 0;
 	if (q->start) {
 		memmove(q->buf, q->buf + q->start, q->len - q->start);
+		q->reader_work += q->len - q->start;
 		q->len -= q->start;
 		q->scanned -= q->start;
 		q->start = 0;
@@ -254,6 +255,8 @@ static int read_msg(struct vmtap_ctx *ctx, struct vmtap_qmp *q, long deadline, s
 		ssize_t n;
 		int r;
 
+		/* what memchr() looked at: up to the newline, or all that is unscanned */
+		q->reader_work += nl ? (size_t)(nl - (q->buf + q->scanned)) + 1 : q->len - q->scanned;
 		if (nl) {
 			char *line = q->buf + q->start;
 			size_t text = (size_t)(nl - line);
@@ -611,6 +614,18 @@ void vt_qmp_keep_events(struct vmtap_qmp *q, const char *const *names)
 bool vt_qmp_dead(const struct vmtap_qmp *q)
 {
 	return q->dead;
+}
+
+size_t vt_qmp_reader_work(const struct vmtap_qmp *q)
+{
+	return q->reader_work;
+}
+
+size_t vt_qmp_events_held(const struct vmtap_qmp *q, size_t *ret_bytes)
+{
+	if (ret_bytes)
+		*ret_bytes = q->event_bytes;
+	return q->nevents;
 }
 
 long vt_qmp_now_ms(void)

@@ -53,6 +53,16 @@ void vt_qmp_keep_events(struct vmtap_qmp *q, const char *const *names);
 bool vt_qmp_dead(const struct vmtap_qmp *q);
 /* QEMU's description of the last QMP error, as sent ("" when none). */
 const char *vt_qmp_error_desc(const struct vmtap_qmp *q);
+/*
+ * Bytes the reader has scanned for newlines or moved within its buffer since
+ * the connection opened: an operation count that stays linear in what QEMU
+ * sent, for tests to prove it without timing anything.
+ */
+size_t vt_qmp_reader_work(const struct vmtap_qmp *q);
+/* Events kept for a later waiter: their number, and in @ret_bytes (optional) the bytes of their text. */
+size_t vt_qmp_events_held(const struct vmtap_qmp *q, size_t *ret_bytes);
+/* Bound on the bytes of kept events (their text). */
+#define VT_QMP_EVENTS_BYTES (1024 * 1024)
 long vt_qmp_now_ms(void);
 
 #endif

@@ -115,6 +115,20 @@ run_expect 0 "ve4 does not carry the endpoint's tag: left alone" -- --state-dir 
 check "destroy removed the record and left the foreign TAP alone" \
 	bash -c "ip link show ve4 >/dev/null && ! '$VMTAP' --state-dir $S endpoint show e4 2>/dev/null"
 ip link del ve4
+# the same with a foreign TAP whose flags match the endpoint's (single queue, vnet_hdr): only the tag
+# and ifindex check can refuse it, not a multi-queue mismatch at TUNSETIFF
+"$VMTAP" --state-dir $S endpoint create e4s --ifname ve4s >/dev/null
+ip link del ve4s
+ip tuntap add dev ve4s mode tap vnet_hdr
+ip link set ve4s alias someone-elses
+before4s=$(ip -d -j link show ve4s | jq -c '.[0] | del(.stats, .stats64)')
+rm -f /run/ve4s-opened
+run_expect 4 "ve4s is not endpoint e4s's device any more" -- --state-dir $S exec --nic endpoint=e4s -- sh -c 'touch /run/ve4s-opened' qemu
+check "the foreign single-queue TAP was not handed to QEMU and is as it was (flags, vnet_hdr, alias, no queue attached)" \
+	bash -c "[ ! -e /run/ve4s-opened ] && [ \"\$(ip -d -j link show ve4s | jq -c '.[0] | del(.stats, .stats64)')\" = '$before4s' ]"
+run_expect 0 "ve4s does not carry the endpoint's tag: left alone" -- --state-dir $S endpoint destroy e4s
+check "destroy left the foreign single-queue TAP alone" bash -c "ip link show ve4s >/dev/null"
+ip link del ve4s
 
 # ---- 5. unplug only talks to the QEMU that has the device; a dead QEMU frees the endpoint ----
 fake qa; pa=$FAKE_PID
@@ -127,6 +141,16 @@ check "the wrong QEMU's 'not found' removed nothing: TAP with A's queues, record
 stop_fake $pa
 check "once A exited, unplug clears the record without asking any QEMU, and destroys the endpoint" \
 	bash -c "'$VMTAP' --state-dir $S unplug --qmp /run/qb.qmp e5 && ! ip link show ve5 2>/dev/null && ! '$VMTAP' --state-dir $S endpoint show e5 2>/dev/null"
+# the good case: "DeviceNotFound" from the QEMU the record names (QEMU B, whose pid is recorded) is success
+check "hotplug into QEMU B, the one that answers DeviceNotFound" \
+	bash -c "'$VMTAP' --state-dir $S hotplug --qmp /run/qb.qmp e5b --ifname ve5b >/dev/null && [ \$('$VMTAP' --state-dir $S -j endpoint show e5b | jq '.[0].hypervisor.pid') = $pb ]"
+fake qw; pw=$FAKE_PID
+run_expect 3 "is plugged into QEMU pid $pb: refusing" -- --state-dir $S unplug --qmp /run/qw.qmp e5b
+check "the wrong QEMU is still refused: TAP and record of e5b kept" \
+	bash -c "ip link show ve5b >/dev/null && [ \$('$VMTAP' --state-dir $S -j endpoint show e5b | jq '.[0].hypervisor.pid') = $pb ]"
+stop_fake $pw
+check "unplug from the recorded QEMU that says DeviceNotFound succeeds: exit 0, record and TAP gone" \
+	bash -c "'$VMTAP' --state-dir $S unplug --qmp /run/qb.qmp e5b --timeout 5 && ! ip link show ve5b 2>/dev/null && ! '$VMTAP' --state-dir $S endpoint show e5b 2>/dev/null"
 "$VMTAP" --state-dir $S endpoint create e6 --ifname ve6 >/dev/null
 check "exec records itself (QEMU's pid and start time) and then exits" \
 	bash -c "'$VMTAP' --state-dir $S exec --nic endpoint=e6 -- sh -c 'exit 0'"
@@ -259,6 +283,9 @@ stop_fake $FAKE_PID
 
 # ---- smaller ----
 check "exec prints its error once" bash -c "[ \$('$VMTAP' --state-dir $S exec --nic endpoint=nope -- true 2>&1 | wc -l) = 1 ]"
+# the path that printed twice before: vmtap_qemu_exec() failing with an error that is not "not executable"
+check "exec prints its error once when the exec itself fails (ENOTDIR): one line of stderr, exit 7" \
+	bash -c "err=\$('$VMTAP' exec --nic queues=1 -- /etc/passwd/qemu 2>&1 >/dev/null); rc=\$?; [ \$rc = 7 ] && [ \$(printf '%s\n' \"\$err\" | wc -l) = 1 ] && [[ \$err == *'Not a directory'* ]]"
 check "exec with 8 queues under 'ulimit -n 20': the fds stay where they are, one spare fd is enough" \
 	bash -c "ulimit -n 20; '$VMTAP' exec --nic queues=8 -- sh -c 'ls /proc/\$\$/fd | wc -l' >/dev/null"
 check "out of fds says so, with its own exit code" \

@@ -201,6 +201,152 @@ static void test_client_no_greeting_and_silence(void **state)
 	vmtap_ctx_free(ctx);
 }
 
+/* Write all of (buf, len) to @fd. */
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n <= 0)
+			_exit(3);
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/*
+ * A QEMU in a child on the other end of @sv: greets, answers the
+ * capabilities, then answers one command after calling @before_reply.
+ * Returns the child's pid; @sv[1] is closed in the parent.
+ */
+static pid_t serve_one_command(int sv[2], void (*before_reply)(int fd))
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char cid[64], reply[128];
+		alarm(20); /* never outlive a parent that failed half-way */
+		close(sv[0]);
+		say(sv[1], greeting);
+		read_command(sv[1], cid, sizeof(cid));
+		snprintf(reply, sizeof(reply), "{\"return\":{},\"id\":\"%s\"}", cid);
+		say(sv[1], reply);
+		read_command(sv[1], cid, sizeof(cid));
+		before_reply(sv[1]);
+		snprintf(reply, sizeof(reply), "{\"return\":{},\"id\":\"%s\"}", cid);
+		say(sv[1], reply);
+		_exit(0);
+	}
+	close(sv[1]);
+	return pid;
+}
+
+#define FLOOD_BYTES (4 * 1024 * 1024)
+
+static void send_newline_flood(int fd)
+{
+	char *flood = malloc(FLOOD_BYTES);
+
+	if (!flood)
+		_exit(2);
+	memset(flood, '\n', FLOOD_BYTES);
+	write_all(fd, flood, FLOOD_BYTES);
+	free(flood);
+}
+
+/*
+ * A flood of empty lines costs the reader work linear in its size: counted
+ * in bytes scanned and moved, not timed.  A reader that moves the rest of its
+ * buffer for every line (the old one) does about a buffer's worth per line,
+ * thousands of times this budget.
+ */
+static void test_reader_linear_in_a_flood(void **state)
+{
+	struct vmtap_ctx *ctx;
+	struct vmtap_qmp *q;
+	int sv[2];
+	pid_t pid;
+	size_t work;
+
+	(void)state;
+	assert_int_equal(vmtap_ctx_new(&ctx), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = serve_one_command(sv, send_newline_flood);
+	assert_int_equal(vmtap_qmp_from_fd(ctx, sv[0], 10000, &q), 0);
+	assert_int_equal(vmtap_qmp_execute(ctx, q, "query-status", NULL, -1, NULL), 0);
+	work = vt_qmp_reader_work(q);
+	print_message("reader work for a %d-byte flood: %zu bytes\n", FLOOD_BYTES, work);
+	assert_true(work >= FLOOD_BYTES);       /* the counter counts */
+	assert_true(work <= 3 * (size_t)FLOOD_BYTES); /* each byte scanned once, moved at most once or twice */
+	vmtap_qmp_free(q);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	vmtap_ctx_free(ctx);
+}
+
+#define UNWANTED_EVENTS 300
+#define WANTED_EVENTS 40
+#define EVENT_PAD (64 * 1024)
+
+/* Events before the reply: many nobody waits for, and 2.5 MiB of DEVICE_DELETED, the oldest first. */
+static void send_event_flood(int fd)
+{
+	char *pad = malloc(EVENT_PAD + 1), *ev = malloc(EVENT_PAD + 256);
+
+	if (!pad || !ev)
+		_exit(2);
+	memset(pad, 'x', EVENT_PAD);
+	pad[EVENT_PAD] = '\0';
+	for (int i = 0; i < UNWANTED_EVENTS; i++) {
+		snprintf(ev, EVENT_PAD + 256, "{\"event\":\"NIC_RX_FILTER_CHANGED\",\"data\":{\"name\":\"n%d\",\"pad\":\"%.4096s\"}}", i, pad);
+		say(fd, ev);
+	}
+	for (int i = 0; i < WANTED_EVENTS; i++) {
+		snprintf(ev, EVENT_PAD + 256, "{\"event\":\"DEVICE_DELETED\",\"data\":{\"device\":\"d%d\",\"pad\":\"%s\"}}", i, pad);
+		say(fd, ev);
+	}
+	free(pad);
+	free(ev);
+}
+
+/*
+ * Events nobody asked for are dropped, and those asked for are kept within
+ * VT_QMP_EVENTS_BYTES, the oldest going first: what a QEMU can make the
+ * client hold is bounded whatever it sends.
+ */
+static void test_events_bounded(void **state)
+{
+	static const char *const keep[] = { "DEVICE_DELETED", NULL };
+	struct vmtap_ctx *ctx;
+	struct vmtap_qmp *q;
+	int sv[2];
+	pid_t pid;
+	size_t n, bytes;
+	char *ev = NULL;
+
+	(void)state;
+	assert_int_equal(vmtap_ctx_new(&ctx), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = serve_one_command(sv, send_event_flood);
+	assert_int_equal(vmtap_qmp_from_fd(ctx, sv[0], 10000, &q), 0);
+	vt_qmp_keep_events(q, keep);
+	assert_int_equal(vmtap_qmp_execute(ctx, q, "device_del", "{\"id\":\"d39\"}", -1, NULL), 0);
+	n = vt_qmp_events_held(q, &bytes);
+	print_message("held after %d unwanted and %d wanted events of 64 KiB: %zu events, %zu bytes\n",
+		      UNWANTED_EVENTS, WANTED_EVENTS, n, bytes);
+	assert_true(bytes <= VT_QMP_EVENTS_BYTES);
+	assert_true(n >= 1 && n < WANTED_EVENTS);             /* some wanted ones kept, not all 2.5 MiB */
+	assert_true(bytes > (size_t)(n - 1) * EVENT_PAD);     /* and nothing but them */
+	/* the newest wanted event is there, the oldest went to make room */
+	assert_int_equal(vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", "d39", 100, &ev), 0);
+	assert_non_null(strstr(ev, "\"device\":\"d39\""));
+	free(ev);
+	/* not kept: the wait reads on and finds the connection closed (the child has exited) or nothing */
+	assert_true(vmtap_qmp_wait_event(ctx, q, "DEVICE_DELETED", "d0", 100, NULL) < 0);
+	vmtap_qmp_free(q);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	vmtap_ctx_free(ctx);
+}
+
 /* What a hostile QEMU can send costs bounded memory, and every refusal says what it was. */
 static void test_hostile_messages(void **state)
 {
@@ -271,6 +417,8 @@ int main(void)
 		cmocka_unit_test(test_client_events_before_reply),
 		cmocka_unit_test(test_client_no_greeting_and_silence),
 		cmocka_unit_test(test_hostile_messages),
+		cmocka_unit_test(test_reader_linear_in_a_flood),
+		cmocka_unit_test(test_events_bounded),
 	};
 	return cmocka_run_group_tests_name("unit-qmp", tests, NULL, NULL);
 }

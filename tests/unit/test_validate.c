@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "ctx.h"
@@ -255,13 +257,35 @@ static void test_opts_tail_padding(void **state)
 			fail_msg("byte %zu of the tail padding, set by a newer caller, was ignored", i);
 		user.bytes[i] = 0;
 	}
-	/* through the public call as well */
+	/*
+	 * through the public calls as well: refused before the state directory
+	 * is opened or created, and before a plug lock is taken (a private
+	 * state directory all the same, never the machine's /run/vmtap)
+	 */
 	{
 		struct vmtap_ctx *ctx;
+		char tmp[] = "/tmp/vmtap-validate-XXXXXX", dir[64];
+		struct stat st;
+		VMTAP_OPTS(vmtap_hotplug_opts, h, .qmp_path = "/run/q.qmp");
+
+		assert_non_null(mkdtemp(tmp));
+		snprintf(dir, sizeof(dir), "%s/state", tmp);
 		assert_int_equal(vmtap_ctx_new(&ctx), 0);
+		assert_int_equal(vmtap_ctx_set_state_dir(ctx, dir), 0);
 		user.bytes[end] = 0x01;
 		assert_int_equal(vmtap_unplug(ctx, "x", &user.o), -EINVAL);
 		assert_string_equal(vmtap_ctx_error_step(ctx), "validate");
+		h.sz = 1; /* too small to hold even its size */
+		assert_int_equal(vmtap_hotplug(ctx, "x", &h), -EINVAL);
+		assert_string_equal(vmtap_ctx_error_step(ctx), "validate");
+		h.sz = sizeof(h);
+		h.timeout_ms = -1;
+		assert_int_equal(vmtap_hotplug(ctx, "x", &h), -EINVAL);
+		assert_string_equal(vmtap_ctx_error_step(ctx), "validate");
+		/* nothing was made: not the state directory, so no lock in it either */
+		assert_int_equal(stat(dir, &st), -1);
+		assert_int_equal(errno, ENOENT);
+		assert_int_equal(rmdir(tmp), 0);
 		vmtap_ctx_free(ctx);
 	}
 	/* VMTAP_OPTS zeroes the tail padding too */
