@@ -11,6 +11,14 @@
 
 #define PRINT_DEPTH 16
 
+/*
+ * A JSON document whose root is an array (every list command's) is
+ * streamed: "[" when it opens, each element written as soon as it is
+ * complete and then freed, "]" when it closes, in exactly the form json-c
+ * gives the whole array.  Memory then stays that of one element, however
+ * many endpoints, devices or gc events there are.  Any other root is built
+ * whole and written at print_finish().
+ */
 struct printer {
 	FILE *out;
 	bool json, pretty;
@@ -18,6 +26,9 @@ struct printer {
 	int dropped; /* opens refused past PRINT_DEPTH, so their closes are ignored too */
 	json_object *stack[PRINT_DEPTH];
 	json_object *root;
+	bool streaming;  /* the root is an array being streamed: stack[0], never in @root */
+	size_t streamed; /* elements of it written so far */
+	bool write_failed;
 };
 
 struct printer *print_new(FILE *out, bool json, bool pretty)
@@ -37,6 +48,43 @@ bool print_is_json(const struct printer *p)
 	return p->json;
 }
 
+static void out_write(struct printer *p, const char *s)
+{
+	if (fputs(s, p->out) < 0)
+		p->write_failed = true;
+}
+
+/*
+ * Write the complete elements of the streamed root array and free them.  As
+ * json-c writes an array: "," between elements; pretty, each on its own
+ * line, indented one level (two spaces more after every newline of its own).
+ */
+static void stream_flush(struct printer *p)
+{
+	json_object *arr = p->stack[0];
+	size_t n = json_object_array_length(arr);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *s = json_object_to_json_string_ext(json_object_array_get_idx(arr, i),
+			(p->pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN) | JSON_C_TO_STRING_NOSLASHESCAPE);
+		if (p->streamed++)
+			out_write(p, ",");
+		if (!p->pretty) {
+			out_write(p, s);
+			continue;
+		}
+		out_write(p, "\n  ");
+		for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
+			if (fwrite(s, 1, (size_t)(nl - s) + 1, p->out) != (size_t)(nl - s) + 1)
+				p->write_failed = true;
+			out_write(p, "  ");
+		}
+		out_write(p, s);
+	}
+	if (n)
+		json_object_array_del_idx(arr, 0, n);
+}
+
 /* Attach @v under @key to the innermost open container, or make it the root. */
 static void json_add(struct printer *p, const char *key, json_object *v)
 {
@@ -54,6 +102,10 @@ static void json_add(struct printer *p, const char *key, json_object *v)
 		json_object_array_add(top, v);
 	else
 		json_object_object_add(top, key ? key : "", v);
+	/* a scalar element of the streamed root is complete at once; a container when it closes */
+	if (p->streaming && p->depth == 1 && !json_object_is_type(v, json_type_object) &&
+	    !json_object_is_type(v, json_type_array))
+		stream_flush(p);
 }
 
 static char *escape(const char *s, bool backslash)
@@ -207,6 +259,12 @@ static void open_container(struct printer *p, const char *key, json_object *c)
 		p->dropped++;
 		return;
 	}
+	if (p->depth == 0 && !p->root && json_object_is_type(c, json_type_array)) {
+		p->streaming = true;
+		out_write(p, "[");
+		p->stack[p->depth++] = c; /* owned by the stack alone: never the root */
+		return;
+	}
 	json_add(p, key, json_object_get(c));
 	p->stack[p->depth++] = c;
 }
@@ -220,6 +278,12 @@ static void close_container(struct printer *p)
 		return;
 	}
 	json_object_put(p->stack[--p->depth]);
+	if (p->streaming && p->depth == 1)
+		stream_flush(p);
+	else if (p->streaming && p->depth == 0) {
+		out_write(p, p->pretty ? "\n]\n" : "]\n");
+		p->streaming = false;
+	}
 }
 
 void print_open_object(struct printer *p, const char *key)
@@ -257,7 +321,7 @@ int print_finish(struct printer *p)
 			r = -EIO;
 	}
 	json_object_put(p->root);
-	if (fflush(p->out) != 0)
+	if (fflush(p->out) != 0 || p->write_failed)
 		r = -EIO;
 	free(p);
 	return r;

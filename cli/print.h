@@ -9,7 +9,11 @@
 
 struct printer;
 
-/* @json: build a JSON document and write it at print_finish(); otherwise write text as we go. */
+/*
+ * @json: JSON, else text written as we go.  A JSON document whose root is an
+ * array is streamed, element by element as each is complete; any other is
+ * built and written at print_finish().
+ */
 struct printer *print_new(FILE *out, bool json, bool pretty);
 /* Write the JSON document (if any), free everything; returns 0 or -EIO. */
 int print_finish(struct printer *p);

@@ -349,6 +349,92 @@ static void test_write_error(void **state)
 	assert_int_equal(print_finish(NULL), 0);
 }
 
+/*
+ * A root array is streamed: each element is on its way out once complete
+ * (before print_finish()), and the whole is byte for byte what json-c writes
+ * for the same array built in memory, plain and pretty, empty, with scalars,
+ * nested containers and elements dropped past the depth limit.
+ */
+static void test_stream_root_array(void **state)
+{
+	(void)state;
+	for (int pretty = 0; pretty < 2; pretty++) {
+		for (int n = 0; n < 4; n++) {
+			const int flags = (pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN) |
+					  JSON_C_TO_STRING_NOSLASHESCAPE;
+			json_object *want = json_object_new_array();
+			char *buf = NULL, *expected;
+			size_t len = 0;
+			FILE *f = open_memstream(&buf, &len);
+			struct printer *p = print_new(f, true, pretty);
+
+			print_open_array(p, NULL);
+			for (int i = 0; i < n; i++) {
+				json_object *o = json_object_new_object(), *c = json_object_new_object();
+
+				print_open_object(p, NULL);
+				print_string(p, "id", NULL, "a/\"b\"");
+				print_open_object(p, "conn");
+				print_open_array(p, "empty");
+				print_close_array(p);
+				print_uint(p, "n", NULL, (uint64_t)i);
+				print_close_object(p);
+				print_close_object(p);
+				fflush(f);
+				/* written already: the element is not kept for print_finish() */
+				assert_true(len > 1);
+				json_object_object_add(o, "id", json_object_new_string("a/\"b\""));
+				json_object_object_add(c, "empty", json_object_new_array());
+				json_object_object_add(c, "n", json_object_new_uint64((uint64_t)i));
+				json_object_object_add(o, "conn", c);
+				json_object_array_add(want, o);
+				if (i == 1) {
+					print_string(p, NULL, NULL, "scalar");
+					json_object_array_add(want, json_object_new_string("scalar"));
+				}
+			}
+			print_close_array(p);
+			assert_int_equal(print_finish(p), 0);
+			fclose(f);
+			if (asprintf(&expected, "%s\n", json_object_to_json_string_ext(want, flags)) < 0)
+				fail();
+			assert_string_equal(buf, expected);
+			free(expected);
+			free(buf);
+			json_object_put(want);
+		}
+	}
+}
+
+/* Elements deeper than the printer's stack inside a streamed array: still valid JSON. */
+static void stream_deep_scenario(struct printer *p)
+{
+	print_open_array(p, NULL);
+	for (int e = 0; e < 3; e++) {
+		print_open_object(p, NULL);
+		for (int i = 0; i < 40; i++)
+			print_open_object(p, "n");
+		print_uint(p, "deep", NULL, 1);
+		for (int i = 0; i < 40; i++)
+			print_close_object(p);
+		print_close_object(p);
+	}
+	print_close_array(p);
+}
+
+static void test_stream_deep(void **state)
+{
+	char *json = render(stream_deep_scenario, true, false);
+	json_object *root;
+	(void)state;
+
+	root = parse_json(json);
+	assert_true(json_object_is_type(root, json_type_array));
+	assert_int_equal(json_object_array_length(root), 3);
+	json_object_put(root);
+	free(json);
+}
+
 /* Outside text never reaches the terminal raw, and JSON output is always valid UTF-8. */
 static void test_escape_and_utf8(void **state)
 {
@@ -398,6 +484,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_stream_root_array),
+		cmocka_unit_test(test_stream_deep),
 		cmocka_unit_test(test_json_pretty),
 		cmocka_unit_test(test_top_level_array),
 		cmocka_unit_test(test_empty),
