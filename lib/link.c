@@ -268,9 +268,9 @@ VT_EXPORT int vmtap_link_get_by_index(struct vmtap_ctx *ctx, const char *netns, 
 
 struct dump_data {
 	bool tun_only;
-	struct vmtap_link_info *items;
-	size_t n, cap;
-	int err;
+	vmtap_link_fn fn;
+	void *userdata;
+	int ret;                /* the first non-zero return of @fn: no more calls, the rest drained */
 };
 
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
@@ -278,32 +278,35 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	struct dump_data *d = data;
 	struct vmtap_link_info info;
 
-	if (d->err || nlh->nlmsg_type != RTM_NEWLINK || vt_link_parse(nlh, nlh->nlmsg_len, &info) < 0)
+	if (d->ret || nlh->nlmsg_type != RTM_NEWLINK || vt_link_parse(nlh, nlh->nlmsg_len, &info) < 0)
 		return MNL_CB_OK;
 	if (d->tun_only && !info.is_tun)
 		return MNL_CB_OK;
-	if (VT_GROW(d->items, d->cap, d->n + 1) < 0) {
-		d->err = -ENOMEM; /* drain the rest of the dump, then fail */
-		return MNL_CB_OK;
-	}
-	d->items[d->n++] = info;
+	d->ret = d->fn(&info, d->userdata);
 	return MNL_CB_OK;
 }
 
 /*
+ * Links are handed to @fn as the dump brings them, never gathered: a caller
+ * keeps what it needs of each (gc a few bytes per tagged device, a bulk
+ * delete the names it looks for), so memory does not grow with the number
+ * of links in the namespace.  @fn runs inside the dump and must not use @nl.
+ *
  * Links that come and go during a dump interrupt it (NLM_F_DUMP_INTR): it is
- * then repeated, a few times, so that callers see one consistent list.  With
- * @take_interrupted, the last interrupted dump is used after all: the kernel
- * walks links in ifindex order (since 6.7), so a link that exists from the
- * start of the dump to its end is in it even when others came and went, which
- * is all a caller that looks for links it knows needs.
+ * then repeated, a few times, @restart (if any) called before each
+ * repetition so that the caller drops what it kept, and the caller ends up
+ * with one consistent list.  With @take_interrupted, the last interrupted
+ * dump is used after all: the kernel walks links in ifindex order (since
+ * 6.7), so a link that exists from the start of the dump to its end is in it
+ * even when others came and went, which is all a caller that looks for
+ * links it knows needs.
  */
 static int link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool stats, bool take_interrupted,
-		     vmtap_link_fn fn, void *userdata)
+		     vmtap_link_fn fn, void (*restart)(void *userdata), void *userdata)
 {
 	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8))) = { 0 }; /* libmnl does not zero attribute padding */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct dump_data d = { .tun_only = tun_only };
+	struct dump_data d = { .tun_only = tun_only, .fn = fn, .userdata = userdata };
 	int r;
 
 	nlh->nlmsg_type = RTM_GETLINK;
@@ -320,12 +323,11 @@ static int link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, boo
 	for (int attempt = 0;; attempt++) {
 		bool interrupted;
 
-		d.n = 0;
-		d.err = 0;
+		d.ret = 0;
 		r = vt_nl_dump(nl, nlh, dump_cb, &d, &interrupted);
 		if (vt_fault_active(ctx, "dump interrupted"))
 			interrupted = true;
-		if (r < 0 || !interrupted)
+		if (r < 0 || d.ret || !interrupted)
 			break;
 		if (attempt == 4) {
 			if (!take_interrupted)
@@ -333,29 +335,47 @@ static int link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, boo
 			break;
 		}
 		vt_log(ctx, VMTAP_LOG_DEBUG, "link dump interrupted by a change: repeating it");
+		if (restart)
+			restart(userdata);
 	}
-	if (r == 0 && d.err)
-		r = d.err;
-	if (r < 0) {
-		free(d.items);
+	if (r < 0)
 		return vt_fail_ack(ctx, r, vt_nl_ack(nl), "list links",
 				   r == -EINTR ? "the list kept changing during 5 dumps" : NULL);
-	}
-	for (size_t i = 0; i < d.n && r == 0; i++)
-		r = fn(&d.items[i], userdata);
-	free(d.items);
-	return r;
+	return d.ret;
 }
 
 int vt_link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool stats,
-		 vmtap_link_fn fn, void *userdata)
+		 vmtap_link_fn fn, void (*restart)(void *userdata), void *userdata)
 {
-	return link_dump(ctx, nl, tun_only, stats, false, fn, userdata);
+	return link_dump(ctx, nl, tun_only, stats, false, fn, restart, userdata);
+}
+
+/* The public walk gathers the list first: its callback may call the library, on the same socket. */
+struct link_list {
+	struct vmtap_link_info *items;
+	size_t n, cap;
+};
+
+static int list_add(const struct vmtap_link_info *info, void *data)
+{
+	struct link_list *l = data;
+
+	if (VT_GROW(l->items, l->cap, l->n + 1) < 0)
+		return -ENOMEM;
+	l->items[l->n++] = *info;
+	return 0;
+}
+
+static void list_restart(void *data)
+{
+	((struct link_list *)data)->n = 0;
 }
 
 VT_EXPORT int vmtap_link_foreach(struct vmtap_ctx *ctx, const char *netns, uint32_t flags,
 				 vmtap_link_fn fn, void *userdata)
 {
+	_cleanup_free_ struct vmtap_link_info *items = NULL;
+	struct link_list l = { 0 };
 	struct vt_nl *nl;
 	int r;
 
@@ -367,7 +387,15 @@ VT_EXPORT int vmtap_link_foreach(struct vmtap_ctx *ctx, const char *netns, uint3
 	r = vt_nl_get(ctx, netns, &nl);
 	if (r < 0)
 		return r;
-	return vt_link_dump(ctx, nl, flags & VMTAP_LINK_TUN_ONLY, true, fn, userdata);
+	r = vt_link_dump(ctx, nl, flags & VMTAP_LINK_TUN_ONLY, true, list_add, list_restart, &l);
+	items = l.items;
+	if (r == -ENOMEM)
+		return vt_fail(ctx, r, "list links", NULL);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < l.n && r == 0; i++)
+		r = fn(&items[i], userdata);
+	return r;
 }
 
 /* ---- delete ---- */
@@ -489,6 +517,18 @@ static int bulk_scan_cb(const struct vmtap_link_info *info, void *data)
 }
 
 /*
+ * A repeated dump looks for the names again; groups seen in use stay so:
+ * a group a link was in a moment ago is no proof of a free one.
+ */
+static void bulk_scan_restart(void *data)
+{
+	struct bulk_scan *s = data;
+
+	for (size_t i = 0; i < s->n; i++)
+		s->want[i].ifindex = 0;
+}
+
+/*
  * Move the links into a link group no other device is in, then delete that
  * group with one RTM_DELLINK.  @group must be free (see vmtap_link_delete_many());
  * @old_group and @old_up put the links back as they were when something fails.
@@ -593,7 +633,7 @@ VT_EXPORT int vmtap_link_delete_many(struct vmtap_ctx *ctx, const char *netns,
 		return vt_fail(ctx, -errno, "bulk delete", "getrandom");
 	for (size_t i = 0; i < GROUP_CANDIDATES; i++)
 		scan.candidate[i] |= 0x40000000u;
-	r = link_dump(ctx, nl, false, false, true, bulk_scan_cb, &scan);
+	r = link_dump(ctx, nl, false, false, true, bulk_scan_cb, bulk_scan_restart, &scan);
 	if (r < 0)
 		return r;
 

@@ -17,9 +17,15 @@ int vt_link_parse(const void *buf, size_t len, struct vmtap_link_info *ret_info)
 /* Look up a link by @name, or by @ifindex when @name is NULL; reports, -ENODEV when absent. */
 int vt_link_get(struct vmtap_ctx *ctx, struct vt_nl *nl, const char *name, int ifindex,
 		struct vmtap_link_info *ret_info);
-/* Call @fn for each link (tun only with @tun_only; statistics with @stats); reports. */
+/*
+ * Call @fn for each link as the dump brings it (tun only with @tun_only;
+ * statistics with @stats); @fn must not use @nl.  A dump that a change
+ * interrupted is repeated, @restart (may be NULL) called first, so that the
+ * links @fn saw last are one consistent list.  Returns 0, the first non-zero
+ * value of @fn (the dump drained, no more calls), or a reported failure.
+ */
 int vt_link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool stats,
-		 vmtap_link_fn fn, void *userdata);
+		 vmtap_link_fn fn, void (*restart)(void *userdata), void *userdata);
 /* Bring link @ifindex (or @name) down and delete it, in one sendmsg(); reports, -ENODEV when absent. */
 int vt_link_del(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const char *name);
 
