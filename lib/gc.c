@@ -46,6 +46,12 @@ struct gc_ns {
 	struct vt_netns_id id;
 };
 
+/* A device a "ready" record was just shown to own (ready_device_state()): no orphan. */
+struct gc_owned {
+	struct vt_netns_id ns;
+	int ifindex;
+};
+
 struct gc_run {
 	struct vmtap_ctx *ctx;
 	bool dry_run;
@@ -58,6 +64,9 @@ struct gc_run {
 	/* namespaces to scan for orphans, each once by identity: gc's own first, then those records name */
 	struct gc_ns *ns;
 	size_t n_ns, cap_ns;
+	/* devices shown to be their record's, sorted before the namespaces are scanned */
+	struct gc_owned *owned;
+	size_t n_owned, cap_owned;
 };
 
 static void gc_emit(struct gc_run *g, enum vmtap_gc_action action, const char *id, const char *ifname,
@@ -114,10 +123,41 @@ static void gc_note_netns(struct gc_run *g, const char *spec)
 
 enum device_state { DEVICE_PRESENT, DEVICE_GONE, DEVICE_OUT_OF_REACH };
 
+static int owned_cmp(const void *a, const void *b)
+{
+	const struct gc_owned *x = a, *y = b;
+
+	if (x->ns.dev != y->ns.dev)
+		return x->ns.dev < y->ns.dev ? -1 : 1;
+	if (x->ns.ino != y->ns.ino)
+		return x->ns.ino < y->ns.ino ? -1 : 1;
+	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+/*
+ * Remember that device @ifindex of namespace @ns is its record's: the scan
+ * for orphans then passes it by without locking and reading the record a
+ * second time, and keeps nothing of it.  Without memory it is only checked
+ * again.
+ */
+static void gc_note_owned(struct gc_run *g, const struct vt_netns_id *ns, int ifindex)
+{
+	if (VT_GROW(g->owned, g->cap_owned, g->n_owned + 1) == 0)
+		g->owned[g->n_owned++] = (struct gc_owned){ .ns = *ns, .ifindex = ifindex };
+}
+
+static bool gc_is_owned(const struct gc_run *g, const struct gc_ns *ns, int ifindex)
+{
+	struct gc_owned key = { .ns = ns->id, .ifindex = ifindex };
+
+	return g->n_owned && bsearch(&key, g->owned, g->n_owned, sizeof(key), owned_cmp);
+}
+
 /*
  * Where a "ready" record's device stands.  DEVICE_GONE comes with @msg saying
  * what is true: the namespace or the device is gone, or the name belongs to
- * another device now.  A failure to find out is reported (-errno).
+ * another device now.  A failure to find out is reported (-errno).  A
+ * device present is noted as owned (gc_note_owned()).
  */
 static int ready_device_state(struct gc_run *g, const struct vt_record *rec, char *msg, size_t size)
 {
@@ -153,6 +193,7 @@ static int ready_device_state(struct gc_run *g, const struct vt_record *rec, cha
 		snprintf(msg, size, "its device is gone: %s exists but %s", rec->ifname, why);
 		return DEVICE_GONE;
 	}
+	gc_note_owned(g, &nsid, li.ifindex);
 	return DEVICE_PRESENT;
 }
 
@@ -274,10 +315,17 @@ struct tagged {
 };
 
 struct tagged_list {
+	const struct gc_run *g;
+	const struct gc_ns *ns;
 	struct tagged *items;
 	size_t n, cap;
 };
 
+/*
+ * Called as the dump brings each link: keeps the tagged devices that are not
+ * known to be their record's already, which in a namespace of endpoints in
+ * order is none, so gc's memory does not grow with the number of devices.
+ */
 static int collect_tagged(const struct vmtap_link_info *li, void *data)
 {
 	struct tagged_list *l = data;
@@ -288,6 +336,8 @@ static int collect_tagged(const struct vmtap_link_info *li, void *data)
 	if (vt_tag_parse(li->alias, strlen(li->alias), &tag) < 0 &&
 	    !(helper = vt_helper_tag_parse(li->alias, strlen(li->alias), &htag) == 0))
 		return 0; /* not a tag we could have written */
+	if (gc_is_owned(l->g, l->ns, li->ifindex))
+		return 0; /* its record was read, and names it, a moment ago */
 	if (VT_GROW(l->items, l->cap, l->n + 1) < 0)
 		return -ENOMEM;
 	l->items[l->n] = (struct tagged){ .tag = tag, .ifindex = li->ifindex,
@@ -300,6 +350,11 @@ static int collect_tagged(const struct vmtap_link_info *li, void *data)
 	snprintf(l->items[l->n].kind, sizeof(l->items[l->n].kind), "%s", li->kind[0] ? li->kind : "non-tun");
 	l->n++;
 	return 0;
+}
+
+static void collect_restart(void *data)
+{
+	((struct tagged_list *)data)->n = 0;
 }
 
 /*
@@ -498,7 +553,7 @@ static void gc_filters(struct gc_run *g, struct vt_nl *nl, const struct gc_ns *n
 static void gc_orphans(struct gc_run *g, const struct gc_ns *ns)
 {
 	_cleanup_free_ struct tagged *items = NULL;
-	struct tagged_list l = { 0 };
+	struct tagged_list l = { .g = g, .ns = ns };
 	struct vt_nl *nl;
 	int r;
 
@@ -508,7 +563,7 @@ static void gc_orphans(struct gc_run *g, const struct gc_ns *ns)
 			gc_failed(g, NULL, NULL, ns->spec);
 		return;
 	}
-	r = vt_link_dump(g->ctx, nl, false, false, collect_tagged, &l);
+	r = vt_link_dump(g->ctx, nl, false, false, collect_tagged, collect_restart, &l);
 	items = l.items;
 	if (r < 0) {
 		gc_failed(g, NULL, NULL, ns->spec);
@@ -534,7 +589,9 @@ static int gc_stray_file(const struct vt_state_entry *e, void *data)
 		return 0;
 	switch (e->kind) {
 	case VT_STATE_LOCK:
-		if (e->id_valid && vt_state_lock(NULL, g->dirfd, e->id, 0, &lock) == 0)
+		/* a record's own lock file is no stray: not locked again (gc_record() did), looked at only when alone */
+		if (e->id_valid && !vt_state_has_record(g->dirfd, e->id) &&
+		    vt_state_lock(NULL, g->dirfd, e->id, 0, &lock) == 0)
 			lock.remove = !vt_state_has_record(g->dirfd, e->id);
 		break;
 	case VT_STATE_PLUG:
@@ -586,6 +643,8 @@ VT_EXPORT int vmtap_gc(struct vmtap_ctx *ctx, uint32_t flags, vmtap_gc_fn fn, vo
 		}
 		gc_record(&g, ids[i]);
 	}
+	if (g.n_owned)
+		qsort(g.owned, g.n_owned, sizeof(*g.owned), owned_cmp);
 	for (size_t i = 0; i < g.n_ns; i++)
 		gc_orphans(&g, &g.ns[i]);
 	if (g.dirfd >= 0)
@@ -598,6 +657,7 @@ out:
 	for (size_t i = 0; i < g.n_ns; i++)
 		free(g.ns[i].spec);
 	free(g.ns);
+	free(g.owned);
 	if (g.dirfd >= 0)
 		close(g.dirfd);
 	return r;
