@@ -470,26 +470,48 @@ static void gc_helper_tap(struct gc_run *g, struct vt_nl *nl, const struct gc_ns
 	gc_emit(g, VMTAP_GC_DELETED_ORPHAN, NULL, t->ifname, ns->spec, why);
 }
 
+/* The cookie each record's filters would carry, for looking filters up by cookie. */
+struct id_cookie {
+	uint8_t cookie[VT_TC_COOKIE_LEN];
+	const char *id;
+};
+
+static int id_cookie_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct id_cookie *)a)->cookie, ((const struct id_cookie *)b)->cookie, VT_TC_COOKIE_LEN);
+}
+
 /*
  * Whether filter @f, found in @ns, is in use: a record whose cookie it
  * carries names it (as its TAP's or its device's), or cannot be read, or is
  * being created or destroyed by a process holding its lock (gc_record()
  * settled those whose process died).  *@ret_id: the id of a record its
- * cookie names, if any.
+ * cookie names, if any.  @by_cookie (@n entries, sorted) holds the cookie
+ * of every record: a filter is compared with the records of its own cookie
+ * only (a cookie carries a 32-bit hash of the id, so a few ids may share
+ * one), not with every record.
  */
-static bool gc_filter_used(struct gc_run *g, const struct gc_ns *ns, const struct vt_redirect_found *f, char **ids,
-			   size_t n, const char **ret_id)
+static bool gc_filter_used(struct gc_run *g, const struct gc_ns *ns, const struct vt_redirect_found *f,
+			   const struct id_cookie *by_cookie, size_t n, const char **ret_id)
 {
-	for (size_t i = 0; i < n; i++) {
-		uint8_t cookie[VT_TC_COOKIE_LEN];
+	size_t lo = 0, hi = n;
+
+	/* the first entry whose cookie is not below the filter's */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (memcmp(by_cookie[mid].cookie, f->cookie, VT_TC_COOKIE_LEN) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < n && !memcmp(by_cookie[i].cookie, f->cookie, VT_TC_COOKIE_LEN); i++) {
+		const char *id = by_cookie[i].id;
 		struct vt_netns_id nsid;
 		struct vt_record rec;
 		bool reachable;
 
-		if (vt_tc_cookie_make(cookie, g->state_id, ids[i]) < 0 || memcmp(cookie, f->cookie, sizeof(cookie)))
-			continue;
-		*ret_id = ids[i];
-		if (vt_state_read(NULL, g->dirfd, ids[i], &rec, NULL) < 0 || rec.state != VMTAP_EP_READY)
+		*ret_id = id;
+		if (vt_state_read(NULL, g->dirfd, id, &rec, NULL) < 0 || rec.state != VMTAP_EP_READY)
 			return true;
 		if (rec.connection != VMTAP_CONNECT_REDIRECT || rec.tc_prio != f->prio ||
 		    vt_endpoint_record_netns(NULL, &rec, &g->own, &nsid, &reachable) < 0 || !vt_netns_id_equal(&nsid, &ns->id))
@@ -509,8 +531,9 @@ static bool gc_filter_used(struct gc_run *g, const struct gc_ns *ns, const struc
 static void gc_filters(struct gc_run *g, struct vt_nl *nl, const struct gc_ns *ns)
 {
 	_cleanup_free_ struct vt_redirect_found *found = NULL;
+	_cleanup_free_ struct id_cookie *by_cookie = NULL;
 	char **ids = NULL;
-	size_t n_found = 0, n_ids = 0;
+	size_t n_found = 0, n_ids = 0, n_cookies = 0;
 	int r;
 
 	if (!g->state_id[0] || g->dirfd < 0)
@@ -526,12 +549,23 @@ static void gc_filters(struct gc_run *g, struct vt_nl *nl, const struct gc_ns *n
 		gc_failed(g, NULL, NULL, ns->spec);
 		return;
 	}
+	by_cookie = calloc(n_ids ? n_ids : 1, sizeof(*by_cookie));
+	if (!by_cookie) {
+		vt_fail(g->ctx, -ENOMEM, "gc", NULL);
+		gc_failed(g, NULL, NULL, ns->spec);
+		vt_state_free_ids(ids, n_ids);
+		return;
+	}
+	for (size_t i = 0; i < n_ids; i++)
+		if (vt_tc_cookie_make(by_cookie[n_cookies].cookie, g->state_id, ids[i]) == 0)
+			by_cookie[n_cookies++].id = ids[i];
+	qsort(by_cookie, n_cookies, sizeof(*by_cookie), id_cookie_cmp);
 	for (size_t i = 0; i < n_found; i++) {
 		const struct vt_redirect_found *f = &found[i];
 		const char *id = NULL;
 		char detail[160];
 
-		if (gc_filter_used(g, ns, f, ids, n_ids, &id))
+		if (gc_filter_used(g, ns, f, by_cookie, n_cookies, &id))
 			continue;
 		if (!g->dry_run) {
 			r = vt_redirect_remove_found(g->ctx, nl, f);
