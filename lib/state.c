@@ -664,7 +664,8 @@ static int lock_file(struct vmtap_ctx *ctx, int dirfd, const char *id, const cha
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		struct stat a, b;
-		int fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+		/* flock() needs no write access: a lock file only looked at is opened read-only (gc --dry-run) */
+		int fd = openat(dirfd, name, (create ? O_RDWR | O_CREAT : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 		if (fd < 0)
 			return vt_fail(ctx, -errno, "lock", "%s/%s", vt_state_path(ctx), name);
