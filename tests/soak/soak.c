@@ -717,6 +717,44 @@ static enum op pick_op(void)
 	return OP_GC;
 }
 
+/*
+ * Most creates are killed, so without help the population would dwindle and
+ * the operations that need one (destroy, unplug, exec of an endpoint, a bulk
+ * delete) would never run.  Before each round: at least @min unplugged
+ * endpoints here, and one plugged into each fake QEMU, made undisturbed.
+ */
+static void top_up(unsigned int min)
+{
+	struct eps l;
+	unsigned int local = 0;
+	bool plugged[2] = { false, false };
+
+	eps_load(&l);
+	for (size_t i = 0; i < l.n; i++) {
+		local += unplugged_local(l.v[i].state == VMTAP_EP_READY ? &l.v[i] : NULL, 0);
+		for (int w = 0; w < 2; w++)
+			plugged[w] |= plugged_here(l.v[i].state == VMTAP_EP_READY ? &l.v[i] : NULL, w);
+	}
+	free(l.v);
+	for (; local < min; local++) {
+		char id[32];
+		VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = 1 + rnd() % 4);
+		snprintf(id, sizeof(id), "s%u", serial++);
+		if (vmtap_endpoint_create(ctx, id, &spec, NULL) < 0)
+			die("top up: create %s: %s", id, vmtap_ctx_error(ctx));
+	}
+	for (int w = 0; w < 2; w++) {
+		struct eps none = { 0 };
+		struct args a;
+
+		if (plugged[w])
+			continue;
+		build(OP_HOTPLUG, w, &none, &a); /* nothing to pick from: a new endpoint */
+		if (run_wait(a.v) != 0)
+			die("top up: hotplug into fake QEMU %d failed", w);
+	}
+}
+
 /* ---- set-up ---- */
 
 static void enter_private_namespace(void)
@@ -905,6 +943,7 @@ int main(int argc, char **argv)
 				fake_start(w);
 			}
 		}
+		top_up(6);
 		eps_load(&l);
 		for (int w = 0; w < 2; w++) {
 			int tries = 0;
