@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "itest.h"
@@ -64,6 +67,58 @@ int itest_tun_count(const char *netns)
 	return r < 0 ? r : n;
 }
 
+/* What fd @fd is ("" when it is not open), into @out. */
+static void fd_target(int fd, char *out, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, out, size - 1);
+	out[n > 0 ? n : 0] = '\0';
+}
+
+void itest_fds_snapshot(struct itest_fds *snap)
+{
+	for (int fd = 0; fd < ITEST_MAX_FD; fd++)
+		fd_target(fd, snap->target[fd], sizeof(snap->target[fd]));
+}
+
+static bool is_netlink_socket(int fd)
+{
+	int domain = 0;
+	socklen_t len = sizeof(domain);
+
+	return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_NETLINK;
+}
+
+int itest_fds_check(const struct itest_fds *before, bool ctx_alive, const char *when)
+{
+	int bad = 0;
+
+	for (int fd = 0; fd < ITEST_MAX_FD; fd++) {
+		char now[sizeof(before->target[0])];
+
+		fd_target(fd, now, sizeof(now));
+		if (!strcmp(now, before->target[fd]))
+			continue;
+		if (!now[0]) {
+			fprintf(stderr, "FD AUDIT (%s): fd %d (%s) was closed under the test's feet\n", when, fd,
+				before->target[fd]);
+			bad++;
+			continue;
+		}
+		/* with the context alive: only its netlink sockets (one per namespace met), close-on-exec */
+		if (ctx_alive && !before->target[fd][0] && is_netlink_socket(fd) && (fcntl(fd, F_GETFD) & FD_CLOEXEC))
+			continue;
+		fprintf(stderr, "FD AUDIT (%s): fd %d is %s%s, was %s\n", when, fd, now,
+			(fcntl(fd, F_GETFD) & FD_CLOEXEC) ? "" : " without close-on-exec",
+			before->target[fd][0] ? before->target[fd] : "closed");
+		bad++;
+	}
+	return bad;
+}
+
 int itest_setup(void **state)
 {
 	struct itest_state *s = calloc(1, sizeof(*s));
@@ -71,19 +126,30 @@ int itest_setup(void **state)
 	if (!s)
 		return -1;
 	s->fds_before = itest_fd_count();
+	itest_fds_snapshot(&s->fds);
 	if (vmtap_ctx_new(&s->ctx) < 0)
 		return -1;
 	*state = s;
 	return 0;
 }
 
+/*
+ * The fd audit of every integration test: at its end, with the context
+ * still alive, every fd that was not open before the test must be one of
+ * the context's netlink sockets, close-on-exec (a handle, a lock, a queue,
+ * a namespace fd left open is a leak of the library or of the test); after
+ * vmtap_ctx_free(), the fds must be exactly those open before, number for
+ * number and file for file (a count would let a leak hide behind a close).
+ */
 int itest_teardown(void **state)
 {
 	struct itest_state *s = *state;
 	int before = s->fds_before;
-	int tuns, fds;
+	int tuns, fds, audit;
 
+	audit = itest_fds_check(&s->fds, true, "end of test, context alive");
 	vmtap_ctx_free(s->ctx);
+	audit += itest_fds_check(&s->fds, false, "after vmtap_ctx_free");
 	tuns = itest_tun_count(NULL);
 	fds = itest_fd_count();
 	if (tuns != 0) {
@@ -101,7 +167,7 @@ int itest_teardown(void **state)
 		(void)!system("ls -l /proc/$PPID/fd >&2");
 	}
 	free(s);
-	return (tuns == 0 && fds == before) ? 0 : -1;
+	return (tuns == 0 && fds == before && !audit) ? 0 : -1;
 }
 
 int itest_sh(const char *fmt, ...)

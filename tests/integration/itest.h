@@ -4,6 +4,7 @@
 #define VMTAP_ITEST_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -45,9 +46,23 @@ struct itest_gc_tally {
 };
 void itest_gc_count(const struct vmtap_gc_event *ev, void *userdata);
 
+/* The fds of this process by number, each with what it is (readlink of /proc/self/fd/N; "": closed). */
+#define ITEST_MAX_FD 256
+struct itest_fds {
+	char target[ITEST_MAX_FD][96];
+};
+void itest_fds_snapshot(struct itest_fds *snap);
+/*
+ * Compare the fds now with @before, saying on stderr what differs; returns
+ * the number of differences.  With @ctx_alive, new fds that are netlink
+ * sockets with close-on-exec (a context's) are allowed.
+ */
+int itest_fds_check(const struct itest_fds *before, bool ctx_alive, const char *when);
+
 struct itest_state {
 	struct vmtap_ctx *ctx;
 	int fds_before;
+	struct itest_fds fds;
 };
 
 #endif
