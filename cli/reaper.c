@@ -118,6 +118,8 @@ int cli_reaper_spawn(const struct cli_call *call, char *const *ids, size_t n)
 		grandchild = fork();
 		if (grandchild == 0)
 			reap(call, pidfd, self, start, ids, n);
+		/* a moment's copy of the queues and sockets, but the rule is the reaper's: nothing of vmtap's kept */
+		close_from(3);
 		_exit(grandchild < 0 ? 1 : 0);
 	}
 	if (pidfd >= 0)
