@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The CLI suite with every vmtap command under valgrind memcheck: any memory error or definite leak fails it.
+# The CLI suite with every vmtap command under valgrind memcheck: any memory error, definite leak or fd left open at exit fails it.
 #
 # Usage: valgrind.sh PATH/TO/vmtap   (prints cli.sh's lines, then its own verdict; exit 0 only when both pass)
 set -uo pipefail
@@ -12,7 +12,7 @@ trap 'rm -rf "$logs"' EXIT
 cat >"$logs/vmtap" <<SH
 #!/bin/sh
 exec valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-	--show-leak-kinds=definite --log-file="$logs/vg.%p.log" "$vmtap" "\$@"
+	--show-leak-kinds=definite --track-fds=yes --log-file="$logs/vg.%p.log" "$vmtap" "\$@"
 SH
 chmod +x "$logs/vmtap"
 bash "$here/cli.sh" "$logs/vmtap"
@@ -24,9 +24,19 @@ if [[ -n $bad ]]; then
 	echo "not ok - valgrind found errors in $(wc -w <<<"$bad") of $n vmtap runs"
 	exit 1
 fi
+# --track-fds: every fd open at exit that vmtap did not inherit was opened and never closed (its
+# stack follows); an exiting process loses them anyway, but in a program using libvmtap they would
+# accumulate, so the CLI is held to the library's rule. Inherited ones are the caller's business.
+leaks=$(awk '/Open file descriptor [0-9]+:/ { fd = $0; getline; if ($0 !~ /inherited from parent/) print FILENAME ": " fd }' \
+	"$logs"/vg.*.log 2>/dev/null)
+if [[ -n $leaks ]]; then
+	for f in $(cut -d: -f1 <<<"$leaks" | sort -u); do echo "--- $f"; grep -e 'Command:' -A12 -e 'FILE DESCRIPTORS' "$f"; done
+	echo "not ok - fds left open at exit in $(cut -d: -f1 <<<"$leaks" | sort -u | wc -l) of $n vmtap runs"
+	exit 1
+fi
 if ((n < 50)); then
 	echo "not ok - only $n vmtap runs went through valgrind"
 	exit 1
 fi
-echo "ok - $n vmtap runs under valgrind memcheck: no error, no definite leak"
+echo "ok - $n vmtap runs under valgrind memcheck: no error, no definite leak, no fd left open at exit"
 exit $rc
