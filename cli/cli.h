@@ -191,8 +191,18 @@ int cli_ctx_new(const struct global_opts *g, struct vmtap_ctx **ret_ctx);
 
 /* A printer on stdout in the output mode asked for (-j, -p); NULL when out of memory. */
 struct printer *cli_printer(const struct cli_call *call);
-/* Finish @p: EXIT_OK, or EXIT_FAILURE_OTHER when there was no printer or the output could not be written. */
-int cli_print_done(struct printer *p);
+/*
+ * Finish @p: EXIT_OK; or, after saying why, EXIT_RESOURCES when there was no
+ * printer (out of memory) or the disk is full, EXIT_FAILURE_OTHER when the
+ * output could not be written otherwise (standard output closed, EIO ...).
+ */
+int cli_print_done(const struct cli_call *call, struct printer *p);
+/*
+ * Give each of fds 0, 1 and 2 that is closed /dev/null, opened so that using
+ * it fails as a closed fd does (EBADF): otherwise the first socket or file
+ * opened would take its number, and the output would go there.
+ */
+void cli_guard_stdio(void);
 
 /* ---- values ---- */
 

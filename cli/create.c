@@ -164,11 +164,11 @@ static int create_run(struct cli_call *call)
 		print_bool(p, "vnet_hdr", NULL, vmtap_tap_vnet_hdr(tap));
 		print_bool(p, "persist", NULL, true);
 		print_close_object(p);
-		print_finish(p);
 	}
 	/* the device is persistent: closing our queues leaves it for its user */
 	vmtap_tap_free(tap);
-	return EXIT_OK;
+	/* a name the kernel chose that could not be written is lost to the caller: say so (the device stays) */
+	return cli_print_done(call, p);
 }
 
 const struct cli_command cli_cmd_create = {

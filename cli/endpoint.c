@@ -143,19 +143,19 @@ static int create_check(struct cli_call *call)
 	return cli_endpoint_spec_check(call->data);
 }
 
-/* Print endpoint @ep, alone (create) or as an array of one (show), as 'ip -j' does. */
-static void print_one(const struct cli_call *call, const struct vmtap_endpoint *ep, bool array)
+/* Print endpoint @ep, alone (create) or as an array of one (show), as 'ip -j' does: an exit code. */
+static int print_one(const struct cli_call *call, const struct vmtap_endpoint *ep, bool array)
 {
 	struct printer *p = cli_printer(call);
 
-	if (!p)
-		return;
-	if (array)
-		print_open_array(p, NULL);
-	print_endpoint(p, ep);
-	if (array)
-		print_close_array(p);
-	print_finish(p);
+	if (p) {
+		if (array)
+			print_open_array(p, NULL);
+		print_endpoint(p, ep);
+		if (array)
+			print_close_array(p);
+	}
+	return cli_print_done(call, p);
 }
 
 static int create_run(struct cli_call *call)
@@ -166,9 +166,9 @@ static int create_run(struct cli_call *call)
 
 	if (r < 0)
 		return r;
-	print_one(call, ep, false);
+	r = print_one(call, ep, false);
 	vmtap_endpoint_free(ep);
-	return EXIT_OK;
+	return r;
 }
 
 static int destroy_run(struct cli_call *call)
@@ -185,23 +185,25 @@ static int show_run(struct cli_call *call)
 
 	if (r < 0)
 		return r;
-	print_one(call, ep, true);
+	r = print_one(call, ep, true);
 	vmtap_endpoint_free(ep);
-	return EXIT_OK;
+	return r;
 }
 
 static int list_run(struct cli_call *call)
 {
 	struct list_data d = { .p = cli_printer(call) };
-	int r;
+	int r, w;
 
 	if (!d.p)
-		return EXIT_FAILURE_OTHER;
+		return cli_print_done(call, NULL);
 	print_open_array(d.p, NULL);
 	r = vmtap_endpoint_foreach(call->ctx, list_cb, &d);
 	print_close_array(d.p);
-	print_finish(d.p);
-	return r < 0 ? r : EXIT_OK;
+	w = cli_print_done(call, d.p);
+	if (r < 0)
+		return r;
+	return w;
 }
 
 /* every subcommand's --help is the whole of endpoint_help */

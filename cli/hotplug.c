@@ -104,15 +104,19 @@ static int hotplug_check(struct cli_call *call)
 	return r ? r : cli_required(call, a->o.qmp_path, "--qmp SOCKET");
 }
 
-/* What the plug did, from the endpoint's record. */
-static void print_plugged(const struct cli_call *call, const char *id)
+/* What the plug did, from the endpoint's record: an exit code. */
+static int print_plugged(const struct cli_call *call, const char *id)
 {
 	struct vmtap_endpoint *ep = NULL;
 	struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
 	struct printer *p;
+	int r;
 
-	if (vmtap_endpoint_load(call->ctx, id, &ep) < 0)
-		return;
+	/* the plug is done: a record that cannot be read back only loses the report */
+	if (vmtap_endpoint_load(call->ctx, id, &ep) < 0) {
+		cli_print_error(call->name, vmtap_ctx_error(call->ctx));
+		return EXIT_FAILURE_OTHER;
+	}
 	p = cli_printer(call);
 	if (p && vmtap_endpoint_hypervisor(ep, &hv) == 0) {
 		print_open_object(p, NULL);
@@ -127,8 +131,9 @@ static void print_plugged(const struct cli_call *call, const char *id)
 		print_text(p, "\n");
 		print_close_object(p);
 	}
-	print_finish(p);
+	r = cli_print_done(call, p);
 	vmtap_endpoint_free(ep);
+	return r;
 }
 
 static int hotplug_run(struct cli_call *call)
@@ -139,9 +144,7 @@ static int hotplug_run(struct cli_call *call)
 	a->o.spec = a->spec.given ? &a->spec.s : NULL;
 	a->o.vhost = a->vhost_choice;
 	r = vmtap_hotplug(call->ctx, call->args[0], &a->o);
-	if (r == 0)
-		print_plugged(call, call->args[0]);
-	return r < 0 ? r : EXIT_OK;
+	return r < 0 ? r : print_plugged(call, call->args[0]);
 }
 
 static int unplug_opt(struct cli_call *call, int id, const char *arg)

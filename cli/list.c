@@ -87,7 +87,7 @@ static int list_run(struct cli_call *call)
 		print_close_array(p);
 	}
 	free(c.items);
-	return cli_print_done(p);
+	return cli_print_done(call, p);
 }
 
 static int show_run(struct cli_call *call)
@@ -106,7 +106,7 @@ static int show_run(struct cli_call *call)
 		cli_print_link(p, &li, true);
 		print_close_array(p);
 	}
-	return cli_print_done(p);
+	return cli_print_done(call, p);
 }
 
 const struct cli_command cli_cmd_list = {

@@ -88,7 +88,7 @@ static int qemu_args_run(struct cli_call *call)
 		print_close_array(p);
 		print_text(p, "\n");
 	}
-	r = cli_print_done(p);
+	r = cli_print_done(call, p);
 out:
 	vmtap_qemu_args_free(args);
 	free(nics);

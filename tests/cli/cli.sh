@@ -278,6 +278,33 @@ expect 2 "expected -- QEMU_COMMAND" -- exec --nic queues=1
 check "exec: nothing left after refusals" bash -c "[ \$(ip -o link show type tun | wc -l) -eq 0 ]"
 rm -f /tmp/vmtap-cli-fdcheck.$$
 
+# ---- output that cannot be written: said, with a non-zero exit; what was done stays done ----
+full() { # full CODE NEEDLE ARGS...: vmtap ARGS >/dev/full exits CODE saying NEEDLE
+	local code=$1 needle=$2 err rc
+	shift 2
+	err=$("$VMTAP" "$@" 2>&1 >/dev/full)
+	rc=$?
+	if [[ $rc -eq $code && $err == *"$needle"* ]]; then ok "vmtap $* >/dev/full -> $rc"; else not_ok "vmtap $* >/dev/full: exit $rc ($err)"; fi
+}
+full 10 "vmtap create: cannot write the output: No space left on device" create vw0
+check "create >/dev/full: the device was made all the same" bash -c "ip link show vw0 >/dev/null"
+full 10 "cannot write the output: No space left on device" -j create vw1
+full 10 "cannot write the output" list
+full 10 "cannot write the output" -j show vw0
+full 10 "cannot write the output" probe
+full 10 "vmtap endpoint create: cannot write the output" endpoint create vwe
+full 10 "vmtap endpoint show: cannot write the output" endpoint show vwe
+full 10 "vmtap endpoint list: cannot write the output" -j endpoint list
+full 10 "vmtap gc: cannot write the output" -j gc --dry-run
+full 10 "cannot write the output" qemu-args --nic fds=3
+check "create with stdout closed: said, exit 1, and no socket took fd 1" bash -c \
+	"err=\$('$VMTAP' create vw2 2>&1 >&-); [ \$? = 1 ] && [[ \$err == *'cannot write the output: Bad file descriptor'* ]] && ip link show vw2 >/dev/null"
+check "list with stdout closed -j: exit 1" bash -c "'$VMTAP' -j list >&- 2>/dev/null; [ \$? = 1 ]"
+check "exec keeps its stdio as given: a closed stdout stays closed for the command" bash -c \
+	"'$VMTAP' exec --nic queues=1 -- sh -c 'test -e /proc/self/fd/1 && echo open >&2 || echo closed >&2' 2>&1 >&- | grep -qx closed"
+"$VMTAP" endpoint destroy vwe
+"$VMTAP" delete vw0 vw1 vw2
+
 check "no tun left in the test namespace" bash -c "[ \$(ip -o link show type tun | wc -l) -eq 0 ]"
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
