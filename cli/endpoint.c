@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmtap endpoint: create, destroy, list and show endpoints, the recorded unit users manage. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -118,9 +119,12 @@ static int list_cb(const struct vmtap_endpoint *ep, const char *file, const char
 	struct list_data *d = userdata;
 
 	if (!ep) {
-		/* reported, never hidden, never touched */
+		/* reported, never hidden, never touched; the library's text names the file itself, mostly */
 		d->unreadable++;
-		fprintf(stderr, "vmtap endpoint list: %s: %s\n", file, error);
+		if (strstr(error, file))
+			cli_print_error("endpoint list", error);
+		else
+			fprintf(stderr, "vmtap endpoint list: %s: %s\n", file, error);
 		print_open_object(d->p, NULL);
 		print_string(d->p, "file", NULL, file);
 		print_string(d->p, "error", NULL, error);
@@ -203,7 +207,17 @@ static int list_run(struct cli_call *call)
 	w = cli_print_done(call, d.p);
 	if (r < 0)
 		return r;
-	return w;
+	if (w)
+		return w;
+	/* as gc: every record is listed, and a record that cannot be read fails the command */
+	if (d.unreadable) {
+		fprintf(stderr, "vmtap %s: %d record%s cannot be read (see above); vmtap leaves %s in place: fix %s or "
+			"move %s away\n", call->name, d.unreadable, d.unreadable == 1 ? "" : "s",
+			d.unreadable == 1 ? "it" : "them", d.unreadable == 1 ? "it" : "them",
+			d.unreadable == 1 ? "it" : "them");
+		return EXIT_FAILURE_OTHER;
+	}
+	return EXIT_OK;
 }
 
 /* every subcommand's --help is the whole of endpoint_help */

@@ -242,9 +242,19 @@ check "gc left untagged devices" bash -c "ip link show vkeep >/dev/null && ip li
 check "gc with nothing to do" bash -c "[ -z \"\$('$VMTAP' gc)\" ]"
 printf 'not json' > /run/vmtap/broken.json
 check "endpoint list reports an unparseable record by file name" bash -c "'$VMTAP' endpoint list 2>&1 >/dev/null | grep -q '/run/vmtap/broken.json cannot be parsed'"
+# the record problem read as a user reads it: the file named once, a verdict, the same exit status as gc
+check "endpoint list: the file is named once, not twice" bash -c "[ \$('$VMTAP' endpoint list 2>&1 >/dev/null | head -1 | grep -o /run/vmtap/broken.json | wc -l) = 1 ]"
+check "endpoint list: an unreadable record fails it (exit 1, as gc), saying what to do" bash -c \
+	"err=\$('$VMTAP' endpoint list 2>&1 >/dev/null); [ \$? = 1 ] && [ \"\$(tail -1 <<<\"\$err\")\" = 'vmtap endpoint list: 1 record cannot be read (see above); vmtap leaves it in place: fix it or move it away' ]"
+check "endpoint list -j: still every record, the unreadable one as {file, error}, exit 1" bash -c \
+	"out=\$('$VMTAP' -j endpoint list 2>/dev/null); [ \$? = 1 ] && jq -e 'length == 1 and .[0].file == \"/run/vmtap/broken.json\" and (.[0].error | contains(\"cannot be parsed\"))' <<<\"\$out\" >/dev/null"
 expect 1 "1 problem needs attention" -- gc
+printf '{' > /run/vmtap/broken2.json
+expect 1 "2 problems need attention" -- gc
+check "endpoint list: two unreadable records, plural" bash -c "'$VMTAP' endpoint list 2>&1 >/dev/null | grep -q '^vmtap endpoint list: 2 records cannot be read (see above); vmtap leaves them in place: fix them or move them away$'"
 check "unparseable record left in place" bash -c "[ \"\$(cat /run/vmtap/broken.json)\" = 'not json' ]"
-rm -f /run/vmtap/broken.json /run/vmtap/broken.lock
+rm -f /run/vmtap/broken.json /run/vmtap/broken.lock /run/vmtap/broken2.json /run/vmtap/broken2.lock
+check "endpoint list without a problem: exit 0" "$VMTAP" endpoint list
 "$VMTAP" delete vkeep vkeep2
 ip link del vebr
 
