@@ -19,32 +19,7 @@ static const char endpoint_help[] =
 	"when the device or its namespace is already gone.\n"
 	"\n"
 	"SPEC:\n"
-	"  --ifname NAME        device name or pattern with %d (default: generated)\n"
-	"  --queues N           1..256 (default 1)\n"
-	"  --no-vnet-hdr        no virtio-net header\n"
-	"  --mtu N              MTU (default: the bridge's, IFACE's or PARENT's, else the kernel's)\n"
-	"  --guest-mac MAC      the guest's MAC (default: IFACE's or PARENT's, else\n"
-	"                       52:54:00 + a hash of ID)\n"
-	"  --host-mac MAC       the TAP's MAC (default: the guest's with first byte FE, or FA)\n"
-	"  --owner USER         user allowed to open the queues\n"
-	"  --group GROUP        group allowed to open the queues\n"
-	"  --netns NS           create it inside namespace NS (name or path)\n"
-	"  --vhost              vhost-net wanted at hand-off (degrades with a warning)\n"
-	"  --down               leave the host side down (default: up)\n"
-	"  --qdisc noqueue|kernel  root qdisc of the new device (default noqueue)\n"
-	"  --label TEXT         free text kept in the record (at most 255 bytes)\n"
-	"\n"
-	"Connection, at most one:\n"
-	"  --bridge BR          a port of bridge BR\n"
-	"  --redirect IFACE     cross-connected by tc with IFACE of the same namespace\n"
-	"                       (a pod's veth), as Kata does: a u32 + mirred redirect\n"
-	"                       filter on each device's ingress; IFACE keeps its addresses\n"
-	"  --tc-prio N          the filters' priority, 1..65535 (default 30317)\n"
-	"  --macvtap PARENT     a macvtap device on PARENT instead of a TAP: the guest\n"
-	"                       takes PARENT's MAC, PARENT gets a random one and loses\n"
-	"                       its addresses and routes until destroy puts them back\n"
-	"  --macvtap-mode MODE  bridge (default), vepa, private or passthru\n"
-	"  --keep-parent        leave PARENT's MAC and addresses alone (as --guest-mac does)\n";
+	CLI_ENDPOINT_SPEC_HELP;
 
 static void print_endpoint(struct printer *p, const struct vmtap_endpoint *ep)
 {

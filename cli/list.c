@@ -14,8 +14,8 @@ static const char list_help[] =
 	"List TAP and TUN devices: queues, flags, owner, MTU, MAC, master, state.\n"
 	"\n"
 	"Options:\n"
-	"  --netns NS   list network namespace NS (name or path)\n"
-	"  -j, --json   JSON output (an array)\n";
+	"  -n, --netns NS   list network namespace NS (name or path)\n"
+	"  -j, --json       JSON output (an array)\n";
 
 static const char show_help[] =
 	"Usage: vmtap [-j] show NAME [--netns NS]\n"
@@ -23,8 +23,8 @@ static const char show_help[] =
 	"Show one device in detail, with its 64-bit statistics.\n"
 	"\n"
 	"Options:\n"
-	"  --netns NS   the device is in network namespace NS (name or path)\n"
-	"  -j, --json   JSON output (an array of one, as ip -j does)\n";
+	"  -n, --netns NS   the device is in network namespace NS (name or path)\n"
+	"  -j, --json       JSON output (an array of one, as ip -j does)\n";
 
 struct collected {
 	struct vmtap_link_info *items;

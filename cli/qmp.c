@@ -12,7 +12,10 @@ static const char qmp_help[] =
 	"Connect to QEMU's QMP socket, run COMMAND with ARGUMENTS-JSON (an object)\n"
 	"and print its \"return\" value as JSON. A QMP error exits 9 with QEMU's\n"
 	"class and description. Example:\n"
-	"  vmtap qmp --qmp /run/vm7.qmp human-monitor-command '{\"command-line\":\"info network\"}'\n";
+	"  vmtap qmp --qmp /run/vm7.qmp human-monitor-command '{\"command-line\":\"info network\"}'\n"
+	"\n"
+	"Options:\n"
+	"  --qmp SOCKET   QEMU's QMP socket (required)\n";
 
 struct qmp_args {
 	const char *path;
