@@ -307,11 +307,17 @@ full 10 "vmtap endpoint show: cannot write the output" endpoint show vwe
 full 10 "vmtap endpoint list: cannot write the output" -j endpoint list
 full 10 "vmtap gc: cannot write the output" -j gc --dry-run
 full 10 "cannot write the output" qemu-args --nic fds=3
-check "create with stdout closed: said, exit 1, and no socket took fd 1" bash -c \
-	"err=\$('$VMTAP' create vw2 2>&1 >&-); [ \$? = 1 ] && [[ \$err == *'cannot write the output: Bad file descriptor'* ]] && ip link show vw2 >/dev/null"
-check "list with stdout closed -j: exit 1" bash -c "'$VMTAP' -j list >&- 2>/dev/null; [ \$? = 1 ]"
-check "exec keeps its stdio as given: a closed stdout stays closed for the command" bash -c \
-	"'$VMTAP' exec --nic queues=1 -- sh -c 'test -e /proc/self/fd/1 && echo open >&2 || echo closed >&2' 2>&1 >&- | grep -qx closed"
+# valgrind opens its log on the lowest free fd, a closed 1 included, and the program's output goes
+# there: under valgrind.sh (which sets VMTAP_CLI_VALGRIND) these three run in the plain runs only
+if [[ -z ${VMTAP_CLI_VALGRIND:-} ]]; then
+	check "create with stdout closed: said, exit 1, and no socket took fd 1" bash -c \
+		"err=\$('$VMTAP' create vw2 2>&1 >&-); [ \$? = 1 ] && [[ \$err == *'cannot write the output: Bad file descriptor'* ]] && ip link show vw2 >/dev/null"
+	check "list with stdout closed -j: exit 1" bash -c "'$VMTAP' -j list >&- 2>/dev/null; [ \$? = 1 ]"
+	check "exec keeps its stdio as given: a closed stdout stays closed for the command" bash -c \
+		"'$VMTAP' exec --nic queues=1 -- sh -c 'test -e /proc/self/fd/1 && echo open >&2 || echo closed >&2' 2>&1 >&- | grep -qx closed"
+else
+	"$VMTAP" create vw2 >/dev/null
+fi
 "$VMTAP" endpoint destroy vwe
 "$VMTAP" delete vw0 vw1 vw2
 

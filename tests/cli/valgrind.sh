@@ -18,7 +18,7 @@ exec valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=defi
 	--show-leak-kinds=definite --log-file="$logs/vg.%p.log" "$vmtap" "\$@"
 SH
 chmod +x "$logs/vmtap"
-bash "$here/cli.sh" "$logs/vmtap"
+VMTAP_CLI_VALGRIND=1 bash "$here/cli.sh" "$logs/vmtap"
 rc=$?
 if [[ -x $fake ]]; then
 	bash "$here/doctor.sh" "$logs/vmtap" "$(realpath "$fake")" || rc=1
