@@ -35,6 +35,12 @@ _vmtap_takes_value() {
 	-j | --json | -p | --pretty | -v | --verbose | -h | --help | -V | --version) return 1 ;;
 	esac
 	_vmtap_help "$vmtap" "$@"
+	# a short option is shown with its long form: "-q, --queues N"
+	if [[ $opt == -? ]]; then
+		local long
+		long=$(grep -oE -- "(^|[ ,])$opt, --[a-z][a-z0-9-]*" <<<"$_vmtap_help_text" | head -1)
+		[[ -n $long ]] && opt=${long##* }
+	fi
 	grep -qE -- "(^|[][ ,|(])$opt[ =]([A-Z][A-Z_-]*|noqueue)" <<<"$_vmtap_help_text"
 }
 

@@ -85,6 +85,8 @@ expect "" endpoint create ""
 expect "other-1" --state-dir /run/other endpoint show ""
 expect "other-1" endpoint show --state-dir=/run/other ""
 expect "vc-a vc-b" hotplug --qmp /run/x.qmp ""
+expect "vc-a vc-b" hotplug -q 2 --qmp /run/x.qmp ""
+expect "" hotplug -q ""
 expect "vc-a" unplug --timeout 5 vc-a
 expect "dev endpoint vc-a vc-b" doctor ""
 expect "vc-a vc-b" doctor endpoint ""
