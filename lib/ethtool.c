@@ -100,10 +100,8 @@ VT_EXPORT int vmtap_link_offloads(struct vmtap_ctx *ctx, const char *netns, cons
 	_cleanup_close_ int nsfd = -1, fd = -1;
 	_cleanup_free_ struct ethtool_gstrings *names = NULL;
 	_cleanup_free_ struct ethtool_gfeatures *features = NULL;
-	struct {
-		struct ethtool_sset_info info;
-		uint32_t count;
-	} sset = { .info = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ULL << ETH_SS_FEATURES } };
+	/* the set's size follows the struct, in its flexible array: one entry, for the one set asked */
+	_cleanup_free_ struct ethtool_sset_info *sset = NULL;
 	uint32_t count, blocks, offloads;
 	int r;
 
@@ -120,14 +118,19 @@ VT_EXPORT int vmtap_link_offloads(struct vmtap_ctx *ctx, const char *netns, cons
 		return r;
 	fd = s.fd;
 
-	r = ethtool_ioctl(fd, name, &sset);
+	sset = calloc(1, sizeof(*sset) + sizeof(sset->data[0]));
+	if (!sset)
+		return vt_fail(ctx, -ENOMEM, "read offloads", NULL);
+	sset->cmd = ETHTOOL_GSSET_INFO;
+	sset->sset_mask = 1ULL << ETH_SS_FEATURES;
+	r = ethtool_ioctl(fd, name, sset);
 	if (r == -ENODEV)
 		return vt_fail(ctx, r, "read offloads", "device %s does not exist", name);
 	if (r < 0)
 		return vt_fail(ctx, r, "read offloads", "%s: ETHTOOL_GSSET_INFO", name);
-	if (!(sset.info.sset_mask & (1ULL << ETH_SS_FEATURES)))
+	if (!(sset->sset_mask & (1ULL << ETH_SS_FEATURES)))
 		return vt_fail(ctx, -EOPNOTSUPP, "read offloads", "%s: the kernel names no features", name);
-	count = sset.count;
+	count = sset->data[0];
 	if (count > 4096)
 		return vt_fail(ctx, -EBADMSG, "read offloads", "%s: %u feature names", name, count);
 	blocks = (count + 31) / 32;
