@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <json-c/json.h>
 
+#include "addr.h"
 #include "state.h"
 #include "validate.h"
 
@@ -184,6 +185,20 @@ int vt_record_format(const struct vt_record *rec, char **ret_text)
 			json_object_object_add(link, "device_filter", json_object_new_int64(rec->tc_dev_handle));
 			json_object_object_add(link, "device_qdisc",
 					       json_object_new_string(qdisc_origin_names[rec->dev_qdisc]));
+		}
+		if (rec->connection == VMTAP_CONNECT_MACVTAP && rec->has_parent_mac) {
+			vmtap_mac_format(rec->parent_mac, mac);
+			json_object_object_add(link, "parent_mac", json_object_new_string(mac));
+		}
+		if (rec->connection == VMTAP_CONNECT_MACVTAP && rec->parent_ip[0]) {
+			/* checked when it was saved or read: it parses */
+			json_object *ip = json_tokener_parse(rec->parent_ip);
+			if (!ip) {
+				json_object_put(link);
+				json_object_put(o);
+				return -ENOMEM;
+			}
+			json_object_object_add(link, "parent_ip", ip);
 		}
 		json_object_object_add(o, "link", link);
 	}
@@ -421,6 +436,28 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 			if (i < 0)
 				PARSE_FAIL("link: bad \"device_qdisc\"");
 			rec.dev_qdisc = (enum vt_qdisc_origin)i;
+		} else {
+			json_object *ip;
+			if (json_object_object_get_ex(link, "parent_mac", NULL)) {
+				s = get_string(link, "parent_mac");
+				if (!s || vmtap_mac_parse(s, strlen(s), rec.parent_mac) < 0 || !vmtap_mac_usable(rec.parent_mac))
+					PARSE_FAIL("link: bad \"parent_mac\"");
+				rec.has_parent_mac = true;
+			}
+			if (json_object_object_get_ex(link, "parent_ip", &ip)) {
+				_cleanup_(vt_link_ip_freep) struct vt_link_ip *saved = NULL;
+				char why[160];
+				const char *text;
+
+				if (vt_link_ip_from_json(ip, &saved, why, sizeof(why)) < 0)
+					PARSE_FAIL("link: parent_ip: %s", why);
+				text = json_object_to_json_string_ext(ip, JSON_C_TO_STRING_PLAIN);
+				if (!text || strlen(text) >= sizeof(rec.parent_ip))
+					PARSE_FAIL("link: \"parent_ip\" is longer than %d bytes", VT_PARENT_IP_MAX - 1);
+				snprintf(rec.parent_ip, sizeof(rec.parent_ip), "%s", text);
+			}
+			if ((rec.has_parent_mac || rec.parent_ip[0]) && rec.keep_parent)
+				PARSE_FAIL("link: a parent's saved state with \"keep_parent\"");
 		}
 	} else if (json_object_object_get_ex(o, "link", NULL)) {
 		PARSE_FAIL("a \"link\" object without a redirect or macvtap connection");
@@ -952,6 +989,46 @@ int vt_tag_parse(const char *buf, size_t len, struct vt_tag *ret_tag)
 		memcpy(tag.state_id, at + 1, slen);
 	}
 	*ret_tag = tag;
+	return 0;
+}
+
+/* A decimal number at *@pos of (buf, len) up to @max, as printf writes it (no sign, no leading zero), up to @end. */
+static bool decimal_at(const char *buf, size_t len, size_t *pos, char end, uint64_t max, uint64_t *ret)
+{
+	size_t i = *pos;
+	uint64_t v = 0;
+
+	if (i >= len || buf[i] < '0' || buf[i] > '9' || (buf[i] == '0' && i + 1 < len && buf[i + 1] != end))
+		return false;
+	for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++) {
+		v = v * 10 + (uint64_t)(buf[i] - '0');
+		if (v > max)
+			return false;
+	}
+	if (end ? i >= len || buf[i] != end : i != len)
+		return false;
+	*pos = end ? i + 1 : i;
+	*ret = v;
+	return true;
+}
+
+int vt_helper_tag_parse(const char *buf, size_t len, struct vt_helper_tag *ret_tag)
+{
+	static const char uid_key[] = VT_HELPER_TAG_PREFIX "uid=", pid_key[] = "pid=";
+	uint64_t uid, pid;
+	size_t pos = sizeof(uid_key) - 1;
+
+	if (!buf || len <= pos || memcmp(buf, uid_key, pos))
+		return -EINVAL;
+	/* (uid_t)-1 is no uid: the kernel's "no owner" */
+	if (!decimal_at(buf, len, &pos, ',', UINT32_MAX - 1, &uid))
+		return -EINVAL;
+	if (len - pos <= sizeof(pid_key) - 1 || memcmp(buf + pos, pid_key, sizeof(pid_key) - 1))
+		return -EINVAL;
+	pos += sizeof(pid_key) - 1;
+	if (!decimal_at(buf, len, &pos, '\0', INT_MAX, &pid))
+		return -EINVAL;
+	*ret_tag = (struct vt_helper_tag){ .uid = (uint32_t)uid, .pid = (int)pid };
 	return 0;
 }
 

@@ -15,6 +15,8 @@
 #define VT_RECORD_MAX (64 * 1024)
 #define VT_RECORD_VERSION 1
 #define VT_STATE_PATH_MAX 200
+/* room for a macvtap parent's saved IP state in a record: a pod's veth has a handful of addresses and routes */
+#define VT_PARENT_IP_MAX 8192
 
 /*
  * Where the ingress qdisc of a redirect's device came from, recorded before
@@ -60,6 +62,10 @@ struct vt_record {
 	/* macvtap */
 	enum vmtap_macvtap_mode macvtap_mode;
 	bool keep_parent;
+	/* macvtap, unless keep_parent: the parent as it was, put back at destroy */
+	bool has_parent_mac;          /* its MAC was handed to the guest, parent_mac is its own */
+	uint8_t parent_mac[6];
+	char parent_ip[VT_PARENT_IP_MAX]; /* its saved IP state, compact JSON (addr.h); "": none saved */
 };
 /* Parse a record from (buf, len); on failure @errbuf says why. Fuzzed in fuzz/. */
 int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char *errbuf, size_t errlen);
@@ -129,6 +135,19 @@ struct vt_tag {
 };
 /* Parse an alias from (buf, len): 0 for a tag of ours, -EINVAL for anything else.  Fuzzed in fuzz/. */
 int vt_tag_parse(const char *buf, size_t len, struct vt_tag *ret_tag);
+
+/*
+ * The tag vmtap-bridge-helper gives its TAPs: "vmtap-helper:uid=<uid>,pid=<pid>",
+ * the caller's uid and the helper's parent (QEMU, or vmtap exec, which becomes
+ * QEMU); pid 0 when that parent was outside the helper's pid namespace.
+ */
+#define VT_HELPER_TAG_PREFIX "vmtap-helper:"
+struct vt_helper_tag {
+	uint32_t uid;
+	int pid;
+};
+/* Parse an alias from (buf, len): 0 for a helper's tag, exactly as it writes it; -EINVAL for anything else.  Fuzzed. */
+int vt_helper_tag_parse(const char *buf, size_t len, struct vt_helper_tag *ret_tag);
 
 /*
  * The files of the state directory: "<id>.json" (record), "<id>.lock"

@@ -71,7 +71,7 @@ common=(-Dwerror=true -Dfault_injection=true -Dbuildtype=debugoptimized)
 
 # 1. gcc: everything
 if CC=gcc build gcc "$out/gcc" "${common[@]}"; then
-	suites gcc "$out/gcc" unit integration cli fuzz helper
+	suites gcc "$out/gcc" unit integration cli fuzz helper bench
 fi
 
 # ASan + UBSan halt on the first error, in steps 2 and 3
