@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared CLI helpers: exact option parsing, errno-to-exit-code mapping, the library context. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -246,9 +248,35 @@ struct printer *cli_printer(const struct cli_call *call)
 	return print_new(stdout, call->g->json, call->g->pretty);
 }
 
-int cli_print_done(struct printer *p)
+int cli_print_done(const struct cli_call *call, struct printer *p)
 {
-	if (!p)
-		return EXIT_FAILURE_OTHER;
-	return print_finish(p) < 0 ? EXIT_FAILURE_OTHER : EXIT_OK;
+	int r;
+
+	if (!p) {
+		fprintf(stderr, "vmtap %s: out of memory\n", call->name);
+		return EXIT_RESOURCES;
+	}
+	r = print_finish(p);
+	if (r == 0)
+		return EXIT_OK;
+	/* the job is done and stays done; the caller learns that its report is lost */
+	fprintf(stderr, "vmtap %s: cannot write the output: %s\n", call->name, strerror(-r));
+	return r == -ENOSPC || r == -EDQUOT ? EXIT_RESOURCES : EXIT_FAILURE_OTHER;
+}
+
+void cli_guard_stdio(void)
+{
+	/* a closed 0, 1 or 2 gets /dev/null opened the wrong way: still unusable, but taken */
+	static const int modes[3] = { O_WRONLY, O_RDONLY, O_RDONLY };
+
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int n = open("/dev/null", modes[fd] | O_CLOEXEC);
+		if (n >= 0 && n != fd) {
+			/* a lower fd was closed too and took it: move it where it belongs */
+			dup3(n, fd, O_CLOEXEC);
+			close(n);
+		}
+	}
 }

@@ -192,8 +192,18 @@ int cli_ctx_new(const struct global_opts *g, struct vmtap_ctx **ret_ctx);
 
 /* A printer on stdout in the output mode asked for (-j, -p); NULL when out of memory. */
 struct printer *cli_printer(const struct cli_call *call);
-/* Finish @p: EXIT_OK, or EXIT_FAILURE_OTHER when there was no printer or the output could not be written. */
-int cli_print_done(struct printer *p);
+/*
+ * Finish @p: EXIT_OK; or, after saying why, EXIT_RESOURCES when there was no
+ * printer (out of memory) or the disk is full, EXIT_FAILURE_OTHER when the
+ * output could not be written otherwise (standard output closed, EIO ...).
+ */
+int cli_print_done(const struct cli_call *call, struct printer *p);
+/*
+ * Give each of fds 0, 1 and 2 that is closed /dev/null, opened so that using
+ * it fails as a closed fd does (EBADF): otherwise the first socket or file
+ * opened would take its number, and the output would go there.
+ */
+void cli_guard_stdio(void);
 
 /* ---- values ---- */
 
@@ -249,6 +259,34 @@ enum cli_spec_opt_id {
 	SPEC_MACVTAP, SPEC_MACVTAP_MODE, SPEC_TC_PRIO, SPEC_KEEP_PARENT, SPEC_LABEL,
 };
 extern const struct cli_opt cli_endpoint_spec_opts[];
+/* Their help, one text for every command that takes them (endpoint create, hotplug). */
+#define CLI_ENDPOINT_SPEC_HELP                                                                            \
+	"  --ifname NAME        device name or pattern with %d (default: generated)\n"                 \
+	"  -q, --queues N       1..256 (default 1)\n"                                                   \
+	"  --no-vnet-hdr        no virtio-net header\n"                                                 \
+	"  --mtu N              MTU (default: the bridge's, IFACE's or PARENT's, else the kernel's)\n" \
+	"  --guest-mac MAC      the guest's MAC (default: IFACE's or PARENT's, else\n"                  \
+	"                       52:54:00 + a hash of ID)\n"                                             \
+	"  --host-mac MAC       the TAP's MAC (default: the guest's with first byte FE, or FA)\n"       \
+	"  --owner USER         user allowed to open the queues\n"                                      \
+	"  --group GROUP        group allowed to open the queues\n"                                     \
+	"  -n, --netns NS       create it inside namespace NS (name or path)\n"                         \
+	"  --vhost              vhost-net wanted at hand-off (degrades with a warning)\n"               \
+	"  --down               leave the host side down (default: up)\n"                               \
+	"  --qdisc noqueue|kernel  root qdisc of the new device (default noqueue)\n"                    \
+	"  --label TEXT         free text kept in the record (at most 255 bytes)\n"                     \
+	"\n"                                                                                             \
+	"Connection, at most one:\n"                                                                     \
+	"  --bridge BR          a port of bridge BR\n"                                                  \
+	"  --redirect IFACE     cross-connected by tc with IFACE of the same namespace\n"               \
+	"                       (a pod's veth), as Kata does: a u32 + mirred redirect\n"                \
+	"                       filter on each device's ingress; IFACE keeps its addresses\n"           \
+	"  --tc-prio N          the filters' priority, 1..65535 (default 30317)\n"                      \
+	"  --macvtap PARENT     a macvtap device on PARENT instead of a TAP: the guest\n"               \
+	"                       takes PARENT's MAC, PARENT gets a random one and loses\n"               \
+	"                       its addresses and routes until destroy puts them back\n"                \
+	"  --macvtap-mode MODE  bridge (default), vepa, private or passthru\n"                          \
+	"  --keep-parent        leave PARENT's MAC and addresses alone (as --guest-mac does)\n"
 /* An endpoint SPEC as the options build it, with what the struct cannot tell (a value given that equals 0). */
 struct cli_spec {
 	struct vmtap_endpoint_spec s;

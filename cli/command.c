@@ -206,5 +206,8 @@ int cli_main(const struct cli_command *const *commands, int argc, char **argv)
 		usage(stderr, commands);
 		return EXIT_USAGE;
 	}
+	/* a command that becomes another program (exec) hands its stdio on as it was given */
+	if (!cmd->command_after_dashdash)
+		cli_guard_stdio();
 	return command_run(cmd, cmd->name, argc - i, argv + i, &g);
 }

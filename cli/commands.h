@@ -18,5 +18,6 @@ extern const struct cli_command cli_cmd_qemu_args; /* qemu_args.c */
 extern const struct cli_command cli_cmd_hotplug;   /* hotplug.c */
 extern const struct cli_command cli_cmd_unplug;    /* hotplug.c */
 extern const struct cli_command cli_cmd_qmp;       /* qmp.c */
+extern const struct cli_command cli_cmd_doctor;    /* doctor.c */
 
 #endif

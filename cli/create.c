@@ -14,14 +14,14 @@ static const char create_help[] =
 	"pattern with one %d, such as tap%d). Never attaches to an existing device.\n"
 	"\n"
 	"Options:\n"
-	"  --queues N           number of queues, 1..256 (default 1; >1 is multi-queue)\n"
+	"  -q, --queues N       number of queues, 1..256 (default 1; >1 is multi-queue)\n"
 	"  --multi-queue        multi-queue even with one queue\n"
 	"  --no-vnet-hdr        no virtio-net header (default: on when supported)\n"
 	"  --vnet-hdr-size N    virtio-net header size: 10, 12 or 20 (default 10)\n"
 	"  --offloads LIST      comma-separated: csum,tso4,tso6,tso_ecn,ufo,uso4,uso6\n"
 	"  --owner USER         user allowed to open the device (name or uid)\n"
 	"  --group GROUP        group allowed to open the device (name or gid)\n"
-	"  --netns NS           create inside network namespace NS (name or path)\n"
+	"  -n, --netns NS       create inside network namespace NS (name or path)\n"
 	"  --qdisc noqueue|kernel  root qdisc: noqueue (default; a TAP never queues) or the\n"
 	"                       kernel's default (for a multi-queue TAP: mq + 256 pfifo_fast)\n"
 	"\n"
@@ -164,11 +164,11 @@ static int create_run(struct cli_call *call)
 		print_bool(p, "vnet_hdr", NULL, vmtap_tap_vnet_hdr(tap));
 		print_bool(p, "persist", NULL, true);
 		print_close_object(p);
-		print_finish(p);
 	}
 	/* the device is persistent: closing our queues leaves it for its user */
 	vmtap_tap_free(tap);
-	return EXIT_OK;
+	/* a name the kernel chose that could not be written is lost to the caller: say so (the device stays) */
+	return cli_print_done(call, p);
 }
 
 const struct cli_command cli_cmd_create = {

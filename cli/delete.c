@@ -11,7 +11,7 @@ static const char delete_help[] =
 	"or is not a TUN/TAP device, none is deleted. Devices are brought down first.\n"
 	"\n"
 	"Options:\n"
-	"  --netns NS   the devices are in network namespace NS (name or path)\n";
+	"  -n, --netns NS   the devices are in network namespace NS (name or path)\n";
 
 struct delete_args {
 	const char *netns;

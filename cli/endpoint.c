@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmtap endpoint: create, destroy, list and show endpoints, the recorded unit users manage. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -18,32 +19,7 @@ static const char endpoint_help[] =
 	"when the device or its namespace is already gone.\n"
 	"\n"
 	"SPEC:\n"
-	"  --ifname NAME        device name or pattern with %d (default: generated)\n"
-	"  --queues N           1..256 (default 1)\n"
-	"  --no-vnet-hdr        no virtio-net header\n"
-	"  --mtu N              MTU (default: the bridge's, IFACE's or PARENT's, else the kernel's)\n"
-	"  --guest-mac MAC      the guest's MAC (default: IFACE's or PARENT's, else\n"
-	"                       52:54:00 + a hash of ID)\n"
-	"  --host-mac MAC       the TAP's MAC (default: the guest's with first byte FE, or FA)\n"
-	"  --owner USER         user allowed to open the queues\n"
-	"  --group GROUP        group allowed to open the queues\n"
-	"  --netns NS           create it inside namespace NS (name or path)\n"
-	"  --vhost              vhost-net wanted at hand-off (degrades with a warning)\n"
-	"  --down               leave the host side down (default: up)\n"
-	"  --qdisc noqueue|kernel  root qdisc of the new device (default noqueue)\n"
-	"  --label TEXT         free text kept in the record (at most 255 bytes)\n"
-	"\n"
-	"Connection, at most one:\n"
-	"  --bridge BR          a port of bridge BR\n"
-	"  --redirect IFACE     cross-connected by tc with IFACE of the same namespace\n"
-	"                       (a pod's veth), as Kata does: a u32 + mirred redirect\n"
-	"                       filter on each device's ingress; IFACE keeps its addresses\n"
-	"  --tc-prio N          the filters' priority, 1..65535 (default 30317)\n"
-	"  --macvtap PARENT     a macvtap device on PARENT instead of a TAP: the guest\n"
-	"                       takes PARENT's MAC, PARENT gets a random one and loses\n"
-	"                       its addresses and routes until destroy puts them back\n"
-	"  --macvtap-mode MODE  bridge (default), vepa, private or passthru\n"
-	"  --keep-parent        leave PARENT's MAC and addresses alone (as --guest-mac does)\n";
+	CLI_ENDPOINT_SPEC_HELP;
 
 static void print_endpoint(struct printer *p, const struct vmtap_endpoint *ep)
 {
@@ -121,9 +97,12 @@ static int list_cb(const struct vmtap_endpoint *ep, const char *file, const char
 	struct list_data *d = userdata;
 
 	if (!ep) {
-		/* reported, never hidden, never touched */
+		/* reported, never hidden, never touched; the library's text names the file itself, mostly */
 		d->unreadable++;
-		fprintf(stderr, "vmtap endpoint list: %s: %s\n", file, error);
+		if (strstr(error, file))
+			cli_print_error("endpoint list", error);
+		else
+			fprintf(stderr, "vmtap endpoint list: %s: %s\n", file, error);
 		print_open_object(d->p, NULL);
 		print_string(d->p, "file", NULL, file);
 		print_string(d->p, "error", NULL, error);
@@ -146,19 +125,19 @@ static int create_check(struct cli_call *call)
 	return cli_endpoint_spec_check(call->data);
 }
 
-/* Print endpoint @ep, alone (create) or as an array of one (show), as 'ip -j' does. */
-static void print_one(const struct cli_call *call, const struct vmtap_endpoint *ep, bool array)
+/* Print endpoint @ep, alone (create) or as an array of one (show), as 'ip -j' does: an exit code. */
+static int print_one(const struct cli_call *call, const struct vmtap_endpoint *ep, bool array)
 {
 	struct printer *p = cli_printer(call);
 
-	if (!p)
-		return;
-	if (array)
-		print_open_array(p, NULL);
-	print_endpoint(p, ep);
-	if (array)
-		print_close_array(p);
-	print_finish(p);
+	if (p) {
+		if (array)
+			print_open_array(p, NULL);
+		print_endpoint(p, ep);
+		if (array)
+			print_close_array(p);
+	}
+	return cli_print_done(call, p);
 }
 
 static int create_run(struct cli_call *call)
@@ -169,9 +148,9 @@ static int create_run(struct cli_call *call)
 
 	if (r < 0)
 		return r;
-	print_one(call, ep, false);
+	r = print_one(call, ep, false);
 	vmtap_endpoint_free(ep);
-	return EXIT_OK;
+	return r;
 }
 
 static int destroy_run(struct cli_call *call)
@@ -188,23 +167,35 @@ static int show_run(struct cli_call *call)
 
 	if (r < 0)
 		return r;
-	print_one(call, ep, true);
+	r = print_one(call, ep, true);
 	vmtap_endpoint_free(ep);
-	return EXIT_OK;
+	return r;
 }
 
 static int list_run(struct cli_call *call)
 {
 	struct list_data d = { .p = cli_printer(call) };
-	int r;
+	int r, w;
 
 	if (!d.p)
-		return EXIT_FAILURE_OTHER;
+		return cli_print_done(call, NULL);
 	print_open_array(d.p, NULL);
 	r = vmtap_endpoint_foreach(call->ctx, list_cb, &d);
 	print_close_array(d.p);
-	print_finish(d.p);
-	return r < 0 ? r : EXIT_OK;
+	w = cli_print_done(call, d.p);
+	if (r < 0)
+		return r;
+	if (w)
+		return w;
+	/* as gc: every record is listed, and a record that cannot be read fails the command */
+	if (d.unreadable) {
+		fprintf(stderr, "vmtap %s: %d record%s cannot be read (see above); vmtap leaves %s in place: fix %s or "
+			"move %s away\n", call->name, d.unreadable, d.unreadable == 1 ? "" : "s",
+			d.unreadable == 1 ? "it" : "them", d.unreadable == 1 ? "it" : "them",
+			d.unreadable == 1 ? "it" : "them");
+		return EXIT_FAILURE_OTHER;
+	}
+	return EXIT_OK;
 }
 
 /* every subcommand's --help is the whole of endpoint_help */

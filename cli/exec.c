@@ -53,7 +53,10 @@ static const char exec_help[] =
 	"\n"
 	"Bad specs are refused before QEMU starts, with nothing created.\n"
 	"Over a per-user limit of the bridge helper the exit status is 11.\n"
-	"If QEMU cannot be executed the exit status is 127.\n";
+	"If QEMU cannot be executed the exit status is 127.\n"
+	"\n"
+	"Options:\n"
+	"  --nic SPEC      one NIC; given once per NIC (none: QEMU without NICs)\n";
 
 enum exec_opt_id { O_NIC = CLI_OPT_OWN };
 

@@ -105,16 +105,18 @@ static int gc_run(struct cli_call *call)
 {
 	const struct gc_args *a = call->data;
 	struct gc_data d = { .p = cli_printer(call) };
-	int r;
+	int r, w;
 
 	if (!d.p)
-		return EXIT_FAILURE_OTHER;
+		return cli_print_done(call, NULL);
 	print_open_array(d.p, NULL);
 	r = vmtap_gc(call->ctx, a->dry_run ? VMTAP_GC_DRY_RUN : 0, gc_cb, &d);
 	print_close_array(d.p);
-	print_finish(d.p);
+	w = cli_print_done(call, d.p);
 	if (r < 0)
 		return r;
+	if (w)
+		return w;
 	if (d.failed) {
 		fprintf(stderr, "vmtap %s: %d problem%s attention (see above)\n", call->name, d.failed,
 			d.failed == 1 ? " needs" : "s need");

@@ -13,9 +13,22 @@ static const char hotplug_help[] =
 	"then close vmtap's copies and record the device id, netdev id, PCI address\n"
 	"and QEMU's pid. On any failure what was added to QEMU is removed and an\n"
 	"endpoint created here is destroyed. The device id defaults to vmtap-ID.\n"
-	"  --timeout S   seconds the whole hot-plug may take (default 10), and undoing\n"
-	"                a failed one as many again; a QEMU that lets a reply time out\n"
-	"                is not asked anything more, and vmtap says what it left in it\n";
+	"\n"
+	"Options:\n"
+	"  --qmp SOCKET         QEMU's QMP socket (required)\n"
+	"  --device-id X        QEMU's device id (default vmtap-ID)\n"
+	"  --netdev-id X        QEMU's netdev id (default host + the device id)\n"
+	"  --model M            the device model (default virtio-net-pci)\n"
+	"  --bus B, --addr A    PCI bus and slot (default: QEMU chooses)\n"
+	"  --vhost, --no-vhost  vhost-net for this plug, or not (default: as the\n"
+	"                       endpoint was made); without /dev/vhost-net: off\n"
+	"  --timeout S          seconds the whole hot-plug may take (default 10), and\n"
+	"                       undoing a failed one as many again; a QEMU that lets a\n"
+	"                       reply time out is not asked anything more, and vmtap\n"
+	"                       says what it left in it\n"
+	"\n"
+	"SPEC (used only when the endpoint does not exist yet):\n"
+	CLI_ENDPOINT_SPEC_HELP;
 
 static const char unplug_help[] =
 	"Usage: vmtap unplug --qmp SOCKET ID [--timeout S] [--keep]\n"
@@ -28,7 +41,12 @@ static const char unplug_help[] =
 	"cleared. The whole unplug, guest included, takes at most --timeout\n"
 	"seconds (default 30); if the guest does not release the device in time\n"
 	"vmtap says so, leaves QEMU's netdev in place and exits 8; running unplug\n"
-	"again later finishes the job.\n";
+	"again later finishes the job.\n"
+	"\n"
+	"Options:\n"
+	"  --qmp SOCKET   QEMU's QMP socket (required)\n"
+	"  --timeout S    seconds, 1..3600 (default 30)\n"
+	"  --keep         keep the endpoint: only forget its hypervisor side\n";
 
 struct hp_args {
 	struct cli_spec spec;
@@ -104,15 +122,19 @@ static int hotplug_check(struct cli_call *call)
 	return r ? r : cli_required(call, a->o.qmp_path, "--qmp SOCKET");
 }
 
-/* What the plug did, from the endpoint's record. */
-static void print_plugged(const struct cli_call *call, const char *id)
+/* What the plug did, from the endpoint's record: an exit code. */
+static int print_plugged(const struct cli_call *call, const char *id)
 {
 	struct vmtap_endpoint *ep = NULL;
 	struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
 	struct printer *p;
+	int r;
 
-	if (vmtap_endpoint_load(call->ctx, id, &ep) < 0)
-		return;
+	/* the plug is done: a record that cannot be read back only loses the report */
+	if (vmtap_endpoint_load(call->ctx, id, &ep) < 0) {
+		cli_print_error(call->name, vmtap_ctx_error(call->ctx));
+		return EXIT_FAILURE_OTHER;
+	}
 	p = cli_printer(call);
 	if (p && vmtap_endpoint_hypervisor(ep, &hv) == 0) {
 		print_open_object(p, NULL);
@@ -127,8 +149,9 @@ static void print_plugged(const struct cli_call *call, const char *id)
 		print_text(p, "\n");
 		print_close_object(p);
 	}
-	print_finish(p);
+	r = cli_print_done(call, p);
 	vmtap_endpoint_free(ep);
+	return r;
 }
 
 static int hotplug_run(struct cli_call *call)
@@ -139,9 +162,7 @@ static int hotplug_run(struct cli_call *call)
 	a->o.spec = a->spec.given ? &a->spec.s : NULL;
 	a->o.vhost = a->vhost_choice;
 	r = vmtap_hotplug(call->ctx, call->args[0], &a->o);
-	if (r == 0)
-		print_plugged(call, call->args[0]);
-	return r < 0 ? r : EXIT_OK;
+	return r < 0 ? r : print_plugged(call, call->args[0]);
 }
 
 static int unplug_opt(struct cli_call *call, int id, const char *arg)

@@ -15,8 +15,8 @@ static const char list_help[] =
 	"List TAP and TUN devices: queues, flags, owner, MTU, MAC, master, state.\n"
 	"\n"
 	"Options:\n"
-	"  --netns NS   list network namespace NS (name or path)\n"
-	"  -j, --json   JSON output (an array)\n";
+	"  -n, --netns NS   list network namespace NS (name or path)\n"
+	"  -j, --json       JSON output (an array)\n";
 
 static const char show_help[] =
 	"Usage: vmtap [-j] show NAME [--netns NS]\n"
@@ -24,8 +24,8 @@ static const char show_help[] =
 	"Show one device in detail, with its 64-bit statistics.\n"
 	"\n"
 	"Options:\n"
-	"  --netns NS   the device is in network namespace NS (name or path)\n"
-	"  -j, --json   JSON output (an array of one, as ip -j does)\n";
+	"  -n, --netns NS   the device is in network namespace NS (name or path)\n"
+	"  -j, --json       JSON output (an array of one, as ip -j does)\n";
 
 struct collected {
 	struct vmtap_link_info *items;
@@ -82,7 +82,7 @@ static int list_run(struct cli_call *call)
 		print_close_array(p);
 	}
 	free(c.items);
-	return cli_print_done(p);
+	return cli_print_done(call, p);
 }
 
 static int show_run(struct cli_call *call)
@@ -101,7 +101,7 @@ static int show_run(struct cli_call *call)
 		cli_print_link(p, &li, true);
 		print_close_array(p);
 	}
-	return cli_print_done(p);
+	return cli_print_done(call, p);
 }
 
 const struct cli_command cli_cmd_list = {

@@ -317,12 +317,29 @@ int print_finish(struct printer *p)
 	if (p->json && p->root) {
 		const char *s = json_object_to_json_string_ext(p->root,
 			(p->pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN) | JSON_C_TO_STRING_NOSLASHESCAPE);
-		if (fprintf(p->out, "%s\n", s) < 0)
-			r = -EIO;
+		if (!s || fprintf(p->out, "%s\n", s) < 0)
+			r = s ? -errno : -ENOMEM;
 	}
 	json_object_put(p->root);
-	if (fflush(p->out) != 0 || p->write_failed)
+	/*
+	 * Text went out as it was printed: a write that failed on the way only
+	 * set the stream's error flag, so the flag is asked too.  The flush's
+	 * errno names the cause (ENOSPC, EBADF ...) when it fails as well.
+	 */
+	if (fflush(p->out) != 0)
+		r = -errno;
+	else if (!r && (p->write_failed || ferror(p->out)))
 		r = -EIO;
 	free(p);
-	return r;
+	return r < 0 ? r : 0;
+}
+
+void print_discard(struct printer *p)
+{
+	if (!p)
+		return;
+	while (p->depth)
+		close_container(p);
+	json_object_put(p->root);
+	free(p);
 }

@@ -15,8 +15,14 @@ struct printer;
  * built and written at print_finish().
  */
 struct printer *print_new(FILE *out, bool json, bool pretty);
-/* Write the JSON document (if any), free everything; returns 0 or -EIO. */
+/*
+ * Write the JSON document (if any), flush, free everything; returns 0, or a
+ * negative errno when any of the output could not be written (-EIO when the
+ * cause is unknown).
+ */
 int print_finish(struct printer *p);
+/* Free everything without writing the JSON document: for a command that fails after it began printing. */
+void print_discard(struct printer *p);
 bool print_is_json(const struct printer *p);
 
 /* In text mode @fmt (may be NULL: nothing printed) formats the value; in JSON mode @key names it. */

@@ -64,7 +64,7 @@ static int probe_run(struct cli_call *call)
 	p = cli_printer(call);
 	if (p)
 		print_features(p, &f);
-	return cli_print_done(p);
+	return cli_print_done(call, p);
 }
 
 const struct cli_command cli_cmd_probe = {

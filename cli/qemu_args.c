@@ -14,7 +14,10 @@ static const char qemu_args_help[] =
 	"\n"
 	"SPEC is key=value,... with fds=A:B:.. (required), vhostfds=A:B:.., id=ID,\n"
 	"mac=MAC, mtu=N (host_mtu), model=MODEL, vectors=N, bus=BUS, addr=ADDR.\n"
-	"Counts of fds and vhostfds must match; vectors must be at least 2N+2.\n";
+	"Counts of fds and vhostfds must match; vectors must be at least 2N+2.\n"
+	"\n"
+	"Options:\n"
+	"  --nic SPEC   one NIC; given once per NIC\n";
 
 enum qemu_args_opt_id { O_NIC = CLI_OPT_OWN };
 
@@ -88,7 +91,7 @@ static int qemu_args_run(struct cli_call *call)
 		print_close_array(p);
 		print_text(p, "\n");
 	}
-	r = cli_print_done(p);
+	r = cli_print_done(call, p);
 out:
 	vmtap_qemu_args_free(args);
 	free(nics);

@@ -12,7 +12,10 @@ static const char qmp_help[] =
 	"Connect to QEMU's QMP socket, run COMMAND with ARGUMENTS-JSON (an object)\n"
 	"and print its \"return\" value as JSON. A QMP error exits 9 with QEMU's\n"
 	"class and description. Example:\n"
-	"  vmtap qmp --qmp /run/vm7.qmp human-monitor-command '{\"command-line\":\"info network\"}'\n";
+	"  vmtap qmp --qmp /run/vm7.qmp human-monitor-command '{\"command-line\":\"info network\"}'\n"
+	"\n"
+	"Options:\n"
+	"  --qmp SOCKET   QEMU's QMP socket (required)\n";
 
 struct qmp_args {
 	const char *path;
@@ -44,12 +47,16 @@ static int qmp_run(struct cli_call *call)
 	if (r == 0) {
 		/* json-c writes QEMU's strings as they came: valid UTF-8 only, whatever QEMU sent */
 		char *safe = print_utf8(ret);
-		printf("%s\n", safe ? safe : "null");
+		/* a text printer with or without -j: the value is JSON already */
+		struct printer *p = print_new(stdout, false, false);
+		if (p)
+			print_text(p, "%s\n", safe ? safe : "null");
 		free(safe);
+		r = cli_print_done(call, p);
 	}
 	free(ret);
 	vmtap_qmp_free(q);
-	return r < 0 ? r : EXIT_OK;
+	return r;
 }
 
 const struct cli_command cli_cmd_qmp = {

@@ -20,8 +20,9 @@ static const char set_help[] =
 	"  --alias TEXT         interface alias; \"\" removes it\n"
 	"  --up, --down         administrative state\n"
 	"  --move-to NS         move the device into namespace NS, after the other settings\n"
+	"\n"
 	"Options:\n"
-	"  --netns NS           the device is in namespace NS (name or path)\n";
+	"  -n, --netns NS       the device is in namespace NS (name or path)\n";
 
 struct set_args {
 	struct vmtap_link_set_opts link;

@@ -12,6 +12,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_list,
 	&cli_cmd_endpoint,
 	&cli_cmd_gc,
+	&cli_cmd_doctor,
 	&cli_cmd_exec,
 	&cli_cmd_qemu_args,
 	&cli_cmd_hotplug,

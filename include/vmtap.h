@@ -877,6 +877,29 @@ int vmtap_link_set(struct vmtap_ctx *ctx, const char *netns, const char *name,
 		   const struct vmtap_link_set_opts *opts);
 
 /**
+ * vmtap_link_offloads() - the offloads a device does now, as the tun driver set them
+ * @ctx: the context
+ * @netns: the namespace (see DOC: Namespaces); NULL: the caller's
+ * @name: the device's exact name
+ * @ret_offloads: where to store enum vmtap_offload bits
+ *
+ * The tun driver turns the offloads of TUNSETOFFLOAD (vmtap_tap_opts.offloads,
+ * or what QEMU sets from the features the guest's driver accepted) into the
+ * device's features; this reads them back through ethtool (ETHTOOL_GFEATURES,
+ * by feature name): VMTAP_OFFLOAD_CSUM for tx-checksum-ip-generic, TSO4, TSO6
+ * and TSO_ECN for tx-tcp-segmentation, tx-tcp6-segmentation and
+ * tx-tcp-ecn-segmentation, USO4 and USO6 together for tx-udp-segmentation.
+ * VMTAP_OFFLOAD_UFO is never set: the kernel has no such feature since
+ * Linux 4.14.  Any device can be asked; features turned off with ethtool -K
+ * are not counted.
+ *
+ * Return: 0; %-EINVAL for an invalid @name or @ret_offloads NULL; %-ENODEV
+ * when there is no such device; the errors of resolving @netns; another
+ * errno of the kernel's.
+ */
+int vmtap_link_offloads(struct vmtap_ctx *ctx, const char *netns, const char *name, uint32_t *ret_offloads);
+
+/**
  * vmtap_mac_host_side() - libvirt's host-side MAC for a TAP on a bridge
  * @guest_mac: the guest's MAC
  * @ret_mac: where to store the guest's MAC with its first byte set to 0xFE
@@ -1178,6 +1201,19 @@ struct vmtap_endpoint;
  * %-ENOMEM when out of memory.
  */
 int vmtap_ctx_set_state_dir(struct vmtap_ctx *ctx, const char *dir);
+/**
+ * vmtap_ctx_state_dir() - the state directory a context uses
+ * @ctx: the context (NULL: the default for a new context)
+ *
+ * The directory vmtap_ctx_set_state_dir() set, else $VMTAP_STATE_DIR (read
+ * with secure_getenv()), else VMTAP_STATE_DIR_DEFAULT; not checked, opened
+ * or created here (an invalid $VMTAP_STATE_DIR is refused by the calls that
+ * use it).
+ *
+ * Return: the path, owned by @ctx (or the environment) and valid until the
+ * next vmtap_ctx_set_state_dir() on @ctx.
+ */
+const char *vmtap_ctx_state_dir(const struct vmtap_ctx *ctx);
 /**
  * vmtap_endpoint_id_validate() - check an endpoint id
  * @id: the id, such as "vm7-net0" (NULL is invalid)

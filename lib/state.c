@@ -528,7 +528,12 @@ VT_EXPORT int vmtap_ctx_set_state_dir(struct vmtap_ctx *ctx, const char *dir)
 	return 0;
 }
 
-const char *vt_state_path(struct vmtap_ctx *ctx)
+VT_EXPORT const char *vmtap_ctx_state_dir(const struct vmtap_ctx *ctx)
+{
+	return vt_state_path(ctx);
+}
+
+const char *vt_state_path(const struct vmtap_ctx *ctx)
 {
 	const char *env;
 

@@ -76,7 +76,7 @@ int vt_id_check(struct vmtap_ctx *ctx, const char *id);
 
 /* The state directory, opened (and made 0700 when @create); fd is O_DIRECTORY|O_CLOEXEC. */
 int vt_state_open(struct vmtap_ctx *ctx, bool create, int *ret_dirfd);
-const char *vt_state_path(struct vmtap_ctx *ctx);
+const char *vt_state_path(const struct vmtap_ctx *ctx);
 /*
  * A held lock, released by vt_lock_release() (use _cleanup_lock_): the fd is
  * closed, and the file removed too when @remove was set, which a holder does

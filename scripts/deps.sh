@@ -21,9 +21,14 @@ packages=(
 	strace
 )
 
+# one dpkg-query for all (one per package took seconds): the names whose status is "install ok installed"
+declare -A installed=()
+while read -r name status; do
+	[[ $status == "install ok installed" ]] && installed[$name]=1
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null)
 missing=()
 for p in "${packages[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	[[ -n ${installed[$p]:-} ]] || missing+=("$p")
 done
 if ((${#missing[@]})); then
 	echo "deps: installing ${missing[*]}"

@@ -120,6 +120,12 @@ inside() {
 	grep '^not ok' <<<"$out"
 	if [[ $rc -eq 0 ]]; then ok "CLI suite against the installed /usr/sbin/vmtap: $(tail -1 <<<"$out")"
 	else not_ok "CLI suite against the installed /usr/sbin/vmtap: $(tail -1 <<<"$out")"; fi
+	echo "--- tests/cli/completion.sh /usr/sbin/vmtap /usr/share/bash-completion/completions/vmtap"
+	out=$(bash "$root/tests/cli/completion.sh" /usr/sbin/vmtap /usr/share/bash-completion/completions/vmtap 2>&1)
+	rc=$?
+	grep '^not ok' <<<"$out"
+	if [[ $rc -eq 0 ]]; then ok "the installed bash completion completes the installed vmtap: $(tail -1 <<<"$out")"
+	else not_ok "the installed bash completion: $(tail -1 <<<"$out")"; fi
 	echo "--- tests/systemd/sandbox.sh /lib/systemd/system/vmtap-gc.service /usr/sbin/vmtap"
 	out=$(bash "$root/tests/systemd/sandbox.sh" /lib/systemd/system/vmtap-gc.service /usr/sbin/vmtap 2>&1)
 	rc=$?

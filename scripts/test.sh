@@ -2,9 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The whole test suite: gcc and clang builds with warnings as errors, ASan+UBSan, fuzz corpora, end-to-end, Debian packages; ends with "N passed, N failed".
 #
-# Run as root on Debian 12: sudo ./scripts/test.sh
+# Run as root on Debian 12: ./scripts/test.sh   (from an account with sudo: sudo ./scripts/test.sh;
+# run as a user, it asks sudo itself)
 # Every test that touches interfaces makes its own network namespaces.
 set -uo pipefail
+if [[ $(id -u) -ne 0 ]]; then
+	if command -v sudo >/dev/null; then
+		echo "test: it needs root (network namespaces, TAP devices, QEMU, dpkg in a private overlay): asking sudo" >&2
+		exec sudo -- "$0" "$@"
+	fi
+	echo "test: run it as root, e.g. su -c '$0': its tests make network namespaces and TAP devices" >&2
+	exit 1
+fi
 cd "$(dirname "$0")/.."
 root=$PWD
 out=${VMTAP_BUILD_DIR:-$root/build}

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The CLI suite with every vmtap command under valgrind memcheck: any memory error, definite leak or fd left open at exit fails it.
 #
-# Usage: valgrind.sh PATH/TO/vmtap   (prints cli.sh's lines, then its own verdict; exit 0 only when both pass)
+# Usage: valgrind.sh PATH/TO/vmtap [PATH/TO/fake-qmp]
+# (prints cli.sh's lines, then doctor.sh's, then its own verdict; exit 0 only when all pass). doctor.sh
+# runs when fake-qmp is given or found in the build directory beside vmtap (BUILD/tests/fake-qmp).
 set -uo pipefail
 vmtap=$(realpath "$1")
+fake=${2:-$(dirname "$vmtap")/../tests/fake-qmp}
 here=$(cd "$(dirname "$0")" && pwd)
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
@@ -15,8 +18,14 @@ exec valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=defi
 	--show-leak-kinds=definite --track-fds=yes --log-file="$logs/vg.%p.log" "$vmtap" "\$@"
 SH
 chmod +x "$logs/vmtap"
-bash "$here/cli.sh" "$logs/vmtap"
+VMTAP_CLI_VALGRIND=1 bash "$here/cli.sh" "$logs/vmtap"
 rc=$?
+if [[ -x $fake ]]; then
+	bash "$here/doctor.sh" "$logs/vmtap" "$(realpath "$fake")" || rc=1
+else
+	echo "not ok - no fake-qmp at $fake: doctor.sh not run under valgrind"
+	rc=1
+fi
 n=$(ls "$logs"/vg.*.log 2>/dev/null | wc -l)
 bad=$(grep -l -E 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]' "$logs"/vg.*.log 2>/dev/null)
 if [[ -n $bad ]]; then
