@@ -209,7 +209,7 @@ int cni_env_load(struct cni_env *env, const char *(*getenv_fn)(const char *name)
 		return 0;
 
 	env->containerid = get_nonempty(getenv_fn, "CNI_CONTAINERID");
-	env->netns = get_nonempty(getenv_fn, "CNI_NETNS");
+	env->netns = need_netns ? get_nonempty(getenv_fn, "CNI_NETNS") : NULL;
 	env->ifname = get_nonempty(getenv_fn, "CNI_IFNAME");
 	env->args_text = getenv_fn("CNI_ARGS");
 
@@ -233,7 +233,7 @@ int cni_env_load(struct cni_env *env, const char *(*getenv_fn)(const char *name)
 	 * no CNI_NETNS.  DEL does not read it (the record names the namespace),
 	 * so whatever DEL gets there cannot stop a clean-up.
 	 */
-	if (need_netns && (env->netns[0] != '/' || strlen(env->netns) > CNI_NETNS_MAX))
+	if (env->netns && (env->netns[0] != '/' || strlen(env->netns) > CNI_NETNS_MAX))
 		list_add(invalid, sizeof(invalid), "CNI_NETNS (an absolute path to a network namespace)");
 	if (invalid[0])
 		return cni_fail(err, CNI_ERR_ENV, "invalid environment variables", "invalid: %s", invalid);
