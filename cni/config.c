@@ -301,6 +301,7 @@ int cni_config_parse(const char *buf, size_t len, enum cni_command cmd, struct c
 	size_t end;
 	int r;
 
+	memset(ret, 0, sizeof(*ret));
 	if (len > CNI_CONFIG_MAX)
 		return cni_fail(err, CNI_ERR_DECODE, "failed to decode the network configuration",
 				"stdin holds more than %u bytes", CNI_CONFIG_MAX);
