@@ -8,7 +8,10 @@
  * 12), and this file otherwise, so that the rest of the plugin (VERSION,
  * STATUS, every input check) builds and is tested before that support
  * lands.  Each verb still runs every check of its input first (main.c,
- * cni_attachment_prepare()), then answers code 109.
+ * cni_attachment_prepare()).  ADD and CHECK then answer code 109.  DEL and
+ * GC succeed: this build cannot have made anything to remove, and a DEL
+ * that failed would stop the runtime from running the DEL of the plugins
+ * before vmtap-cni in the chain.
  */
 #include "cni.h"
 
@@ -29,7 +32,7 @@ int cni_cmd_add(struct cni_request *req, struct cni_error *err)
 
 int cni_cmd_del(struct cni_request *req, struct cni_error *err)
 {
-	return not_built(req, err);
+	return cni_attachment_prepare(req, err);
 }
 
 int cni_cmd_check(struct cni_request *req, struct cni_error *err)
@@ -39,5 +42,5 @@ int cni_cmd_check(struct cni_request *req, struct cni_error *err)
 
 int cni_cmd_gc(struct cni_request *req, struct cni_error *err)
 {
-	return not_built(req, err);
+	return cni_attachment_prepare(req, err);
 }
