@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vmtap-cni ADD: the attachment's endpoint made in CNI_NETNS, connected to CNI_IFNAME, and prevResult extended with it. */
+/**
+ * DOC: Theory of Operation
+ *
+ * ADD checks everything first (cni_attachment_prepare()), refuses an id
+ * that has a record (its own: ADD twice without DEL, code 101; another
+ * attachment's: code 102), then makes the endpoint in one library call,
+ * which is transactional: the TAP (or macvtap), its link settings, the tc
+ * filters or the parent's new MAC, the record; any failure inside undoes
+ * what that call did.  What follows the call (reading the new device
+ * back, building the result) can fail too, and then ADD destroys the
+ * endpoint before reporting, so a failed ADD leaves nothing (urunc #874);
+ * main.c does the same through DEL when the result cannot be written.
+ *
+ * The result reports what the kernel has, read back after creation: the
+ * TAP's name, MAC and MTU; the guest's MAC from the record; in macvtap
+ * mode CNI_IFNAME's new MAC.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cni.h"
+#include "endpoint_cni.h"
+
+/* Everything after the endpoint exists: read it back and build the result.  Nothing to undo here. */
+static int build_result(struct cni_request *req, const struct vmtap_endpoint *ep, struct cni_error *err)
+{
+	VMTAP_OPTS(vmtap_link_info, tap);
+	VMTAP_OPTS(vmtap_link_info, dev);
+	char dev_mac[VMTAP_MAC_STRLEN];
+	uint8_t guest[6];
+	struct cni_added a = {
+		.tap_name = vmtap_endpoint_ifname(ep),
+		.netns = req->env.netns,
+		.containerid = req->env.containerid,
+		.iface = &req->att.iface,
+	};
+	int r;
+
+	r = vmtap_link_get(req->ctx, req->env.netns, a.tap_name, &tap);
+	if (r < 0)
+		return cni_fail_lib(err, req->ctx, r, "reading the new device back");
+	if (!tap.has_mac)
+		return cni_fail(err, CNI_ERR_INTERNAL, "vmtap failed", "the new device %s has no MAC", a.tap_name);
+	vmtap_mac_format(tap.mac, a.tap_mac);
+	a.mtu = tap.mtu;
+	vmtap_endpoint_guest_mac(ep, guest);
+	vmtap_mac_format(guest, a.guest_mac);
+	if (req->cfg.mode == CNI_MODE_MACVTAP) {
+		/* the guest took CNI_IFNAME's MAC, which got a new one: say so, as the tuning plugin does */
+		r = vmtap_link_get(req->ctx, req->env.netns, req->env.ifname, &dev);
+		if (r < 0)
+			return cni_fail_lib(err, req->ctx, r, "reading CNI_IFNAME back");
+		if (dev.has_mac && memcmp(dev.mac, req->att.link.mac, 6)) {
+			vmtap_mac_format(dev.mac, dev_mac);
+			a.iface_new_mac = dev_mac;
+		}
+	}
+	req->result = cni_result_build(req->cfg.prev_result, req->cfg.cni_version, &a);
+	if (!req->result)
+		return cni_fail(err, CNI_ERR_RESOURCES, "out of resources", "no memory for the result");
+	return 0;
+}
+
+int cni_cmd_add(struct cni_request *req, struct cni_error *err)
+{
+	_cleanup_(vmtap_endpoint_freep) struct vmtap_endpoint *ep = NULL;
+	struct vmtap_endpoint_spec spec;
+	const char *tap_name;
+	int r;
+
+	r = cni_attachment_prepare(req, err);
+	if (r)
+		return r;
+	r = cni_endpoint_find(req, &ep, err);
+	if (r == CNI_EP_OURS)
+		return cni_fail(err, CNI_ERR_EXISTS, "attachment exists",
+				"endpoint %s of %s exists already: ADD again without DEL in between", req->att.id,
+				req->att.label);
+	if (r == CNI_EP_OTHER)
+		return cni_fail(err, CNI_ERR_ID_COLLISION, "endpoint id collision",
+				"endpoint %s belongs to another attachment (%s), not to %s: see vmtap-cni(8)", req->att.id,
+				vmtap_endpoint_label(ep) ? vmtap_endpoint_label(ep) : "no label", req->att.label);
+	if (r != CNI_EP_NONE)
+		return r;
+
+	cni_endpoint_spec(req, &spec);
+	tap_name = cni_want_tap_name(req);
+	r = vmtap_endpoint_create(req->ctx, req->att.id, &spec, &ep);
+	if (r == -EEXIST) {
+		_cleanup_(vmtap_endpoint_freep) struct vmtap_endpoint *other = NULL;
+		char why[VMTAP_ERROR_MAX];
+
+		snprintf(why, sizeof(why), "%s", vmtap_ctx_error(req->ctx));
+		/* a record that appeared meanwhile is a concurrent ADD of the same attachment */
+		if (cni_endpoint_find(req, &other, err) == CNI_EP_OURS)
+			return cni_fail(err, CNI_ERR_EXISTS, "attachment exists",
+					"endpoint %s of %s was made by a concurrent ADD", req->att.id, req->att.label);
+		if (tap_name)
+			return cni_fail(err, CNI_ERR_NAME_TAKEN, "TAP name taken", "%s in %.200s: %s", tap_name,
+					req->env.netns, why);
+		return cni_fail(err, CNI_ERR_INTERNAL, "vmtap failed", "creating endpoint %s: %s", req->att.id, why);
+	}
+	if (r < 0)
+		return cni_fail_lib(err, req->ctx, r, "creating the endpoint");
+
+	r = build_result(req, ep, err);
+	if (r) {
+		/* the runtime never learns of it: undo, so that a failed ADD leaves nothing */
+		int u = vmtap_endpoint_destroy(req->ctx, req->att.id);
+		if (u < 0 && u != -ENOENT)
+			fprintf(stderr, "vmtap-cni: undo of endpoint %s failed: %s\n", req->att.id, vmtap_ctx_error(req->ctx));
+	}
+	return r;
+}
