@@ -40,7 +40,7 @@ struct hp_args {
 	struct vmtap_endpoint_spec spec;
 	struct vmtap_hotplug_opts o;
 	bool spec_given;
-	int vhost_choice;
+	enum vmtap_vhost vhost_choice;
 };
 
 static int parse_timeout(const char *cmd, const char *arg, int *ret_ms)
@@ -77,7 +77,7 @@ static int hp_opt(int id, const char *arg, void *data)
 		a->o.addr = arg;
 		return 0;
 	case H_NOVHOST:
-		a->vhost_choice = 0;
+		a->vhost_choice = VMTAP_VHOST_OFF;
 		return 0;
 	case H_TIMEOUT:
 		return parse_timeout("hotplug", arg, &a->o.timeout_ms);
@@ -87,7 +87,7 @@ static int hp_opt(int id, const char *arg, void *data)
 		int r = cli_endpoint_spec_opt(id, arg, &a->spec);
 		/* --vhost also says what this plug wants */
 		if (!r && (a->spec.flags & VMTAP_EP_VHOST))
-			a->vhost_choice = 1;
+			a->vhost_choice = VMTAP_VHOST_ON;
 		return r;
 	}
 }
@@ -99,7 +99,7 @@ int cmd_hotplug(int argc, char **argv, struct global_opts *g)
 		{ "model", 0, true, H_MODEL }, { "bus", 0, true, H_BUS }, { "addr", 0, true, H_ADDR },
 		{ "no-vhost", 0, false, H_NOVHOST }, { "timeout", 0, true, H_TIMEOUT }, { 0 },
 	};
-	struct hp_args a = { .spec = { .sz = sizeof(a.spec) }, .o = { .sz = sizeof(a.o) }, .vhost_choice = -1 };
+	struct hp_args a = { .spec = { .sz = sizeof(a.spec) }, .o = { .sz = sizeof(a.o) }, .vhost_choice = VMTAP_VHOST_DEFAULT };
 	struct cli_opt opts[40];
 	struct vmtap_ctx *ctx = NULL;
 	char *pos[1];

@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The wire format between vmtap-bridge-helper and its client: QEMU's one-byte message, or vmtap's multi-fd messages. */
+/*
+ * Owns: running a qemu-bridge-helper compatible program for a caller
+ * (vmtap_bridge_helper_run()) and the wire format both sides speak; the
+ * helper in helper/ includes this header too.
+ * Must not: create or configure TAPs itself (the helper does, with its
+ * privileges), let the helper inherit an fd it was not told of, or give
+ * the caller part of a reply: every fd received is the caller's, or closed.
+ */
 #ifndef VMTAP_BRIDGE_HELPER_H
 #define VMTAP_BRIDGE_HELPER_H
 

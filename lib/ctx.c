@@ -1,5 +1,27 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Library context: the log callback, the last error with its step and the peer's explanation, fault injection. */
+/**
+ * DOC: Theory of Operation
+ *
+ * The context holds the one failure a caller asks about afterwards: its
+ * errno, its step, its text and the kernel's part of it.  The rules for
+ * reporting are at the top of ctx.h; this file makes them cheap to follow.
+ * vt_fail() composes the text once ("<step>: <details>: <strerror>",
+ * "validate: <details>" for invalid input, then the peer's explanation) and
+ * always returns the errno it was given, so "return vt_fail(...)" is the
+ * whole of a failure path.  Inside an undo scope the same call only logs,
+ * with "undo: " in front, and leaves the first failure in place: undo code
+ * needs no special cases and no NULL contexts.
+ *
+ * Options structs are copied into a full-size struct of this library's
+ * version before anything reads them (vt_opts_copy()): missing fields of an
+ * older caller read as zero, and a non-zero byte past the last field this
+ * library knows is refused rather than ignored.
+ *
+ * Fault injection names steps, not call sites ("VMTAP_TEST_FAULT=set
+ * link,restore link"), and an injected fault is reported like a real one,
+ * under its step: a test sees the error text and the undo a user would.
+ */
 #include <stdio.h>
 
 #include "ctx.h"

@@ -2,7 +2,7 @@
 /* The library context: log callback, the error model, options-struct validation, test-only fault injection. */
 /*
  * Owns: struct vmtap_ctx and what every module needs to report through it.
- * Must not: know any other module (the netlink cache hangs off the context
+ * Must not: know any module but util (the netlink cache hangs off the context
  * as an opaque pointer with its own destructor, so that the bottom of the
  * library does not call upwards).
  *
@@ -92,7 +92,8 @@ static inline void vt_undo_end(struct vt_undo *u)
 		u->ctx->undo_depth--;
 }
 /* Until the end of the enclosing block, failures are undo failures: logged, not reported. */
-#define VT_UNDO_SCOPE(ctx) _cleanup_(vt_undo_end) struct vt_undo _vt_undo_ = vt_undo_begin(ctx)
+#define VT_UNDO_SCOPE(ctx) \
+	_cleanup_(vt_undo_end) __attribute__((unused)) struct vt_undo _vt_undo_ = vt_undo_begin(ctx)
 
 /* Copy @in to @out (@size bytes) with control characters and backslashes escaped, C style. */
 void vt_escape(char *out, size_t size, const char *in);

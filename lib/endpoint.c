@@ -667,10 +667,14 @@ VT_EXPORT int vmtap_endpoint_set_hypervisor(struct vmtap_ctx *ctx, const char *i
 	vt_clear_error(ctx);
 	if (!VT_OPTS_COPY(info, user_info, vmtap_hypervisor_info))
 		return vt_fail(ctx, -EINVAL, "validate", "hypervisor info struct has unknown non-zero fields");
-	if ((info.netdev_id && strlen(info.netdev_id) >= sizeof(rec.hv_netdev)) ||
-	    (info.device_id && strlen(info.device_id) >= sizeof(rec.hv_device)) ||
-	    (info.pci_addr && strlen(info.pci_addr) >= sizeof(rec.hv_pci)) || info.pid < 0)
-		return vt_fail(ctx, -EINVAL, "validate", "hypervisor ids are too long");
+	/* what the record's reader refuses must not be written: the record would be stuck */
+	if ((info.netdev_id && !vt_qemu_id_ok(info.netdev_id)) || (info.device_id && !vt_qemu_id_ok(info.device_id)))
+		return vt_fail(ctx, -EINVAL, "validate", "QEMU ids must start with a letter and hold at most 120 "
+			       "letters, digits, '-', '.', '_'");
+	if (info.pci_addr && !vt_pci_addr_ok(info.pci_addr))
+		return vt_fail(ctx, -EINVAL, "validate", "PCI address \"%.32s\" is not of the form dddd:bb:ss.f", info.pci_addr);
+	if (info.pid < 0)
+		return vt_fail(ctx, -EINVAL, "validate", "pid %d is negative", info.pid);
 	r = endpoint_lock_read(ctx, id, "record hypervisor", &dirfd, &lock, &rec);
 	if (r < 0)
 		return r;

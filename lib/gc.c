@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Garbage collection: reconciling endpoint records with the kernel in every namespace they name. */
+/*
+ * Owns: vmtap_gc(): what a crash left out of step between records and
+ * devices, and the stray lock, plug and temporary files of killed processes.
+ * Must not: act on a device or record it cannot prove is this state
+ * directory's, create the state directory, or change anything in a dry run.
+ */
 /**
  * DOC: Theory of Operation
  *
@@ -58,6 +64,20 @@ static void gc_emit(struct gc_run *g, enum vmtap_gc_action action, const char *i
 static void gc_failed(struct gc_run *g, const char *id, const char *ifname, const char *netns)
 {
 	gc_emit(g, VMTAP_GC_FAILED, id, ifname, netns, vmtap_ctx_error(g->ctx));
+}
+
+/*
+ * Take @id's lock without waiting.  A dry run changes nothing, so it makes
+ * no lock file: where there is none, nobody holds it, and it goes on unlocked.
+ */
+static int gc_lock(struct gc_run *g, const char *id, struct vt_lock *ret_lock)
+{
+	int r;
+
+	if (!g->dry_run)
+		return vt_state_lock(g->ctx, g->dirfd, id, 0, ret_lock);
+	r = vt_state_lock_existing(g->ctx, g->dirfd, id, ret_lock);
+	return r == -ENOENT ? 0 : r;
 }
 
 /* Scan namespace @spec too, unless it is one already listed under another name, or gone. */
@@ -133,7 +153,7 @@ static void gc_record(struct gc_run *g, const char *id)
 	bool deleted;
 	int r;
 
-	r = vt_state_lock(ctx, g->dirfd, id, 0, &lock);
+	r = gc_lock(g, id, &lock);
 	if (r == -EBUSY) {
 		gc_emit(g, VMTAP_GC_BUSY, id, NULL, NULL, "in use by another vmtap process");
 		/* its namespace may still hold orphans of other ids */
@@ -272,7 +292,7 @@ static void gc_tagged(struct gc_run *g, struct vt_nl *nl, const struct gc_ns *ns
 		return;
 	}
 	/* a create may be between its record and its tag: the lock settles it */
-	r = vt_state_lock(ctx, g->dirfd, t->tag.id, 0, &lock);
+	r = gc_lock(g, t->tag.id, &lock);
 	if (r == -EBUSY) {
 		gc_emit(g, VMTAP_GC_BUSY, t->tag.id, t->ifname, ns->spec, "in use by another vmtap process");
 		return;

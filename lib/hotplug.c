@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hot-plug and hot-unplug of endpoints into a running QEMU over QMP, each a transaction. */
+/*
+ * Owns: vmtap_hotplug() and vmtap_unplug(), composing endpoint and qmp
+ * under the endpoint's plug lock.
+ * Must not: leave copies of the TAP's fds open once QEMU holds them, talk
+ * to a QEMU other than the one the record names, or destroy an endpoint
+ * QEMU may still hold.
+ */
 /**
  * DOC: Theory of Operation
  *
@@ -354,8 +361,8 @@ static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vm
 		return vt_fail(ctx, -EINVAL, "validate", "QEMU ids must start with a letter and hold letters, digits, '-', '.', '_'");
 	if (!plain_ok(o.model) || !plain_ok(o.bus) || !plain_ok(o.addr))
 		return vt_fail(ctx, -EINVAL, "validate", "model, bus and addr must be plain values");
-	if (o.vhost < -1 || o.vhost > 1)
-		return vt_fail(ctx, -EINVAL, "validate", "vhost must be -1, 0 or 1");
+	if (o.vhost != VMTAP_VHOST_DEFAULT && o.vhost != VMTAP_VHOST_OFF && o.vhost != VMTAP_VHOST_ON)
+		return vt_fail(ctx, -EINVAL, "validate", "unknown vhost choice %d", (int)o.vhost);
 	if (o.timeout_ms < 0)
 		return vt_fail(ctx, -EINVAL, "validate", "negative timeout");
 	timeout = o.timeout_ms ? o.timeout_ms : VT_HOTPLUG_TIMEOUT_DEFAULT;
@@ -385,7 +392,7 @@ static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vm
 		return vt_fail(ctx, -EBUSY, "hotplug", "endpoint %s is plugged already as %s (QEMU pid %d); unplug it first",
 			       id, hv.device_id, hv.pid);
 	}
-	p.vhost = o.vhost == 1 || (o.vhost < 0 && vmtap_endpoint_vhost(ep));
+	p.vhost = o.vhost == VMTAP_VHOST_ON || (o.vhost == VMTAP_VHOST_DEFAULT && vmtap_endpoint_vhost(ep));
 
 	if ((r = plug_open(ctx, id, &p)) == 0 && (r = plug_into_qemu(ctx, q, &o, ep, &p)) == 0) {
 		plug_close_fds(&p); /* QEMU holds the queues now; our copies would keep the TAP busy */
@@ -499,7 +506,7 @@ static int unplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vmt
  * multi-queue endpoint cannot attach more queues of the same TAP to another
  * device, nor an unplug run in the middle of a plug.
  */
-static int with_plug_lock(struct vmtap_ctx *ctx, const char *id,
+static int with_plug_lock(struct vmtap_ctx *ctx, const char *id, bool may_create,
 			  int (*fn)(struct vmtap_ctx *, const char *, const void *), const void *opts)
 {
 	_cleanup_close_ int dirfd = -1;
@@ -507,8 +514,13 @@ static int with_plug_lock(struct vmtap_ctx *ctx, const char *id,
 	int r;
 
 	vt_clear_error(ctx);
-	if ((r = vt_id_check(ctx, id)) < 0 || (r = vt_state_open(ctx, true, &dirfd)) < 0 ||
-	    (r = vt_state_plug_lock(ctx, dirfd, id, false, &lock)) < 0)
+	if ((r = vt_id_check(ctx, id)) < 0)
+		return r;
+	/* only a hot-plug may create an endpoint, and with it the state directory */
+	r = vt_state_open(ctx, may_create, &dirfd);
+	if (r == -ENOENT && !may_create)
+		return vt_fail(ctx, -ENOENT, "load endpoint", "no endpoint %s", id);
+	if (r < 0 || (r = vt_state_plug_lock(ctx, dirfd, id, false, &lock)) < 0)
 		return r;
 	return fn(ctx, id, opts);
 }
@@ -525,10 +537,10 @@ static int unplug_fn(struct vmtap_ctx *ctx, const char *id, const void *opts)
 
 VT_EXPORT int vmtap_hotplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_hotplug_opts *opts)
 {
-	return with_plug_lock(ctx, id, hotplug_fn, opts);
+	return with_plug_lock(ctx, id, true, hotplug_fn, opts);
 }
 
 VT_EXPORT int vmtap_unplug(struct vmtap_ctx *ctx, const char *id, const struct vmtap_unplug_opts *opts)
 {
-	return with_plug_lock(ctx, id, unplug_fn, opts);
+	return with_plug_lock(ctx, id, false, unplug_fn, opts);
 }

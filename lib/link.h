@@ -3,8 +3,9 @@
 /*
  * Owns: reading links and deleting them (one, or many with one kernel
  * synchronisation).
- * Must not: change a link's settings (link_set.c does, transactionally) or
- * know about TAP queues, endpoints or tags.
+ * Must not: change a link's settings beyond what deleting it takes (down,
+ * and a link group for a bulk delete; link_set.c does the rest,
+ * transactionally), or know about TAP queues, endpoints or tags.
  */
 #ifndef VMTAP_LINK_H
 #define VMTAP_LINK_H

@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hand-off to QEMU at start: the -netdev/-device arguments for fds, and exec with the fds placed. */
+/*
+ * Owns: vmtap_qemu_args() and vmtap_qemu_exec(): QEMU's syntax for NICs on
+ * fds, checked as QEMU would check it.
+ * Must not: open devices or talk to QEMU (the fds come from the caller),
+ * or leak the fds it was given when it fails.
+ */
 /**
  * DOC: Theory of Operation
  *

@@ -3,15 +3,19 @@
 /**
  * DOC: Theory of Operation
  *
- * One file per endpoint, "<id>.json", in a directory only root can enter
- * (0700).  A record is replaced, never edited: the new text goes to a
- * temporary file that is fsynced and renamed over the old one, and the
- * directory is fsynced, so a crash leaves the old record or the new one.
+ * One file per endpoint, "<id>.json", in a directory that only its owner,
+ * the effective uid, can write (made 0700 when vmtap creates it; one that
+ * others can write is refused, see state_dir_walk()).  A record is
+ * replaced, never edited: the new text goes to a temporary file that is
+ * fsynced and renamed over the old one, and the directory is fsynced, so a
+ * crash leaves the old record or the new one.
  *
  * Each endpoint has a lock file "<id>.lock" held with flock() for the whole
  * of a create, destroy or gc step.  The lock file is removed together with
  * the record; a process that locked a file which was removed meanwhile
  * notices (the path no longer names the inode it locked) and tries again.
+ * A hot-plug or unplug also holds "<id>.plug" for its whole duration; that
+ * file goes when it is released.
  *
  * Ids are validated before they ever become part of a path, and every open
  * uses O_NOFOLLOW, so neither "../x" nor a planted symbolic link can make
@@ -366,7 +370,7 @@ VT_EXPORT int vmtap_ctx_set_state_dir(struct vmtap_ctx *ctx, const char *dir)
 			return r;
 		copy = strdup(dir);
 		if (!copy)
-			return -ENOMEM;
+			return vt_fail(ctx, -ENOMEM, "validate", "state directory: no memory");
 	}
 	free(ctx->state_dir);
 	ctx->state_dir = copy;
@@ -405,6 +409,7 @@ static int state_dir_walk(struct vmtap_ctx *ctx, const char *path, bool create, 
 	char buf[VT_STATE_PATH_MAX + 1], *save = NULL, *comp, *next;
 	_cleanup_close_ int cur = -1;
 	struct stat st;
+	int dfd;
 
 	snprintf(buf, sizeof(buf), "%s", path);
 	cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -455,9 +460,10 @@ static int state_dir_walk(struct vmtap_ctx *ctx, const char *path, bool create, 
 		closep(&cur);
 		cur = TAKE_FD(fd);
 	}
-	*ret_dirfd = openat(cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*ret_dirfd < 0)
+	dfd = openat(cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		return vt_fail(ctx, -errno, "open state directory", "%s", path);
+	*ret_dirfd = dfd;
 	return 0;
 }
 
@@ -567,6 +573,11 @@ int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms,
 {
 	return lock_file(ctx, dirfd, id, ".lock", true, wait_ms, "endpoint %s is in use by another vmtap process",
 			 ret_lock);
+}
+
+int vt_state_lock_existing(struct vmtap_ctx *ctx, int dirfd, const char *id, struct vt_lock *ret_lock)
+{
+	return lock_file(ctx, dirfd, id, ".lock", false, 0, "endpoint %s is in use by another vmtap process", ret_lock);
 }
 
 int vt_state_plug_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, bool stale_only, struct vt_lock *ret_lock)

@@ -65,6 +65,8 @@ void vt_lock_release(struct vt_lock *lock);
 
 /* Take the endpoint lock of @id: waits up to @wait_ms, then -EBUSY. */
 int vt_state_lock(struct vmtap_ctx *ctx, int dirfd, const char *id, int wait_ms, struct vt_lock *ret_lock);
+/* The same without waiting and without making the lock file: -ENOENT when there is none. */
+int vt_state_lock_existing(struct vmtap_ctx *ctx, int dirfd, const char *id, struct vt_lock *ret_lock);
 /*
  * The plug lock of @id (<id>.plug), held for the whole of a hot-plug or
  * unplug: a second one of the same endpoint gets -EBUSY (after 200 ms at the

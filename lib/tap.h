@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* TAP devices made usable: queues in a namespace, root qdisc, link settings, persistence. */
 /*
- * Owns: vmtap_tap_create()/attach() and the handle's life.  Must not: know
- * about endpoints, records or tags beyond passing one the library asked for.
+ * Owns: vmtap_tap_create()/attach() and the handle's life (tun.h defines
+ * its struct): setters, stealing its fds, destroying the device.
+ * Must not: know about endpoints, records or tags beyond passing on one the
+ * library asked for.
  */
 #ifndef VMTAP_TAP_H
 #define VMTAP_TAP_H

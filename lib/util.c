@@ -1,5 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Array growth and the checked string builder of util.h. */
+/**
+ * DOC: Theory of Operation
+ *
+ * Growth doubles (from 16 elements), with every multiplication checked
+ * against SIZE_MAX, and leaves the array as it was when it fails, so a
+ * caller's cleanup still frees the right pointer.  The string builder
+ * checks every append and remembers its first failure: a sequence of
+ * appends needs one check, at vt_strbuf_take(), and can never write past
+ * its buffer or silently truncate (as "off += snprintf()" does).
+ */
 #include <stdint.h>
 #include <stdio.h>
 

@@ -1,5 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Validation of names, MAC addresses and numbers before anything touches the kernel. */
+/**
+ * DOC: Theory of Operation
+ *
+ * Input is refused before anything is touched, so that a bad value costs
+ * nothing and leaves nothing behind, and with a message that says what is
+ * wrong with it ("validate: ...").  The rules are the kernel's own where
+ * there is one (dev_valid_name() for interface names, bytes of 0x80 and
+ * above allowed) and QEMU's own for what is passed to QEMU (id_wellformed(),
+ * no ',' or '=' in an option value), so that neither refuses later what
+ * vmtap accepted.  Every check is a pure function: a NULL context gives the
+ * verdict without a report, which the public vmtap_*_validate() functions
+ * and the record parser use.
+ */
 #include <ctype.h>
 #include <stdio.h>
 

@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* /dev/vhost-net: one fd per queue when the kernel offers it, a clear reason when it does not. */
+/**
+ * DOC: Theory of Operation
+ *
+ * vhost-net takes one open of /dev/vhost-net per queue.  They are opened
+ * all or none: a failure half-way closes what was opened, so a caller
+ * either has every fd or a single reason (ENOENT: no module, EACCES: the
+ * device's mode) to put in its warning when it falls back to vhost=off.
+ */
 #include <fcntl.h>
 
 #include "ctx.h"

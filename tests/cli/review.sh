@@ -82,6 +82,8 @@ check "gc of another, empty state directory deletes nothing and says why" \
 check "gc of a mistyped (absent) state directory deletes nothing and creates nothing" \
 	bash -c "'$VMTAP' --state-dir /run/st-typo gc >/dev/null; ip -n nsA link show ve1 >/dev/null && [ ! -e /run/st-typo ]"
 check "gc --dry-run creates no state directory" bash -c "'$VMTAP' --state-dir /run/st-dry gc --dry-run >/dev/null && [ ! -e /run/st-dry ]"
+check "unplug of an unknown endpoint creates no state directory" \
+	bash -c "'$VMTAP' --state-dir /run/st-unplug unplug --qmp /run/none.qmp nope 2>/dev/null; [ \$? = 4 ] && [ ! -e /run/st-unplug ]"
 for e in e1 e2; do "$VMTAP" --state-dir $S endpoint destroy $e || not_ok "destroy $e"; done
 ip netns exec nsA "$VMTAP" --state-dir $S endpoint destroy e3 || not_ok "destroy e3 inside A"
 
@@ -93,6 +95,10 @@ ip link add tve0 type veth peer name tve1 && ip link set tve0 alias "vmtap:gone@
 check "a bridge and a veth with this directory's tag and no record are left alone" \
 	bash -c "'$VMTAP' --state-dir $S gc -j | jq -e 'length == 2 and all(.action == \"left_alone\") and all(.detail | test(\"vmtap never makes\"))' >/dev/null && ip link show tbr >/dev/null && ip link show tve1 >/dev/null"
 ip link del tbr; ip link del tve0
+ip tuntap add dev vorph mode tap && ip link set vorph alias "vmtap:orph@$sid"
+check "gc --dry-run makes no lock file, not even for the orphan it would delete" \
+	bash -c "before=\$(ls -A $S | sort); '$VMTAP' --state-dir $S gc --dry-run | grep -q 'would delete orphan orph device vorph' && [ \"\$(ls -A $S | sort)\" = \"\$before\" ] && ip link show vorph >/dev/null"
+ip link del vorph
 run_expect 3 "ownership tags" -- set ve4 --alias "vmtap:x@$sid"
 check "the refused alias was not written" bash -c "[ \"\$(ip -j link show ve4 | jq -r '.[0].ifalias')\" = \"vmtap:e4@$sid\" ]"
 

@@ -207,6 +207,28 @@ static void test_bad_specs(void **state)
 	(void)!system("rm -rf " STATE_DIR);
 }
 
+/* What the record's reader would refuse is refused when written: the record never gets stuck. */
+static void test_hypervisor_values_checked(void **state)
+{
+	struct vmtap_ctx *ctx = CTX(state);
+	struct vmtap_endpoint *ep;
+	static const struct vmtap_hypervisor_info bad[] = {
+		{ .sz = sizeof(bad[0]), .device_id = "net 0" },
+		{ .sz = sizeof(bad[0]), .netdev_id = "0host" },
+		{ .sz = sizeof(bad[0]), .device_id = "net0", .pci_addr = "0000:00:02.0\n" },
+		{ .sz = sizeof(bad[0]), .pid = -1 },
+	};
+
+	assert_int_equal(vmtap_endpoint_create(ctx, "hvchk", NULL, NULL), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(vmtap_endpoint_set_hypervisor(ctx, "hvchk", &bad[i]), -EINVAL);
+		assert_string_equal(vmtap_ctx_error_step(ctx), "validate");
+	}
+	assert_int_equal(vmtap_endpoint_load(ctx, "hvchk", &ep), 0);
+	vmtap_endpoint_free(ep);
+	assert_int_equal(vmtap_endpoint_destroy(ctx, "hvchk"), 0);
+}
+
 #ifdef VMTAP_FAULT_INJECTION
 static struct vmtap_ctx *fault_ctx(const char *step)
 {
@@ -711,6 +733,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fault_then_failing_undo, setup, teardown),
 #endif
 		cmocka_unit_test_setup_teardown(test_destroy_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hypervisor_values_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_state_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_id_16_processes, setup, teardown),

@@ -216,7 +216,7 @@ static void test_plug_unplug_types_and_fds(void **state)
 	struct vmtap_ctx *ctx = CTX(state);
 	struct fake f = { .mode = FAKE_OK };
 	VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = 4, .ifname = "vthp");
-	VMTAP_OPTS(vmtap_hotplug_opts, o, .qmp_path = SOCK, .spec = &spec, .vhost = 1);
+	VMTAP_OPTS(vmtap_hotplug_opts, o, .qmp_path = SOCK, .spec = &spec, .vhost = VMTAP_VHOST_ON);
 	VMTAP_OPTS(vmtap_unplug_opts, u, .qmp_path = SOCK, .timeout_ms = 2000);
 	struct vmtap_endpoint *ep;
 	struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
