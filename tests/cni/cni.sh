@@ -287,7 +287,7 @@ if [[ $INTERWORKING != yes ]]; then
 			! ip -n pod1 link show eth0 2>/dev/null && [ -z \"\$(find '$W/ipam' -name '10.*')\" ]"
 	skip "ADD/CHECK/DEL/GC of the chain, QEMU, 50 pods: this vmtap-cni was built without redirect/macvtap endpoints"
 else
-	# shellcheck source=attach.sh
+	# shellcheck source-path=SCRIPTDIR source=attach.sh
 	source "$(dirname "$(realpath "$0")")/attach.sh"
 fi
 
