@@ -197,7 +197,7 @@ static int getlink_cb(const struct nlmsghdr *nlh, void *data)
 int vt_link_get(struct vmtap_ctx *ctx, struct vt_nl *nl, const char *name, int ifindex,
 		struct vmtap_link_info *ret_info)
 {
-	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8)));
+	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8))) = { 0 }; /* libmnl does not zero attribute padding */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 	struct getlink_data d = { 0 };
@@ -317,7 +317,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 static int link_dump(struct vmtap_ctx *ctx, struct vt_nl *nl, bool tun_only, bool stats, bool take_interrupted,
 		     vmtap_link_fn fn, void *userdata)
 {
-	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8)));
+	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8))) = { 0 }; /* libmnl does not zero attribute padding */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct dump_data d = { .tun_only = tun_only };
 	int r;
@@ -512,7 +512,7 @@ static int bulk_scan_cb(const struct vmtap_link_info *info, void *data)
 static int del_many_in_group(struct vmtap_ctx *ctx, struct vt_nl *nl, const int *ifindex,
 			     const uint32_t *old_group, const bool *old_up, size_t n, uint32_t group)
 {
-	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8)));
+	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8))) = { 0 }; /* libmnl does not zero attribute padding */
 	struct group_set g = { .ifindex = ifindex, .one_group = group };
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;

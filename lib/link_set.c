@@ -73,7 +73,7 @@ static void put_values(struct nlmsghdr *nlh, int ifindex, const struct link_valu
 /* One RTM_NEWLINK with the settings in @mask.  Return: 0 or the kernel's -errno (see vt_nl_ack()). */
 static int apply_values(struct vt_nl *nl, int ifindex, const struct link_values *v, unsigned int mask)
 {
-	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8)));
+	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8))) = { 0 }; /* libmnl does not zero attribute padding */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
 	put_values(nlh, ifindex, v, mask);
@@ -226,7 +226,7 @@ static int link_set_apply(struct vmtap_ctx *ctx, struct vt_nl *nl, const char *n
 	}
 
 	if (move_fd >= 0) {
-		char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8)));
+		char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8))) = { 0 }; /* libmnl does not zero attribute padding */
 		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 		struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 

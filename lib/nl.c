@@ -148,6 +148,8 @@ int vt_nl_get(struct vmtap_ctx *ctx, const char *netns, struct vt_nl **ret_nl)
 		free(nl);
 		return vt_fail(ctx, -ENOMEM, "open netlink", NULL);
 	}
+	/* libmnl 1.0.4 leaves attribute padding as it finds it: never send the heap's old bytes */
+	memset(nl->tx, 0, VT_NL_TX_SIZE);
 	nl->sk = args.sk;
 	nl->portid = mnl_socket_get_portid(args.sk);
 	nl->ns = id;

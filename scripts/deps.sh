@@ -11,7 +11,7 @@ packages=(
 	# tests of the helper installed with file capabilities: setcap
 	libcap2-bin
 	# tests: unit framework, libFuzzer runtime and sanitizers for clang, iproute2 to cross-check, jq for JSON
-	libcmocka-dev libclang-rt-14-dev iproute2 jq util-linux
+	libcmocka-dev libclang-rt-14-dev iproute2 jq util-linux valgrind
 	# vmtap-cni's tests and benchmark: Debian's CNI plugins (bridge, host-local: the chain before ours)
 	containernetworking-plugins
 	# end-to-end: QEMU and the pieces of the guest built from Debian packages

@@ -65,19 +65,34 @@ if CC=gcc build gcc "$out/gcc" "${common[@]}"; then
 	suites gcc "$out/gcc" unit integration cli fuzz helper
 fi
 
-# 2. clang: build warning-free, unit tests, fuzz targets as real libFuzzer binaries over their corpora
-if CC=clang build clang "$out/clang" "${common[@]}" -Dlibfuzzer=true; then
+# ASan + UBSan halt on the first error, in steps 2 and 3
+export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+# 2. clang: build warning-free; unit tests, and the fuzz targets as real libFuzzer binaries with
+#    ASan + UBSan replaying their corpora (a memory error that does not crash is caught too)
+if CC=clang build clang "$out/clang" "${common[@]}" -Dlibfuzzer=true -Db_sanitize=address,undefined \
+	-Db_lundef=false -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all; then
 	suites clang "$out/clang" unit fuzz
 fi
 
-# 3. ASan + UBSan, halting on the first error
-export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1
-export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# 3. gcc with ASan + UBSan: the suites that exercise the kernel and the CLI
 if CC=gcc build asan "$out/asan" "${common[@]}" -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all; then
 	suites asan "$out/asan" unit integration cli helper
 fi
 unset ASAN_OPTIONS UBSAN_OPTIONS
+
+# 3b. valgrind memcheck: the CLI suite with every vmtap command under memcheck (gcc build)
+if [[ -x "$out/gcc/cli/vmtap" ]] && command -v valgrind >/dev/null; then
+	echo "=== valgrind: tests/cli/cli.sh"
+	if bash tests/cli/valgrind.sh "$out/gcc/cli/vmtap" >"$out/valgrind.log" 2>&1; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1)); failures+=("valgrind: tests/cli/valgrind.sh")
+	fi
+	grep -E '^not ok|passed, |valgrind' "$out/valgrind.log"
+fi
 
 # 4. end-to-end with a real QEMU guest
 if [[ -d tests/e2e && -x "$out/gcc/cli/vmtap" ]]; then
