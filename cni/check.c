@@ -18,8 +18,9 @@
  *  - the result: the TAP's interface in CNI_NETNS and the VM's in the
  *    container's sandbox, the VM's MAC the guest's; in macvtap mode
  *    CNI_IFNAME's MAC as the result says (it changed at ADD);
- *  - the wiring (check_wiring()): redirect: the tc filters in both
- *    directions; macvtap: the parent.
+ *  - the wiring (check_wiring()): redirect: vmtap's tc filters in both
+ *    directions (macvtap: its kind and tag; the parent link is not in
+ *    struct vmtap_link_info).
  * The specification lets later plugins change routes and such: CHECK
  * looks only at what vmtap-cni made or reported.
  */
@@ -32,6 +33,9 @@
 
 #include "cni.h"
 #include "endpoint_cni.h"
+#include "nl.h"
+#include "state.h"
+#include "tc.h"
 
 struct diffs {
 	char text[CNI_DETAILS_MAX];
@@ -192,9 +196,10 @@ static void check_result(struct cni_request *req, const struct vmtap_endpoint *e
 
 /*
  * The connection between the device and CNI_IFNAME.  The library's
- * public API says which connection and device an endpoint has; the kernel
- * objects behind it (tc filters, the macvtap's parent) are checked through
- * the library's internal modules, which know how vmtap tags them.
+ * public API says which connection and device an endpoint has; the tc
+ * filters behind a redirect are read through the library's tc module,
+ * which knows the cookie vmtap tags them with: one filter each way, on
+ * CNI_IFNAME towards the TAP and on the TAP towards CNI_IFNAME.
  */
 static void check_wiring(struct cni_request *req, const struct vmtap_endpoint *ep, const struct vmtap_link_info *li,
 			 struct diffs *d);
@@ -236,12 +241,64 @@ int cni_cmd_check(struct cni_request *req, struct cni_error *err)
 	return 0;
 }
 
+/* A vmtap redirect filter with @cookie towards @to, seen in a dump. */
+struct find_redirect {
+	const uint8_t *cookie;
+	int to;
+	bool found, foreign_cookie_to;
+};
+
+static int find_redirect_fn(const struct vt_tc_filter *f, void *data)
+{
+	struct find_redirect *fr = data;
+
+	if (!vt_tc_filter_is_redirect(f) || f->mirred_ifindex != (uint32_t)fr->to)
+		return 0;
+	if (vt_tc_filter_has_cookie(f, fr->cookie))
+		fr->found = true;
+	else
+		fr->foreign_cookie_to = true;
+	return 0;
+}
+
+/* Whether @from's ingress redirects to @to with vmtap's filter of this endpoint. */
+static int has_redirect(struct cni_request *req, struct vt_nl *nl, int from, int to, const uint8_t *cookie,
+			struct find_redirect *ret)
+{
+	*ret = (struct find_redirect){ .cookie = cookie, .to = to };
+	return vt_tc_filter_dump(req->ctx, nl, from, 0, find_redirect_fn, ret);
+}
+
 static void check_wiring(struct cni_request *req, const struct vmtap_endpoint *ep, const struct vmtap_link_info *li,
 			 struct diffs *d)
 {
-	(void)req;
-	(void)ep;
-	(void)li;
-	(void)d;
-	/* filled in against the library's tc and macvtap modules once they land (project issue 12) */
+	char state_id[VT_STATE_ID_LEN + 1];
+	uint8_t cookie[VT_TC_COOKIE_LEN];
+	_cleanup_close_ int dirfd = -1;
+	struct find_redirect fr;
+	struct vt_nl *nl;
+	const char *name = vmtap_endpoint_ifname(ep);
+
+	if (req->cfg.mode == CNI_MODE_MACVTAP)
+		return; /* the macvtap's parent is not in struct vmtap_link_info; its kind and tag were checked */
+	if (vt_state_open(req->ctx, false, &dirfd) < 0 || vt_state_identity_get(req->ctx, dirfd, state_id) < 0 ||
+	    vt_tc_cookie_make(cookie, state_id, req->att.id) < 0) {
+		differ(d, "the state directory's identity cannot be read to recognise vmtap's filters: %s",
+		       vmtap_ctx_error(req->ctx));
+		return;
+	}
+	if (vt_nl_get(req->ctx, req->env.netns, &nl) < 0) {
+		differ(d, "the filters cannot be read: %s", vmtap_ctx_error(req->ctx));
+		return;
+	}
+	if (has_redirect(req, nl, req->att.link.ifindex, li->ifindex, cookie, &fr) < 0)
+		differ(d, "the filters of %s cannot be read: %s", req->env.ifname, vmtap_ctx_error(req->ctx));
+	else if (!fr.found)
+		differ(d, "%s has no vmtap filter redirecting its traffic to %s%s", req->env.ifname, name,
+		       fr.foreign_cookie_to ? " (only someone else's)" : "");
+	if (has_redirect(req, nl, li->ifindex, req->att.link.ifindex, cookie, &fr) < 0)
+		differ(d, "the filters of %s cannot be read: %s", name, vmtap_ctx_error(req->ctx));
+	else if (!fr.found)
+		differ(d, "%s has no vmtap filter redirecting its traffic to %s%s", name, req->env.ifname,
+		       fr.foreign_cookie_to ? " (only someone else's)" : "");
 }
