@@ -37,7 +37,7 @@ ln -s "$PLUGIN" "$W/bin/vmtap-cni"
 NETNS=()
 cleanup() {
 	local ns
-	for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	for ns in "${NETNS[@]}"; do [[ -z $ns ]] || ip netns del "$ns" 2>/dev/null; done
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -293,7 +293,7 @@ fi
 
 section nothing left
 # ---- nothing left ----
-for ns in "${NETNS[@]}"; do ip netns del "$ns"; done
+for ns in "${NETNS[@]}"; do [[ -z $ns ]] || ip netns del "$ns"; done
 NETNS=()
 # the bridge plugin leaves its bridges (it makes them for every pod of the network): the test made them, it removes them
 for br in $(ip -o link show type bridge | awk -F': ' '{print $2}'); do ip link del "$br"; done
