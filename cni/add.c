@@ -86,6 +86,11 @@ int cni_cmd_add(struct cni_request *req, struct cni_error *err)
 	if (r != CNI_EP_NONE)
 		return r;
 
+	if (req->cfg.mode == CNI_MODE_MACVTAP && (req->cfg.has_owner || req->cfg.has_group || req->env.args.has_owner ||
+						   req->env.args.has_group))
+		return cni_fail(err, CNI_ERR_CONFIG, "invalid network configuration",
+				"owner and group (or VMTAP_OWNER, VMTAP_GROUP) are for redirect mode: a macvtap has no "
+				"owner, its queues are opened through its character device");
 	cni_endpoint_spec(req, &spec);
 	tap_name = cni_want_tap_name(req);
 	r = vmtap_endpoint_create(req->ctx, req->att.id, &spec, &ep);
