@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Shared CLI helpers: exact option parsing, errno-to-exit-code mapping, number and user parsing. */
+/* Shared CLI helpers: exact option parsing, errno-to-exit-code mapping, the library context. */
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +8,20 @@
 
 #include "cli.h"
 
+/* "vmtap CMD: <fmt>" on stderr, without the line's end. */
+__attribute__((format(printf, 2, 0)))
+static void say(const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "vmtap %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "vmtap %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(cmd, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'vmtap %s --help'.\n", cmd);
 	return EXIT_USAGE;
@@ -26,32 +31,60 @@ int cli_invalid(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "vmtap %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(cmd, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_INVALID;
 }
 
-static const struct cli_opt *find_long(const struct cli_opt *opts, const char *name, size_t len)
+int cli_required(const struct cli_call *call, const char *value, const char *what)
 {
-	for (const struct cli_opt *o = opts; o && o->id; o++)
-		if (strlen(o->long_name) == len && !strncmp(o->long_name, name, len))
-			return o;
+	return value ? 0 : cli_usage_error(call->name, "%s is required", what);
+}
+
+/* The option of @tables named --@name (@len bytes), or NULL; the first table that has it wins. */
+static const struct cli_opt *find_long(const struct cli_opt *const *tables, const char *name, size_t len)
+{
+	for (const struct cli_opt *const *t = tables; t && *t; t++)
+		for (const struct cli_opt *o = *t; o->id; o++)
+			if (strlen(o->long_name) == len && !strncmp(o->long_name, name, len))
+				return o;
 	return NULL;
 }
 
-static const struct cli_opt *find_short(const struct cli_opt *opts, char c)
+static const struct cli_opt *find_short(const struct cli_opt *const *tables, char c)
 {
-	for (const struct cli_opt *o = opts; o && o->id; o++)
-		if (o->short_name && o->short_name == c)
-			return o;
+	for (const struct cli_opt *const *t = tables; t && *t; t++)
+		for (const struct cli_opt *o = *t; o->id; o++)
+			if (o->short_name && o->short_name == c)
+				return o;
 	return NULL;
 }
 
-int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
-	      int (*handle)(int id, const char *arg, void *data), void *data,
+enum cli_global cli_global_opt(int argc, char **argv, int *i, struct global_opts *g)
+{
+	const char *a = argv[*i];
+
+	if (!strcmp(a, "-j") || !strcmp(a, "--json"))
+		g->json = true;
+	else if (!strcmp(a, "-p") || !strcmp(a, "--pretty"))
+		g->pretty = true;
+	else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+		g->verbose++;
+	else if (!strncmp(a, "--state-dir=", 12))
+		g->state_dir = a + 12;
+	else if (!strcmp(a, "--state-dir")) {
+		if (*i + 1 >= argc)
+			return CLI_GLOBAL_NO_VALUE;
+		g->state_dir = argv[++*i];
+	} else
+		return CLI_GLOBAL_NONE;
+	return CLI_GLOBAL_TAKEN;
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *const *tables,
+	      int (*handle)(const struct cli_opt *opt, const char *arg, void *data), void *data,
 	      struct global_opts *g, char **ret_pos, int max_pos, int *ret_npos)
 {
 	bool only_pos = false;
@@ -75,32 +108,18 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
 		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return OPT_HELP;
-		if (!strcmp(a, "--json") || !strcmp(a, "-j")) {
-			g->json = true;
+		switch (cli_global_opt(argc, argv, &i, g)) {
+		case CLI_GLOBAL_TAKEN:
 			continue;
-		}
-		if (!strcmp(a, "--pretty") || !strcmp(a, "-p")) {
-			g->pretty = true;
-			continue;
-		}
-		if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
-			g->verbose++;
-			continue;
-		}
-		if (!strcmp(a, "--state-dir") || !strncmp(a, "--state-dir=", 12)) {
-			if (a[11] == '=') {
-				g->state_dir = a + 12;
-			} else {
-				if (i + 1 >= argc)
-					return cli_usage_error(cmd, "option '--state-dir' needs a value");
-				g->state_dir = argv[++i];
-			}
-			continue;
+		case CLI_GLOBAL_NO_VALUE:
+			return cli_usage_error(cmd, "option '--state-dir' needs a value");
+		case CLI_GLOBAL_NONE:
+			break;
 		}
 		if (a[1] == '-') {
 			const char *eq = strchr(a + 2, '=');
 			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-			o = find_long(opts, a + 2, len);
+			o = find_long(tables, a + 2, len);
 			if (!o)
 				return cli_usage_error(cmd, "unknown option '%.*s'", (int)(len + 2), a);
 			if (eq) {
@@ -111,7 +130,7 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
 		} else {
 			if (a[2])
 				return cli_usage_error(cmd, "unknown option '%s'", a);
-			o = find_short(opts, a[1]);
+			o = find_short(tables, a[1]);
 			if (!o)
 				return cli_usage_error(cmd, "unknown option '%s'", a);
 		}
@@ -120,7 +139,7 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
 				return cli_usage_error(cmd, "option '%s' needs a value", a);
 			arg = argv[++i];
 		}
-		r = handle(o->id, arg, data);
+		r = handle(o, arg, data);
 		if (r)
 			return r;
 	}
@@ -217,68 +236,14 @@ int cli_ctx_new(const struct global_opts *g, struct vmtap_ctx **ret_ctx)
 	return 0;
 }
 
-int cli_parse_qdisc(const char *cmd, const char *s, bool *ret_kernel)
+struct printer *cli_printer(const struct cli_call *call)
 {
-	if (strcmp(s, "noqueue") && strcmp(s, "kernel"))
-		return cli_invalid(cmd, "qdisc '%s' is not noqueue or kernel", s);
-	*ret_kernel = !strcmp(s, "kernel");
-	return 0;
+	return print_new(stdout, call->g->json, call->g->pretty);
 }
 
-int cli_parse_uint(const char *s, unsigned long max, unsigned long *ret)
+int cli_print_done(struct printer *p)
 {
-	char *end;
-	unsigned long v;
-
-	if (!s || *s < '0' || *s > '9') /* strtoul would skip white space and take signs */
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -ERANGE;
-	*ret = v;
-	return 0;
-}
-
-int cli_parse_uid(const char *s, uid_t *ret)
-{
-	unsigned long v;
-	struct passwd *pw;
-
-	if (cli_parse_uint(s, (uid_t)-2, &v) == 0) {
-		*ret = (uid_t)v;
-		return 0;
-	}
-	pw = getpwnam(s);
-	if (!pw)
-		return -ENOENT;
-	*ret = pw->pw_uid;
-	return 0;
-}
-
-int cli_parse_gid(const char *s, gid_t *ret)
-{
-	unsigned long v;
-	struct group *gr;
-
-	if (cli_parse_uint(s, (gid_t)-2, &v) == 0) {
-		*ret = (gid_t)v;
-		return 0;
-	}
-	gr = getgrnam(s);
-	if (!gr)
-		return -ENOENT;
-	*ret = gr->gr_gid;
-	return 0;
-}
-
-const struct cli_opt *cli_opts_join(struct cli_opt *out, size_t n, const struct cli_opt *a, const struct cli_opt *b)
-{
-	size_t k = 0;
-
-	for (const struct cli_opt *t[] = { a, b }, **tp = t; tp < t + 2; tp++)
-		for (const struct cli_opt *o = *tp; o && o->id && k + 1 < n; o++)
-			out[k++] = *o;
-	memset(&out[k], 0, sizeof(out[k]));
-	return out;
+	if (!p)
+		return EXIT_FAILURE_OTHER;
+	return print_finish(p) < 0 ? EXIT_FAILURE_OTHER : EXIT_OK;
 }

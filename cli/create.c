@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "commands.h"
 
 static const char create_help[] =
 	"Usage: vmtap [-j] create NAME [OPTIONS]\n"
@@ -25,7 +26,7 @@ static const char create_help[] =
 	"                       kernel's default (for a multi-queue TAP: mq + 256 pfifo_fast)\n"
 	"\n"
 	"Link settings, applied as part of the creation (on failure the device is removed):\n"
-	"  --mtu N              MTU, 68..65535 and within the device's range\n"
+	"  --mtu N              MTU, " CLI_STR(VMTAP_MTU_MIN) ".." CLI_STR(VMTAP_MTU_MAX) " and within the device's range\n"
 	"  --mac MAC            the device's own MAC address\n"
 	"  --guest-mac MAC      derive the device's MAC from the guest's: first byte FE (FA if FE)\n"
 	"  --txqlen N           transmit queue length\n"
@@ -34,11 +35,31 @@ static const char create_help[] =
 	"  --up, --down         administrative state (default: down)\n"
 	"  -j, --json           JSON output\n";
 
-enum { O_QUEUES = 1, O_MQ, O_NO_VNET, O_HDR_SZ, O_OFFLOADS, O_OWNER, O_GROUP, O_NETNS, O_QDISC };
-
 struct create_args {
 	struct vmtap_tap_opts opts;
 	struct vmtap_link_set_opts link;
+};
+
+static const struct create_args create_defaults = {
+	.opts = { .sz = sizeof(struct vmtap_tap_opts), .flags = VMTAP_TAP_PERSIST },
+	.link = { .sz = sizeof(struct vmtap_link_set_opts) },
+};
+
+enum create_opt_id {
+	O_QUEUES = CLI_OPT_OWN, O_MQ, O_NO_VNET, O_HDR_SZ, O_OFFLOADS, O_OWNER, O_GROUP, O_NETNS, O_QDISC,
+};
+
+static const struct cli_opt create_opts[] = {
+	CLI_OPT_VALUE("queues", 'q', O_QUEUES),
+	CLI_OPT_BARE("multi-queue", 0, O_MQ),
+	CLI_OPT_BARE("no-vnet-hdr", 0, O_NO_VNET),
+	CLI_OPT_VALUE("vnet-hdr-size", 0, O_HDR_SZ),
+	CLI_OPT_VALUE("offloads", 0, O_OFFLOADS),
+	CLI_OPT_VALUE("owner", 0, O_OWNER),
+	CLI_OPT_VALUE("group", 0, O_GROUP),
+	CLI_OPT_STRING("netns", 'n', O_NETNS, struct create_args, opts.netns),
+	CLI_OPT_VALUE("qdisc", 0, O_QDISC),
+	{ 0 },
 };
 
 static int parse_offloads(const char *s, uint32_t *ret)
@@ -68,24 +89,21 @@ static int parse_offloads(const char *s, uint32_t *ret)
 	return 0;
 }
 
-static int create_opt(int id, const char *arg, void *data)
+static int create_opt(struct cli_call *call, int id, const char *arg)
 {
-	struct create_args *a = data;
+	struct create_args *a = call->data;
 	struct vmtap_tap_opts *o = &a->opts;
 	unsigned long v;
 	int r;
 
 	if (id == LOPT_MOVE || id == LOPT_NOMASTER)
-		return cli_usage_error("create", "--move-to and --nomaster are for 'vmtap set'");
-	r = cli_link_opt("create", id, arg, &a->link);
+		return cli_usage_error(call->name, "--move-to and --nomaster are for 'vmtap set'");
+	r = cli_link_opt(call->name, id, arg, &a->link);
 	if (r != 1)
 		return r;
 	switch (id) {
 	case O_QUEUES:
-		if (cli_parse_uint(arg, 100000, &v) < 0 || v < 1 || v > VMTAP_MAX_QUEUES)
-			return cli_invalid("create", "queue count '%s' is outside 1..%d", arg, VMTAP_MAX_QUEUES);
-		o->queues = (unsigned int)v;
-		break;
+		return cli_value_queues(call->name, arg, &o->queues);
 	case O_MQ:
 		o->flags |= VMTAP_TAP_MULTI_QUEUE;
 		break;
@@ -94,92 +112,50 @@ static int create_opt(int id, const char *arg, void *data)
 		break;
 	case O_HDR_SZ:
 		if (cli_parse_uint(arg, 64, &v) < 0 || (v != 10 && v != 12 && v != 20))
-			return cli_invalid("create", "vnet header size '%s' is not 10, 12 or 20", arg);
+			return cli_invalid(call->name, "vnet header size '%s' is not 10, 12 or 20", arg);
 		o->vnet_hdr_sz = (unsigned int)v;
 		break;
 	case O_OFFLOADS:
 		if (parse_offloads(arg, &o->offloads) < 0)
-			return cli_invalid("create", "offloads '%s': use csum,tso4,tso6,tso_ecn,ufo,uso4,uso6", arg);
+			return cli_invalid(call->name, "offloads '%s': use csum,tso4,tso6,tso_ecn,ufo,uso4,uso6", arg);
 		break;
 	case O_OWNER:
-		if (cli_parse_uid(arg, &o->owner) < 0)
-			return cli_invalid("create", "owner '%s' is neither a uid nor a known user", arg);
-		o->flags |= VMTAP_TAP_SET_OWNER;
-		break;
+		return cli_value_owner(call->name, arg, &o->owner, &o->flags, VMTAP_TAP_SET_OWNER);
 	case O_GROUP:
-		if (cli_parse_gid(arg, &o->group) < 0)
-			return cli_invalid("create", "group '%s' is neither a gid nor a known group", arg);
-		o->flags |= VMTAP_TAP_SET_GROUP;
-		break;
-	case O_NETNS:
-		o->netns = arg;
-		break;
-	case O_QDISC: {
-		bool kernel;
-		r = cli_parse_qdisc("create", arg, &kernel);
-		if (r)
-			return r;
-		o->flags = kernel ? o->flags | VMTAP_TAP_KERNEL_QDISC : o->flags & ~VMTAP_TAP_KERNEL_QDISC;
-		break;
-	}
+		return cli_value_group(call->name, arg, &o->group, &o->flags, VMTAP_TAP_SET_GROUP);
+	case O_QDISC:
+		return cli_value_qdisc(call->name, arg, &o->flags, VMTAP_TAP_KERNEL_QDISC);
 	}
 	return 0;
 }
 
-int cmd_create(int argc, char **argv, struct global_opts *g)
+static int create_run(struct cli_call *call)
 {
-	static const struct cli_opt tap_opts[] = {
-		{ "queues", 'q', true, O_QUEUES }, { "multi-queue", 0, false, O_MQ },
-		{ "no-vnet-hdr", 0, false, O_NO_VNET }, { "vnet-hdr-size", 0, true, O_HDR_SZ },
-		{ "offloads", 0, true, O_OFFLOADS }, { "owner", 0, true, O_OWNER },
-		{ "group", 0, true, O_GROUP }, { "netns", 'n', true, O_NETNS }, { "qdisc", 0, true, O_QDISC }, { 0 },
-	};
-	struct create_args a = {
-		.opts = { .sz = sizeof(struct vmtap_tap_opts), .flags = VMTAP_TAP_PERSIST },
-		.link = { .sz = sizeof(struct vmtap_link_set_opts) },
-	};
-	struct cli_opt opts[32];
-	struct vmtap_ctx *ctx = NULL;
+	struct create_args *a = call->data;
 	struct vmtap_tap *tap = NULL;
 	struct printer *p;
-	char *pos[1];
 	unsigned int queues;
-	int npos = 0, r;
+	int r;
 
-	cli_opts_join(opts, 32, tap_opts, cli_link_opts);
-	r = cli_parse("create", argc, argv, opts, create_opt, &a, g, pos, 1, &npos);
-	if (r == OPT_HELP) {
-		fputs(create_help, stdout);
-		return EXIT_OK;
-	}
-	if (r)
-		return r;
-	if (npos != 1)
-		return cli_usage_error("create", "expected a device NAME");
-	a.opts.name = pos[0];
-	if (cli_link_opts_any(&a.link))
-		a.opts.link = &a.link;
+	a->opts.name = call->args[0];
+	if (cli_link_opts_any(&a->link))
+		a->opts.link = &a->link;
 
 	/*
 	 * The device outlives this process with no queue attached, and a
 	 * multi-queue TAP takes up to 256 queues whoever opens them: one open
 	 * queue makes the same device as N, without N - 1 attaches and detaches.
 	 */
-	queues = a.opts.queues ? a.opts.queues : 1;
+	queues = a->opts.queues ? a->opts.queues : 1;
 	if (queues > 1) {
-		a.opts.flags |= VMTAP_TAP_MULTI_QUEUE;
-		a.opts.queues = 1;
+		a->opts.flags |= VMTAP_TAP_MULTI_QUEUE;
+		a->opts.queues = 1;
 	}
 
-	if ((r = cli_ctx_new(g, &ctx)) != 0)
+	r = vmtap_tap_create(call->ctx, &a->opts, &tap);
+	if (r < 0)
 		return r;
-	r = vmtap_tap_create(ctx, &a.opts, &tap);
-	if (r < 0) {
-		r = cli_report(ctx, "create", r);
-		vmtap_ctx_free(ctx);
-		return r;
-	}
-	p = print_new(stdout, g->json, g->pretty);
+	p = cli_printer(call);
 	if (p) {
 		print_open_object(p, NULL);
 		print_string(p, "ifname", "%s\n", vmtap_tap_name(tap));
@@ -192,6 +168,17 @@ int cmd_create(int argc, char **argv, struct global_opts *g)
 	}
 	/* the device is persistent: closing our queues leaves it for its user */
 	vmtap_tap_free(tap);
-	vmtap_ctx_free(ctx);
 	return EXIT_OK;
 }
+
+const struct cli_command cli_cmd_create = {
+	.name = "create",
+	.summary = "create a persistent TAP device",
+	.help = create_help,
+	.options = (const struct cli_opt *const[]){ create_opts, cli_link_opts, NULL },
+	.option = create_opt,
+	.min_args = 1, .max_args = 1, .missing_args = "expected a device NAME",
+	.needs_ctx = true,
+	CLI_DATA(create_defaults),
+	.run = create_run,
+};

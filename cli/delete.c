@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmtap delete: remove TAP devices, several at once with a single kernel synchronisation. */
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "cli.h"
+#include "commands.h"
 
 static const char delete_help[] =
 	"Usage: vmtap delete NAME... [--netns NS]\n"
@@ -15,43 +13,32 @@ static const char delete_help[] =
 	"Options:\n"
 	"  --netns NS   the devices are in network namespace NS (name or path)\n";
 
-static int delete_opt(int id, const char *arg, void *data)
+struct delete_args {
+	const char *netns;
+};
+
+static const struct delete_args delete_defaults;
+
+enum delete_opt_id { O_NETNS = CLI_OPT_OWN };
+
+static const struct cli_opt delete_opts[] = {
+	CLI_OPT_STRING("netns", 'n', O_NETNS, struct delete_args, netns), { 0 },
+};
+
+static int delete_run(struct cli_call *call)
 {
-	(void)id;
-	*(const char **)data = arg;
-	return 0;
+	const struct delete_args *a = call->data;
+
+	return vmtap_link_delete_many(call->ctx, a->netns, (const char *const *)call->args, (size_t)call->nargs);
 }
 
-int cmd_delete(int argc, char **argv, struct global_opts *g)
-{
-	static const struct cli_opt opts[] = { { "netns", 'n', true, 1 }, { 0 } };
-	const char *netns = NULL;
-	struct vmtap_ctx *ctx = NULL;
-	char **pos;
-	int npos = 0, r;
-
-	pos = calloc((size_t)argc, sizeof(*pos));
-	if (!pos)
-		return EXIT_FAILURE_OTHER;
-	r = cli_parse("delete", argc, argv, opts, delete_opt, &netns, g, pos, argc, &npos);
-	if (r == OPT_HELP) {
-		fputs(delete_help, stdout);
-		free(pos);
-		return EXIT_OK;
-	}
-	if (!r && npos < 1)
-		r = cli_usage_error("delete", "expected at least one device NAME");
-	if (r) {
-		free(pos);
-		return r;
-	}
-	if ((r = cli_ctx_new(g, &ctx)) != 0) {
-		free(pos);
-		return r;
-	}
-	r = vmtap_link_delete_many(ctx, netns, (const char *const *)pos, (size_t)npos);
-	r = cli_report(ctx, "delete", r);
-	vmtap_ctx_free(ctx);
-	free(pos);
-	return r;
-}
+const struct cli_command cli_cmd_delete = {
+	.name = "delete",
+	.summary = "delete TAP devices",
+	.help = delete_help,
+	.options = (const struct cli_opt *const[]){ delete_opts, NULL },
+	.min_args = 1, .max_args = CLI_ARGS_ANY, .missing_args = "expected at least one device NAME",
+	.needs_ctx = true,
+	CLI_DATA(delete_defaults),
+	.run = delete_run,
+};

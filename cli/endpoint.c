@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmtap endpoint: create, destroy, list and show endpoints, the recorded unit users manage. */
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
+#include "commands.h"
 
 static const char endpoint_help[] =
 	"Usage: vmtap endpoint create ID [SPEC]\n"
@@ -33,97 +32,10 @@ static const char endpoint_help[] =
 	"  --down               leave the host side down (default: up)\n"
 	"  --qdisc noqueue|kernel  root qdisc of the new device (default noqueue)\n";
 
-enum { E_IFNAME = 1, E_QUEUES, E_NOVNET, E_MTU, E_GMAC, E_HMAC, E_OWNER, E_GROUP, E_NETNS, E_BRIDGE, E_VHOST, E_DOWN, E_QDISC };
-
-const struct cli_opt cli_endpoint_spec_opts[] = {
-	{ "ifname", 0, true, E_IFNAME }, { "queues", 'q', true, E_QUEUES },
-	{ "no-vnet-hdr", 0, false, E_NOVNET }, { "mtu", 0, true, E_MTU },
-	{ "guest-mac", 0, true, E_GMAC }, { "host-mac", 0, true, E_HMAC },
-	{ "owner", 0, true, E_OWNER }, { "group", 0, true, E_GROUP },
-	{ "netns", 'n', true, E_NETNS }, { "bridge", 0, true, E_BRIDGE },
-	{ "vhost", 0, false, E_VHOST }, { "down", 0, false, E_DOWN }, { "qdisc", 0, true, E_QDISC }, { 0 },
-};
-
-int cli_endpoint_spec_opt(int id, const char *arg, void *data)
-{
-	struct vmtap_endpoint_spec *s = data;
-	unsigned long v;
-
-	switch (id) {
-	case E_IFNAME:
-		if (vmtap_name_pattern_validate(arg) < 0)
-			return cli_invalid("endpoint", "'%s' is not a valid interface name or %%d pattern", arg);
-		s->ifname = arg;
-		break;
-	case E_QUEUES:
-		if (cli_parse_uint(arg, 100000, &v) < 0 || v < 1 || v > VMTAP_MAX_QUEUES)
-			return cli_invalid("endpoint", "queue count '%s' is outside 1..%d", arg, VMTAP_MAX_QUEUES);
-		s->queues = (unsigned int)v;
-		break;
-	case E_NOVNET:
-		s->flags |= VMTAP_EP_NO_VNET_HDR;
-		break;
-	case E_QDISC: {
-		bool kernel;
-		int r = cli_parse_qdisc("endpoint", arg, &kernel);
-		if (r)
-			return r;
-		s->flags = kernel ? s->flags | VMTAP_EP_KERNEL_QDISC : s->flags & ~VMTAP_EP_KERNEL_QDISC;
-		break;
-	}
-	case E_MTU:
-		if (cli_parse_uint(arg, 1UL << 31, &v) < 0 || v < 68 || v > 65535)
-			return cli_invalid("endpoint", "MTU '%s' is outside 68..65535", arg);
-		s->mtu = (uint32_t)v;
-		break;
-	case E_GMAC:
-		if (vmtap_mac_parse(arg, strlen(arg), s->guest_mac) < 0)
-			return cli_invalid("endpoint", "guest MAC '%s' is not a unicast address aa:bb:cc:dd:ee:ff", arg);
-		s->set_guest_mac = true;
-		break;
-	case E_HMAC:
-		if (vmtap_mac_parse(arg, strlen(arg), s->host_mac) < 0)
-			return cli_invalid("endpoint", "host MAC '%s' is not a unicast address aa:bb:cc:dd:ee:ff", arg);
-		s->set_host_mac = true;
-		break;
-	case E_OWNER:
-		if (cli_parse_uid(arg, &s->owner) < 0)
-			return cli_invalid("endpoint", "owner '%s' is neither a uid nor a known user", arg);
-		s->flags |= VMTAP_EP_SET_OWNER;
-		break;
-	case E_GROUP:
-		if (cli_parse_gid(arg, &s->group) < 0)
-			return cli_invalid("endpoint", "group '%s' is neither a gid nor a known group", arg);
-		s->flags |= VMTAP_EP_SET_GROUP;
-		break;
-	case E_NETNS:
-		s->netns = arg;
-		break;
-	case E_BRIDGE:
-		if (vmtap_name_validate(arg) < 0)
-			return cli_invalid("endpoint", "bridge name '%s' is not a valid interface name", arg);
-		s->connection = VMTAP_CONNECT_BRIDGE;
-		s->bridge = arg;
-		break;
-	case E_VHOST:
-		s->flags |= VMTAP_EP_VHOST;
-		break;
-	case E_DOWN:
-		s->flags |= VMTAP_EP_DOWN;
-		break;
-	}
-	return 0;
-}
-
-static void mac_text(const uint8_t m[6], char out[18])
-{
-	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
 static void print_endpoint(struct printer *p, const struct vmtap_endpoint *ep)
 {
 	uint8_t mac[6];
-	char text[18];
+	char text[VMTAP_MAC_STRLEN];
 
 	print_open_object(p, NULL);
 	print_string(p, "id", "%s:", vmtap_endpoint_id(ep));
@@ -137,11 +49,9 @@ static void print_endpoint(struct printer *p, const struct vmtap_endpoint *ep)
 	if (vmtap_endpoint_mtu(ep))
 		print_uint(p, "mtu", " mtu %llu", vmtap_endpoint_mtu(ep));
 	vmtap_endpoint_guest_mac(ep, mac);
-	mac_text(mac, text);
-	print_string(p, "guest_mac", " guest_mac %s", text);
+	print_string(p, "guest_mac", " guest_mac %s", vmtap_mac_format(mac, text));
 	vmtap_endpoint_host_mac(ep, mac);
-	mac_text(mac, text);
-	print_string(p, "host_mac", " host_mac %s", text);
+	print_string(p, "host_mac", " host_mac %s", vmtap_mac_format(mac, text));
 	print_open_object(p, "connection");
 	print_string(p, "type", NULL, vmtap_endpoint_bridge(ep) ? "bridge" : "none");
 	if (vmtap_endpoint_bridge(ep))
@@ -188,74 +98,113 @@ static int list_cb(const struct vmtap_endpoint *ep, const char *file, const char
 	return 0;
 }
 
-int cmd_endpoint(int argc, char **argv, struct global_opts *g)
+static const struct vmtap_endpoint_spec create_defaults = { .sz = sizeof(struct vmtap_endpoint_spec) };
+
+static int create_opt(struct cli_call *call, int id, const char *arg)
 {
-	static const struct cli_opt no_opts[] = { { 0 } };
-	struct vmtap_endpoint_spec spec = { .sz = sizeof(spec) };
-	struct vmtap_ctx *ctx = NULL;
-	struct vmtap_endpoint *ep = NULL;
-	const char *sub;
-	char label[32];
-	char *pos[1];
-	int npos = 0, r;
-
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		fputs(endpoint_help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	sub = argv[1];
-	snprintf(label, sizeof(label), "endpoint %s", sub);
-	if (strcmp(sub, "create") && strcmp(sub, "destroy") && strcmp(sub, "list") && strcmp(sub, "show"))
-		return cli_usage_error("endpoint", "unknown command '%s'", sub);
-
-	r = cli_parse(label, argc - 1, argv + 1, strcmp(sub, "create") ? no_opts : cli_endpoint_spec_opts, cli_endpoint_spec_opt, &spec, g, pos,
-		      strcmp(sub, "list") ? 1 : 0, &npos);
-	if (r == OPT_HELP) {
-		fputs(endpoint_help, stdout);
-		return EXIT_OK;
-	}
-	if (r)
-		return r;
-	if (strcmp(sub, "list") && npos != 1)
-		return cli_usage_error(label, "expected an endpoint ID");
-	if ((r = cli_ctx_new(g, &ctx)) != 0)
-		return r;
-
-	if (!strcmp(sub, "create")) {
-		r = vmtap_endpoint_create(ctx, pos[0], &spec, &ep);
-		if (r >= 0) {
-			struct printer *p = print_new(stdout, g->json, g->pretty);
-			if (p) {
-				print_endpoint(p, ep);
-				print_finish(p);
-			}
-		}
-	} else if (!strcmp(sub, "destroy")) {
-		r = vmtap_endpoint_destroy(ctx, pos[0]);
-	} else if (!strcmp(sub, "show")) {
-		r = vmtap_endpoint_load(ctx, pos[0], &ep);
-		if (r >= 0) {
-			struct printer *p = print_new(stdout, g->json, g->pretty);
-			if (p) {
-				print_open_array(p, NULL);
-				print_endpoint(p, ep);
-				print_close_array(p);
-				print_finish(p);
-			}
-		}
-	} else {
-		struct list_data d = { .p = print_new(stdout, g->json, g->pretty) };
-		if (!d.p) {
-			vmtap_ctx_free(ctx);
-			return EXIT_FAILURE_OTHER;
-		}
-		print_open_array(d.p, NULL);
-		r = vmtap_endpoint_foreach(ctx, list_cb, &d);
-		print_close_array(d.p);
-		print_finish(d.p);
-	}
-	vmtap_endpoint_free(ep);
-	r = cli_report(ctx, label, r);
-	vmtap_ctx_free(ctx);
-	return r;
+	return cli_endpoint_spec_opt(id, arg, call->data);
 }
+
+/* Print endpoint @ep, alone (create) or as an array of one (show), as 'ip -j' does. */
+static void print_one(const struct cli_call *call, const struct vmtap_endpoint *ep, bool array)
+{
+	struct printer *p = cli_printer(call);
+
+	if (!p)
+		return;
+	if (array)
+		print_open_array(p, NULL);
+	print_endpoint(p, ep);
+	if (array)
+		print_close_array(p);
+	print_finish(p);
+}
+
+static int create_run(struct cli_call *call)
+{
+	struct vmtap_endpoint *ep = NULL;
+	int r = vmtap_endpoint_create(call->ctx, call->args[0], call->data, &ep);
+
+	if (r < 0)
+		return r;
+	print_one(call, ep, false);
+	vmtap_endpoint_free(ep);
+	return EXIT_OK;
+}
+
+static int destroy_run(struct cli_call *call)
+{
+	int r = vmtap_endpoint_destroy(call->ctx, call->args[0]);
+
+	return r < 0 ? r : EXIT_OK;
+}
+
+static int show_run(struct cli_call *call)
+{
+	struct vmtap_endpoint *ep = NULL;
+	int r = vmtap_endpoint_load(call->ctx, call->args[0], &ep);
+
+	if (r < 0)
+		return r;
+	print_one(call, ep, true);
+	vmtap_endpoint_free(ep);
+	return EXIT_OK;
+}
+
+static int list_run(struct cli_call *call)
+{
+	struct list_data d = { .p = cli_printer(call) };
+	int r;
+
+	if (!d.p)
+		return EXIT_FAILURE_OTHER;
+	print_open_array(d.p, NULL);
+	r = vmtap_endpoint_foreach(call->ctx, list_cb, &d);
+	print_close_array(d.p);
+	print_finish(d.p);
+	return r < 0 ? r : EXIT_OK;
+}
+
+/* every subcommand's --help is the whole of endpoint_help */
+static const struct cli_command endpoint_create = {
+	.name = "create",
+	.help = endpoint_help,
+	.options = (const struct cli_opt *const[]){ cli_endpoint_spec_opts, NULL },
+	.option = create_opt,
+	.min_args = 1, .max_args = 1, .missing_args = "expected an endpoint ID",
+	.needs_ctx = true,
+	CLI_DATA(create_defaults),
+	.run = create_run,
+};
+
+static const struct cli_command endpoint_destroy = {
+	.name = "destroy",
+	.help = endpoint_help,
+	.min_args = 1, .max_args = 1, .missing_args = "expected an endpoint ID",
+	.needs_ctx = true,
+	.run = destroy_run,
+};
+
+static const struct cli_command endpoint_list = {
+	.name = "list",
+	.help = endpoint_help,
+	.needs_ctx = true,
+	.run = list_run,
+};
+
+static const struct cli_command endpoint_show = {
+	.name = "show",
+	.help = endpoint_help,
+	.min_args = 1, .max_args = 1, .missing_args = "expected an endpoint ID",
+	.needs_ctx = true,
+	.run = show_run,
+};
+
+const struct cli_command cli_cmd_endpoint = {
+	.name = "endpoint",
+	.summary = "create, destroy, list, show endpoints",
+	.help = endpoint_help,
+	.subcommands = (const struct cli_command *const[]){
+		&endpoint_create, &endpoint_destroy, &endpoint_list, &endpoint_show, NULL,
+	},
+};

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "nic_spec.h"
 
 static const char exec_help[] =
@@ -35,44 +36,44 @@ static const char exec_help[] =
 	"Bad specs are refused before QEMU starts, with nothing created.\n"
 	"If QEMU cannot be executed the exit status is 127.\n";
 
-int cli_nic_specs_add(const char *cmd, const char *arg, struct cli_nic_specs *l)
-{
-	struct nic_spec *more;
-	char err[256];
+enum exec_opt_id { O_NIC = CLI_OPT_OWN };
 
-	more = realloc(l->specs, (l->n + 1) * sizeof(*more));
-	if (!more)
-		return EXIT_FAILURE_OTHER;
-	l->specs = more;
-	if (nic_spec_parse(arg, strlen(arg), &l->specs[l->n], err, sizeof(err)) < 0)
-		return cli_invalid(cmd, "--nic %s: %s", arg, err);
-	l->n++;
-	return 0;
-}
+static const struct cli_opt exec_opts[] = { CLI_OPT_VALUE("nic", 0, O_NIC), { 0 } };
 
-static int exec_opt(int id, const char *arg, void *data)
+static const struct cli_nic_specs exec_defaults;
+
+static int exec_opt(struct cli_call *call, int id, const char *arg)
 {
-	struct cli_nic_specs *a = data;
+	struct cli_nic_specs *a = call->data;
 	int r;
 
-	(void)id;
-	r = cli_nic_specs_add("exec", arg, a);
+	if (id != O_NIC)
+		return 0;
+	r = cli_nic_specs_add(call->name, arg, a);
 	if (r == 0 && (a->specs[a->n - 1].nfds || a->specs[a->n - 1].nvhostfds))
-		return cli_invalid("exec", "--nic %s: fds and vhostfds are for 'vmtap qemu-args'", arg);
+		return cli_invalid(call->name, "--nic %s: fds and vhostfds are for 'vmtap qemu-args'", arg);
 	return r;
 }
 
+static int exec_check(struct cli_call *call)
+{
+	if (!call->command || !call->command[0])
+		return cli_usage_error(call->name, "expected -- QEMU_COMMAND [ARGS]...");
+	return 0;
+}
+
+/* One NIC's queues, opened for QEMU. */
 struct opened {
 	struct vmtap_qemu_nic nic;
-	char id[128];
 	int *fds, *vhostfds;
 	unsigned int queues;
 };
 
-static void close_opened(struct opened *o, size_t n)
+/* Free what open_nic() allocated for the first @n NICs, closing their fds unless vmtap_qemu_exec() did. */
+static void free_opened(struct opened *o, size_t n, bool close_fds)
 {
 	for (size_t i = 0; i < n; i++) {
-		for (unsigned int q = 0; q < o[i].queues; q++) {
+		for (unsigned int q = 0; close_fds && q < o[i].queues; q++) {
 			if (o[i].fds && o[i].fds[q] >= 0)
 				close(o[i].fds[q]);
 			if (o[i].vhostfds && o[i].vhostfds[q] >= 0)
@@ -83,24 +84,15 @@ static void close_opened(struct opened *o, size_t n)
 	}
 }
 
-/* Open NIC @s: an endpoint's queues or a new ephemeral TAP. */
-static int open_nic(struct vmtap_ctx *ctx, const struct nic_spec *s, size_t index, struct opened *o, bool *vhost_warned)
+/* Open NIC @s, the @index-th: an endpoint's queues or a new ephemeral TAP. */
+static int open_nic(struct vmtap_ctx *ctx, struct nic_spec *s, size_t index, struct opened *o, bool *vhost_warned)
 {
 	struct vmtap_tap *tap = NULL;
 	struct vmtap_endpoint *ep = NULL;
 	bool want_vhost = s->vhost == 1;
 	int r;
 
-	if (s->id[0])
-		snprintf(o->id, sizeof(o->id), "%s", s->id);
-	else
-		snprintf(o->id, sizeof(o->id), "net%zu", index);
-	o->nic = (struct vmtap_qemu_nic){ .sz = sizeof(o->nic), .id = o->id };
-	o->nic.model = s->model[0] ? s->model : NULL;
-	o->nic.bus = s->bus[0] ? s->bus : NULL;
-	o->nic.addr = s->addr[0] ? s->addr : NULL;
-	o->nic.vectors = s->vectors;
-
+	nic_spec_qemu_nic(s, index, &o->nic);
 	if (s->endpoint[0]) {
 		/* vmtap_endpoint_open() refuses an endpoint whose queues another process holds */
 		r = vmtap_endpoint_load(ctx, s->endpoint, &ep);
@@ -117,12 +109,7 @@ static int open_nic(struct vmtap_ctx *ctx, const struct nic_spec *s, size_t inde
 			   .master = s->bridge[0] ? s->bridge : NULL, .state = VMTAP_LINK_UP);
 		VMTAP_OPTS(vmtap_tap_opts, topts, .name = s->ifname[0] ? s->ifname : NULL, .queues = s->queues,
 			   .netns = s->netns[0] ? s->netns : NULL, .link = &link);
-		if (s->set_mac)
-			memcpy(o->nic.mac, s->mac, 6);
-		else
-			vmtap_endpoint_default_mac(o->id, o->nic.mac);
 		memcpy(link.guest_mac, o->nic.mac, 6);
-		o->nic.host_mtu = s->mtu;
 		r = vmtap_tap_create(ctx, &topts, &tap);
 	}
 	if (r < 0)
@@ -156,132 +143,119 @@ static int open_nic(struct vmtap_ctx *ctx, const struct nic_spec *s, size_t inde
 	return 0;
 }
 
-int cmd_exec(int argc, char **argv, struct global_opts *g)
+/* Check the NICs' QEMU arguments with placeholder fds: what can be refused without the kernel is, before anything is made. */
+static int check_nics(struct vmtap_ctx *ctx, struct cli_nic_specs *a, struct opened *opened,
+		      const struct vmtap_qemu_nic **nics)
 {
-	static const struct cli_opt opts[] = { { "nic", 0, true, 1 }, { 0 } };
-	struct cli_nic_specs a = { 0 };
-	struct vmtap_ctx *ctx = NULL;
-	struct opened *opened = NULL;
-	const struct vmtap_qemu_nic **nics = NULL;
-	bool vhost_warned = false;
-	int dashdash = -1, npos = 0, r;
-	char *pos[1];
-	size_t done = 0;
+	static const int placeholder_fds[VMTAP_MAX_QUEUES];
+	char **args = NULL;
+	int r;
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--")) {
-			dashdash = i;
-			break;
+	for (size_t i = 0; i < a->n; i++) {
+		nic_spec_qemu_nic(&a->specs[i], i, &opened[i].nic);
+		opened[i].nic.queues = a->specs[i].queues ? a->specs[i].queues : 1;
+		opened[i].nic.fds = placeholder_fds;
+		nics[i] = &opened[i].nic;
+	}
+	r = vmtap_qemu_args(ctx, nics, a->n, &args);
+	vmtap_qemu_args_free(args);
+	return r;
+}
+
+/* Clear the QEMU in the records of the endpoints among the first @n NICs; with @say, failures are printed. */
+static void forget_hypervisor(struct cli_call *call, const struct cli_nic_specs *a, size_t n, bool say)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a->specs[i].endpoint[0] && vmtap_endpoint_set_hypervisor(call->ctx, a->specs[i].endpoint, NULL) < 0 &&
+		    say)
+			cli_print_error(call->name, vmtap_ctx_error(call->ctx));
+}
+
+/* Record this process, about to become QEMU, in each endpoint's record: EXIT_OK, or the exit code after saying why. */
+static int record_hypervisor(struct cli_call *call, const struct cli_nic_specs *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const struct nic_spec *s = &a->specs[i];
+		char netdev[sizeof(s->id) + 4];
+		int r;
+
+		if (!s->endpoint[0])
+			continue;
+		snprintf(netdev, sizeof(netdev), "host%s", s->id);
+		VMTAP_OPTS(vmtap_hypervisor_info, hv, .pid = (int)getpid(), .netdev_id = netdev, .device_id = s->id);
+		r = vmtap_endpoint_set_hypervisor(call->ctx, s->endpoint, &hv);
+		if (r < 0) {
+			r = cli_report(call->ctx, call->name, r);
+			/* the records written so far must not name a QEMU that will not run */
+			forget_hypervisor(call, a, i, false);
+			return r;
 		}
-	r = cli_parse("exec", dashdash < 0 ? argc : dashdash, argv, opts, exec_opt, &a, g, pos, 0, &npos);
-	if (r == OPT_HELP) {
-		fputs(exec_help, stdout);
-		free(a.specs);
-		return EXIT_OK;
 	}
-	if (!r && (dashdash < 0 || dashdash + 1 >= argc))
-		r = cli_usage_error("exec", "expected -- QEMU_COMMAND [ARGS]...");
-	if (r) {
-		free(a.specs);
-		return r;
-	}
-	if ((r = cli_ctx_new(g, &ctx)) != 0) {
-		free(a.specs);
-		return r;
-	}
-	opened = calloc(a.n ? a.n : 1, sizeof(*opened));
-	nics = calloc(a.n ? a.n : 1, sizeof(*nics));
+	return EXIT_OK;
+}
+
+static int exec_run(struct cli_call *call)
+{
+	struct cli_nic_specs *a = call->data;
+	struct vmtap_ctx *ctx = call->ctx;
+	struct opened *opened = calloc(a->n ? a->n : 1, sizeof(*opened));
+	const struct vmtap_qemu_nic **nics = calloc(a->n ? a->n : 1, sizeof(*nics));
+	bool vhost_warned = false, fds_closed = false;
+	size_t done = 0;
+	int r;
+
 	if (!opened || !nics) {
 		r = EXIT_FAILURE_OTHER;
 		goto out;
 	}
-	/* check what can be checked without the kernel before creating anything */
-	for (size_t i = 0; i < a.n; i++) {
-		static const int placeholder_fds[VMTAP_MAX_QUEUES];
-		char id[128];
-		if (a.specs[i].id[0])
-			snprintf(id, sizeof(id), "%s", a.specs[i].id);
-		else
-			snprintf(id, sizeof(id), "net%zu", i);
-		snprintf(opened[i].id, sizeof(opened[i].id), "%s", id);
-		opened[i].nic = (struct vmtap_qemu_nic){
-			.sz = sizeof(opened[i].nic), .id = opened[i].id,
-			.queues = a.specs[i].queues ? a.specs[i].queues : 1, .fds = placeholder_fds,
-			.model = a.specs[i].model[0] ? a.specs[i].model : NULL, .vectors = a.specs[i].vectors,
-			.bus = a.specs[i].bus[0] ? a.specs[i].bus : NULL, .addr = a.specs[i].addr[0] ? a.specs[i].addr : NULL,
-			.host_mtu = a.specs[i].mtu,
-		};
-		if (a.specs[i].set_mac)
-			memcpy(opened[i].nic.mac, a.specs[i].mac, 6);
-		else if (a.specs[i].endpoint[0])
-			vmtap_endpoint_default_mac(a.specs[i].endpoint, opened[i].nic.mac); /* placeholder, unique per id */
-		else
-			vmtap_endpoint_default_mac(id, opened[i].nic.mac);
-		nics[i] = &opened[i].nic;
+	r = check_nics(ctx, a, opened, nics);
+	if (r < 0) {
+		r = cli_report(ctx, call->name, r);
+		goto out;
 	}
-	{
-		char **args = NULL;
-		r = vmtap_qemu_args(ctx, nics, a.n, &args);
-		vmtap_qemu_args_free(args);
+	memset(opened, 0, a->n * sizeof(*opened));
+	for (done = 0; done < a->n; done++) {
+		r = open_nic(ctx, &a->specs[done], done, &opened[done], &vhost_warned);
 		if (r < 0) {
-			r = cli_report(ctx, "exec", r);
-			goto out;
-		}
-	}
-	memset(opened, 0, a.n * sizeof(*opened));
-	for (done = 0; done < a.n; done++) {
-		r = open_nic(ctx, &a.specs[done], done, &opened[done], &vhost_warned);
-		if (r < 0) {
-			r = cli_report(ctx, "exec", r);
+			r = cli_report(ctx, call->name, r);
 			done++; /* what it opened before failing is closed too */
 			goto out;
 		}
 		nics[done] = &opened[done].nic;
 	}
 	/* the record says where each endpoint went; the pid stays ours through the exec */
-	for (size_t i = 0; i < a.n; i++) {
-		if (!a.specs[i].endpoint[0])
-			continue;
-		char netdev[140];
-		snprintf(netdev, sizeof(netdev), "host%s", opened[i].id);
-		VMTAP_OPTS(vmtap_hypervisor_info, hv, .pid = (int)getpid(), .netdev_id = netdev, .device_id = opened[i].id);
-		r = vmtap_endpoint_set_hypervisor(ctx, a.specs[i].endpoint, &hv);
-		if (r < 0) {
-			r = cli_report(ctx, "exec", r);
-			/* the records written so far must not name a QEMU that will not run */
-			for (size_t j = 0; j < i; j++)
-				if (a.specs[j].endpoint[0])
-					(void)vmtap_endpoint_set_hypervisor(ctx, a.specs[j].endpoint, NULL);
-			goto out;
-		}
-	}
-	r = vmtap_qemu_exec(ctx, argv + dashdash + 1, nics, a.n);
+	r = record_hypervisor(call, a);
+	if (r)
+		goto out;
+	r = vmtap_qemu_exec(ctx, call->command, nics, a->n);
 	/* only on failure: the fds are closed by vmtap_qemu_exec, ephemeral TAPs are gone */
-	done = 0;
-	{
-		bool not_executable = (r == -ENOENT || r == -EACCES || r == -ENOEXEC) &&
-				      !strcmp(vmtap_ctx_error_step(ctx), "exec");
-		r = not_executable ? (cli_print_error("exec", vmtap_ctx_error(ctx)), EXIT_EXEC) : cli_report(ctx, "exec", r);
+	fds_closed = true;
+	if ((r == -ENOENT || r == -EACCES || r == -ENOEXEC) && !strcmp(vmtap_ctx_error_step(ctx), "exec")) {
+		cli_print_error(call->name, vmtap_ctx_error(ctx));
+		r = EXIT_EXEC;
+	} else {
+		r = cli_report(ctx, call->name, r);
 	}
 	/* the records must not name a QEMU that never ran */
-	for (size_t i = 0; i < a.n; i++)
-		if (a.specs[i].endpoint[0] && vmtap_endpoint_set_hypervisor(ctx, a.specs[i].endpoint, NULL) < 0)
-			cli_print_error("exec", vmtap_ctx_error(ctx));
-	for (size_t i = 0; i < a.n; i++) {
-		free(opened[i].fds);
-		free(opened[i].vhostfds);
-	}
-	vmtap_ctx_free(ctx);
-	free(opened);
-	free(nics);
-	free(a.specs);
-	return r;
+	forget_hypervisor(call, a, a->n, true);
 out:
 	if (opened)
-		close_opened(opened, done);
-	vmtap_ctx_free(ctx);
+		free_opened(opened, done, !fds_closed);
 	free(opened);
 	free(nics);
-	free(a.specs);
 	return r;
 }
+
+const struct cli_command cli_cmd_exec = {
+	.name = "exec",
+	.summary = "open NICs and become QEMU with them",
+	.help = exec_help,
+	.options = (const struct cli_opt *const[]){ exec_opts, NULL },
+	.option = exec_opt,
+	.command_after_dashdash = true,
+	.needs_ctx = true,
+	CLI_DATA(exec_defaults),
+	.check = exec_check,
+	.run = exec_run,
+	.free_data = cli_nic_specs_free,
+};

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "commands.h"
 
 static const char gc_help[] =
 	"Usage: vmtap [-j] gc [--dry-run]\n"
@@ -75,47 +76,46 @@ static void gc_cb(const struct vmtap_gc_event *ev, void *userdata)
 	print_close_object(p);
 }
 
-static int gc_set_dry_run(int id, const char *arg, void *data)
-{
-	(void)id, (void)arg;
-	*(bool *)data = true;
-	return 0;
-}
+struct gc_args {
+	bool dry_run;
+};
 
-int cmd_gc(int argc, char **argv, struct global_opts *g)
-{
-	static const struct cli_opt opts[] = { { "dry-run", 0, false, 1 }, { 0 } };
-	bool dry_run = false;
-	struct gc_data d = { 0 };
-	struct vmtap_ctx *ctx = NULL;
-	char *pos[1];
-	int npos = 0, r;
+static const struct gc_args gc_defaults;
 
-	r = cli_parse("gc", argc, argv, opts, gc_set_dry_run, &dry_run, g, pos, 0, &npos);
-	if (r == OPT_HELP) {
-		fputs(gc_help, stdout);
-		return EXIT_OK;
-	}
-	if (r)
-		return r;
-	if ((r = cli_ctx_new(g, &ctx)) != 0)
-		return r;
-	d.p = print_new(stdout, g->json, g->pretty);
-	if (!d.p) {
-		vmtap_ctx_free(ctx);
+enum gc_opt_id { O_DRY_RUN = CLI_OPT_OWN };
+
+static const struct cli_opt gc_opts[] = {
+	CLI_OPT_FLAG("dry-run", 0, O_DRY_RUN, struct gc_args, dry_run), { 0 },
+};
+
+static int gc_run(struct cli_call *call)
+{
+	const struct gc_args *a = call->data;
+	struct gc_data d = { .p = cli_printer(call) };
+	int r;
+
+	if (!d.p)
 		return EXIT_FAILURE_OTHER;
-	}
 	print_open_array(d.p, NULL);
-	r = vmtap_gc(ctx, dry_run ? VMTAP_GC_DRY_RUN : 0, gc_cb, &d);
+	r = vmtap_gc(call->ctx, a->dry_run ? VMTAP_GC_DRY_RUN : 0, gc_cb, &d);
 	print_close_array(d.p);
 	print_finish(d.p);
-	if (r >= 0 && d.failed) {
-		fprintf(stderr, "vmtap gc: %d problem%s attention (see above)\n", d.failed,
+	if (r < 0)
+		return r;
+	if (d.failed) {
+		fprintf(stderr, "vmtap %s: %d problem%s attention (see above)\n", call->name, d.failed,
 			d.failed == 1 ? " needs" : "s need");
-		r = EXIT_FAILURE_OTHER;
+		return EXIT_FAILURE_OTHER;
 	}
-	else
-		r = cli_report(ctx, "gc", r);
-	vmtap_ctx_free(ctx);
-	return r;
+	return EXIT_OK;
 }
+
+const struct cli_command cli_cmd_gc = {
+	.name = "gc",
+	.summary = "reconcile endpoint records with the kernel",
+	.help = gc_help,
+	.options = (const struct cli_opt *const[]){ gc_opts, NULL },
+	.needs_ctx = true,
+	CLI_DATA(gc_defaults),
+	.run = gc_run,
+};

@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmtap hotplug and vmtap unplug: an endpoint into and out of a running QEMU over QMP. */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "cli.h"
+#include "commands.h"
 
 static const char hotplug_help[] =
 	"Usage: vmtap hotplug --qmp SOCKET ID [SPEC] [--device-id X] [--netdev-id X]\n"
@@ -34,8 +30,6 @@ static const char unplug_help[] =
 	"vmtap says so, leaves QEMU's netdev in place and exits 8; running unplug\n"
 	"again later finishes the job.\n";
 
-enum { H_QMP = 200, H_DEVICE, H_NETDEV, H_MODEL, H_BUS, H_ADDR, H_NOVHOST, H_TIMEOUT, H_KEEP };
-
 struct hp_args {
 	struct vmtap_endpoint_spec spec;
 	struct vmtap_hotplug_opts o;
@@ -43,6 +37,36 @@ struct hp_args {
 	enum vmtap_vhost vhost_choice;
 };
 
+static const struct hp_args hotplug_defaults = {
+	.spec = { .sz = sizeof(struct vmtap_endpoint_spec) },
+	.o = { .sz = sizeof(struct vmtap_hotplug_opts) },
+	.vhost_choice = VMTAP_VHOST_DEFAULT,
+};
+
+static const struct vmtap_unplug_opts unplug_defaults = { .sz = sizeof(struct vmtap_unplug_opts) };
+
+enum plug_opt_id { O_QMP = CLI_OPT_OWN, O_DEVICE, O_NETDEV, O_MODEL, O_BUS, O_ADDR, O_NO_VHOST, O_TIMEOUT, O_KEEP };
+
+static const struct cli_opt hotplug_opts[] = {
+	CLI_OPT_STRING("qmp", 0, O_QMP, struct hp_args, o.qmp_path),
+	CLI_OPT_STRING("device-id", 0, O_DEVICE, struct hp_args, o.device_id),
+	CLI_OPT_STRING("netdev-id", 0, O_NETDEV, struct hp_args, o.netdev_id),
+	CLI_OPT_STRING("model", 0, O_MODEL, struct hp_args, o.model),
+	CLI_OPT_STRING("bus", 0, O_BUS, struct hp_args, o.bus),
+	CLI_OPT_STRING("addr", 0, O_ADDR, struct hp_args, o.addr),
+	CLI_OPT_BARE("no-vhost", 0, O_NO_VHOST),
+	CLI_OPT_VALUE("timeout", 0, O_TIMEOUT),
+	{ 0 },
+};
+
+static const struct cli_opt unplug_opts[] = {
+	CLI_OPT_STRING("qmp", 0, O_QMP, struct vmtap_unplug_opts, qmp_path),
+	CLI_OPT_VALUE("timeout", 0, O_TIMEOUT),
+	CLI_OPT_FLAG("keep", 0, O_KEEP, struct vmtap_unplug_opts, keep),
+	{ 0 },
+};
+
+/* --timeout S of hotplug and unplug, into milliseconds */
 static int parse_timeout(const char *cmd, const char *arg, int *ret_ms)
 {
 	unsigned long v;
@@ -53,149 +77,120 @@ static int parse_timeout(const char *cmd, const char *arg, int *ret_ms)
 	return 0;
 }
 
-static int hp_opt(int id, const char *arg, void *data)
+static int hotplug_opt(struct cli_call *call, int id, const char *arg)
 {
-	struct hp_args *a = data;
+	struct hp_args *a = call->data;
+	int r;
 
 	switch (id) {
-	case H_QMP:
-		a->o.qmp_path = arg;
-		return 0;
-	case H_DEVICE:
-		a->o.device_id = arg;
-		return 0;
-	case H_NETDEV:
-		a->o.netdev_id = arg;
-		return 0;
-	case H_MODEL:
-		a->o.model = arg;
-		return 0;
-	case H_BUS:
-		a->o.bus = arg;
-		return 0;
-	case H_ADDR:
-		a->o.addr = arg;
-		return 0;
-	case H_NOVHOST:
+	case O_NO_VHOST:
 		a->vhost_choice = VMTAP_VHOST_OFF;
 		return 0;
-	case H_TIMEOUT:
-		return parse_timeout("hotplug", arg, &a->o.timeout_ms);
+	case O_TIMEOUT:
+		return parse_timeout(call->name, arg, &a->o.timeout_ms);
 	}
+	/* an endpoint SPEC option */
 	a->spec_given = true;
-	{
-		int r = cli_endpoint_spec_opt(id, arg, &a->spec);
-		/* --vhost also says what this plug wants */
-		if (!r && (a->spec.flags & VMTAP_EP_VHOST))
-			a->vhost_choice = VMTAP_VHOST_ON;
-		return r;
-	}
-}
-
-int cmd_hotplug(int argc, char **argv, struct global_opts *g)
-{
-	static const struct cli_opt own[] = {
-		{ "qmp", 0, true, H_QMP }, { "device-id", 0, true, H_DEVICE }, { "netdev-id", 0, true, H_NETDEV },
-		{ "model", 0, true, H_MODEL }, { "bus", 0, true, H_BUS }, { "addr", 0, true, H_ADDR },
-		{ "no-vhost", 0, false, H_NOVHOST }, { "timeout", 0, true, H_TIMEOUT }, { 0 },
-	};
-	struct hp_args a = { .spec = { .sz = sizeof(a.spec) }, .o = { .sz = sizeof(a.o) }, .vhost_choice = VMTAP_VHOST_DEFAULT };
-	struct cli_opt opts[40];
-	struct vmtap_ctx *ctx = NULL;
-	char *pos[1];
-	int npos = 0, r;
-
-	cli_opts_join(opts, 40, own, cli_endpoint_spec_opts);
-	r = cli_parse("hotplug", argc, argv, opts, hp_opt, &a, g, pos, 1, &npos);
-	if (r == OPT_HELP) {
-		fputs(hotplug_help, stdout);
-		return EXIT_OK;
-	}
-	if (r)
-		return r;
-	if (npos != 1)
-		return cli_usage_error("hotplug", "expected an endpoint ID");
-	if (!a.o.qmp_path)
-		return cli_usage_error("hotplug", "--qmp SOCKET is required");
-	if ((r = cli_ctx_new(g, &ctx)) != 0)
-		return r;
-	a.o.spec = a.spec_given ? &a.spec : NULL;
-	a.o.vhost = a.vhost_choice;
-	r = vmtap_hotplug(ctx, pos[0], &a.o);
-	if (r == 0) {
-		struct vmtap_endpoint *ep = NULL;
-		if (vmtap_endpoint_load(ctx, pos[0], &ep) == 0) {
-			struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
-			struct printer *p = print_new(stdout, g->json, g->pretty);
-			if (p && vmtap_endpoint_hypervisor(ep, &hv) == 0) {
-				print_open_object(p, NULL);
-				print_string(p, "id", "%s:", pos[0]);
-				print_string(p, "ifname", " ifname %s", vmtap_endpoint_ifname(ep));
-				print_uint(p, "queues", " queues %llu", vmtap_endpoint_queues(ep));
-				print_string(p, "device", " device %s", hv.device_id ? hv.device_id : "");
-				print_string(p, "netdev", " netdev %s", hv.netdev_id ? hv.netdev_id : "");
-				if (hv.pci_addr)
-					print_string(p, "pci", " pci %s", hv.pci_addr);
-				print_uint(p, "pid", " qemu pid %llu", (uint64_t)hv.pid);
-				print_text(p, "\n");
-				print_close_object(p);
-			}
-			print_finish(p);
-			vmtap_endpoint_free(ep);
-		}
-	}
-	r = cli_report(ctx, "hotplug", r);
-	vmtap_ctx_free(ctx);
+	r = cli_endpoint_spec_opt(id, arg, &a->spec);
+	/* --vhost also says what this plug wants */
+	if (!r && (a->spec.flags & VMTAP_EP_VHOST))
+		a->vhost_choice = VMTAP_VHOST_ON;
 	return r;
 }
 
-struct up_args {
-	struct vmtap_unplug_opts o;
-};
-
-static int up_opt(int id, const char *arg, void *data)
+static int hotplug_check(struct cli_call *call)
 {
-	struct up_args *a = data;
+	const struct hp_args *a = call->data;
 
-	switch (id) {
-	case H_QMP:
-		a->o.qmp_path = arg;
-		return 0;
-	case H_TIMEOUT:
-		return parse_timeout("unplug", arg, &a->o.timeout_ms);
-	case H_KEEP:
-		a->o.keep = true;
-		return 0;
+	return cli_required(call, a->o.qmp_path, "--qmp SOCKET");
+}
+
+/* What the plug did, from the endpoint's record. */
+static void print_plugged(const struct cli_call *call, const char *id)
+{
+	struct vmtap_endpoint *ep = NULL;
+	struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
+	struct printer *p;
+
+	if (vmtap_endpoint_load(call->ctx, id, &ep) < 0)
+		return;
+	p = cli_printer(call);
+	if (p && vmtap_endpoint_hypervisor(ep, &hv) == 0) {
+		print_open_object(p, NULL);
+		print_string(p, "id", "%s:", id);
+		print_string(p, "ifname", " ifname %s", vmtap_endpoint_ifname(ep));
+		print_uint(p, "queues", " queues %llu", vmtap_endpoint_queues(ep));
+		print_string(p, "device", " device %s", hv.device_id ? hv.device_id : "");
+		print_string(p, "netdev", " netdev %s", hv.netdev_id ? hv.netdev_id : "");
+		if (hv.pci_addr)
+			print_string(p, "pci", " pci %s", hv.pci_addr);
+		print_uint(p, "pid", " qemu pid %llu", (uint64_t)hv.pid);
+		print_text(p, "\n");
+		print_close_object(p);
 	}
+	print_finish(p);
+	vmtap_endpoint_free(ep);
+}
+
+static int hotplug_run(struct cli_call *call)
+{
+	struct hp_args *a = call->data;
+	int r;
+
+	a->o.spec = a->spec_given ? &a->spec : NULL;
+	a->o.vhost = a->vhost_choice;
+	r = vmtap_hotplug(call->ctx, call->args[0], &a->o);
+	if (r == 0)
+		print_plugged(call, call->args[0]);
+	return r < 0 ? r : EXIT_OK;
+}
+
+static int unplug_opt(struct cli_call *call, int id, const char *arg)
+{
+	struct vmtap_unplug_opts *o = call->data;
+
+	if (id == O_TIMEOUT)
+		return parse_timeout(call->name, arg, &o->timeout_ms);
 	return 0;
 }
 
-int cmd_unplug(int argc, char **argv, struct global_opts *g)
+static int unplug_check(struct cli_call *call)
 {
-	static const struct cli_opt opts[] = {
-		{ "qmp", 0, true, H_QMP }, { "timeout", 0, true, H_TIMEOUT }, { "keep", 0, false, H_KEEP }, { 0 },
-	};
-	struct up_args a = { .o = { .sz = sizeof(a.o) } };
-	struct vmtap_ctx *ctx = NULL;
-	char *pos[1];
-	int npos = 0, r;
+	const struct vmtap_unplug_opts *o = call->data;
 
-	r = cli_parse("unplug", argc, argv, opts, up_opt, &a, g, pos, 1, &npos);
-	if (r == OPT_HELP) {
-		fputs(unplug_help, stdout);
-		return EXIT_OK;
-	}
-	if (r)
-		return r;
-	if (npos != 1)
-		return cli_usage_error("unplug", "expected an endpoint ID");
-	if (!a.o.qmp_path)
-		return cli_usage_error("unplug", "--qmp SOCKET is required");
-	if ((r = cli_ctx_new(g, &ctx)) != 0)
-		return r;
-	r = vmtap_unplug(ctx, pos[0], &a.o);
-	/* a guest that did not let go in time exits 8 (timeout), with the message saying what to do */
-	r = cli_report(ctx, "unplug", r);
-	vmtap_ctx_free(ctx);
-	return r;
+	return cli_required(call, o->qmp_path, "--qmp SOCKET");
 }
+
+static int unplug_run(struct cli_call *call)
+{
+	int r = vmtap_unplug(call->ctx, call->args[0], call->data);
+
+	/* a guest that did not let go in time exits 8 (timeout), with the message saying what to do */
+	return r < 0 ? r : EXIT_OK;
+}
+
+const struct cli_command cli_cmd_hotplug = {
+	.name = "hotplug",
+	.summary = "plug an endpoint into a running QEMU (QMP)",
+	.help = hotplug_help,
+	.options = (const struct cli_opt *const[]){ hotplug_opts, cli_endpoint_spec_opts, NULL },
+	.option = hotplug_opt,
+	.min_args = 1, .max_args = 1, .missing_args = "expected an endpoint ID",
+	.needs_ctx = true,
+	CLI_DATA(hotplug_defaults),
+	.check = hotplug_check,
+	.run = hotplug_run,
+};
+
+const struct cli_command cli_cmd_unplug = {
+	.name = "unplug",
+	.summary = "unplug an endpoint from a running QEMU (QMP)",
+	.help = unplug_help,
+	.options = (const struct cli_opt *const[]){ unplug_opts, NULL },
+	.option = unplug_opt,
+	.min_args = 1, .max_args = 1, .missing_args = "expected an endpoint ID",
+	.needs_ctx = true,
+	CLI_DATA(unplug_defaults),
+	.check = unplug_check,
+	.run = unplug_run,
+};

@@ -5,16 +5,16 @@
 #include "cli.h"
 
 const struct cli_opt cli_link_opts[] = {
-	{ "mtu", 0, true, LOPT_MTU },
-	{ "mac", 0, true, LOPT_MAC },
-	{ "guest-mac", 0, true, LOPT_GUEST_MAC },
-	{ "txqlen", 0, true, LOPT_TXQLEN },
-	{ "bridge", 0, true, LOPT_BRIDGE },
-	{ "nomaster", 0, false, LOPT_NOMASTER },
-	{ "alias", 0, true, LOPT_ALIAS },
-	{ "up", 0, false, LOPT_UP },
-	{ "down", 0, false, LOPT_DOWN },
-	{ "move-to", 0, true, LOPT_MOVE },
+	CLI_OPT_VALUE("mtu", 0, LOPT_MTU),
+	CLI_OPT_VALUE("mac", 0, LOPT_MAC),
+	CLI_OPT_VALUE("guest-mac", 0, LOPT_GUEST_MAC),
+	CLI_OPT_VALUE("txqlen", 0, LOPT_TXQLEN),
+	CLI_OPT_VALUE("bridge", 0, LOPT_BRIDGE),
+	CLI_OPT_BARE("nomaster", 0, LOPT_NOMASTER),
+	CLI_OPT_VALUE("alias", 0, LOPT_ALIAS),
+	CLI_OPT_BARE("up", 0, LOPT_UP),
+	CLI_OPT_BARE("down", 0, LOPT_DOWN),
+	CLI_OPT_VALUE("move-to", 0, LOPT_MOVE),
 	{ 0 },
 };
 
@@ -24,30 +24,20 @@ int cli_link_opt(const char *cmd, int id, const char *arg, struct vmtap_link_set
 
 	switch (id) {
 	case LOPT_MTU:
-		if (cli_parse_uint(arg, 1UL << 31, &v) < 0 || v < 68 || v > 65535)
-			return cli_invalid(cmd, "MTU '%s' is outside 68..65535", arg);
-		o->mtu = (uint32_t)v;
-		return 0;
+		return cli_value_mtu(cmd, arg, &o->mtu);
 	case LOPT_MAC:
-		if (vmtap_mac_parse(arg, strlen(arg), o->mac) < 0)
-			return cli_invalid(cmd, "MAC '%s' is not a unicast address of the form aa:bb:cc:dd:ee:ff", arg);
-		o->set_mac = true;
-		return 0;
+		return cli_value_mac(cmd, arg, o->mac, &o->set_mac,
+				     "MAC '%s' is not a unicast address of the form aa:bb:cc:dd:ee:ff");
 	case LOPT_GUEST_MAC:
-		if (vmtap_mac_parse(arg, strlen(arg), o->guest_mac) < 0)
-			return cli_invalid(cmd, "guest MAC '%s' is not a unicast address of the form aa:bb:cc:dd:ee:ff", arg);
-		o->set_guest_mac = true;
-		return 0;
+		return cli_value_mac(cmd, arg, o->guest_mac, &o->set_guest_mac,
+				     "guest MAC '%s' is not a unicast address of the form aa:bb:cc:dd:ee:ff");
 	case LOPT_TXQLEN:
 		if (cli_parse_uint(arg, UINT32_MAX, &v) < 0 || v == 0)
 			return cli_invalid(cmd, "txqlen '%s' is not a number from 1", arg);
 		o->txqlen = (uint32_t)v;
 		return 0;
 	case LOPT_BRIDGE:
-		if (vmtap_name_validate(arg) < 0)
-			return cli_invalid(cmd, "bridge name '%s' is not a valid interface name", arg);
-		o->master = arg;
-		return 0;
+		return cli_value_bridge(cmd, arg, &o->master);
 	case LOPT_NOMASTER:
 		o->nomaster = true;
 		return 0;

@@ -14,9 +14,23 @@ static const char *operstate_name(uint8_t s)
 	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "UNKNOWN";
 }
 
+/* One direction's counters: a line of text, or an object under @key in JSON. */
+static void print_counters(struct printer *p, const char *key, const char *label, uint64_t bytes, uint64_t packets,
+			   uint64_t errors, uint64_t dropped)
+{
+	print_text(p, "\n    %s: bytes %llu packets %llu errors %llu dropped %llu", label, (unsigned long long)bytes,
+		   (unsigned long long)packets, (unsigned long long)errors, (unsigned long long)dropped);
+	print_open_object(p, key);
+	print_uint(p, "bytes", NULL, bytes);
+	print_uint(p, "packets", NULL, packets);
+	print_uint(p, "errors", NULL, errors);
+	print_uint(p, "dropped", NULL, dropped);
+	print_close_object(p);
+}
+
 void cli_print_link(struct printer *p, const struct vmtap_link_info *li, bool details)
 {
-	char mac[18];
+	char mac[VMTAP_MAC_STRLEN];
 
 	print_open_object(p, NULL);
 	print_uint(p, "ifindex", "%llu: ", (uint64_t)li->ifindex);
@@ -49,11 +63,8 @@ void cli_print_link(struct printer *p, const struct vmtap_link_info *li, bool de
 	print_uint(p, "mtu", " mtu %llu", li->mtu);
 	if (li->qdisc[0])
 		print_string(p, "qdisc", " qdisc %s", li->qdisc);
-	if (li->has_mac) {
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", li->mac[0], li->mac[1],
-			 li->mac[2], li->mac[3], li->mac[4], li->mac[5]);
-		print_string(p, "address", " address %s", mac);
-	}
+	if (li->has_mac)
+		print_string(p, "address", " address %s", vmtap_mac_format(li->mac, mac));
 	if (li->master_ifindex) {
 		print_uint(p, "master_ifindex", NULL, (uint64_t)li->master_ifindex);
 		if (li->master_name[0])
@@ -85,24 +96,8 @@ void cli_print_link(struct printer *p, const struct vmtap_link_info *li, bool de
 	if (details && li->has_stats) {
 		const struct vmtap_link_stats *s = &li->stats;
 		print_open_object(p, "stats64");
-		print_text(p, "\n    RX: bytes %llu packets %llu errors %llu dropped %llu",
-			   (unsigned long long)s->rx_bytes, (unsigned long long)s->rx_packets,
-			   (unsigned long long)s->rx_errors, (unsigned long long)s->rx_dropped);
-		print_text(p, "\n    TX: bytes %llu packets %llu errors %llu dropped %llu",
-			   (unsigned long long)s->tx_bytes, (unsigned long long)s->tx_packets,
-			   (unsigned long long)s->tx_errors, (unsigned long long)s->tx_dropped);
-		print_open_object(p, "rx");
-		print_uint(p, "bytes", NULL, s->rx_bytes);
-		print_uint(p, "packets", NULL, s->rx_packets);
-		print_uint(p, "errors", NULL, s->rx_errors);
-		print_uint(p, "dropped", NULL, s->rx_dropped);
-		print_close_object(p);
-		print_open_object(p, "tx");
-		print_uint(p, "bytes", NULL, s->tx_bytes);
-		print_uint(p, "packets", NULL, s->tx_packets);
-		print_uint(p, "errors", NULL, s->tx_errors);
-		print_uint(p, "dropped", NULL, s->tx_dropped);
-		print_close_object(p);
+		print_counters(p, "rx", "RX", s->rx_bytes, s->rx_packets, s->rx_errors, s->rx_dropped);
+		print_counters(p, "tx", "TX", s->tx_bytes, s->tx_packets, s->tx_errors, s->tx_dropped);
 		print_close_object(p);
 	}
 	print_text(p, "\n");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "commands.h"
 
 static const char list_help[] =
 	"Usage: vmtap [-j] list [--netns NS]\n"
@@ -46,93 +47,85 @@ static int collect_cb(const struct vmtap_link_info *info, void *data)
 	return 0;
 }
 
-static int netns_opt(int id, const char *arg, void *data)
-{
-	(void)id;
-	*(const char **)data = arg;
-	return 0;
-}
+/* list's and show's values */
+struct list_args {
+	const char *netns;
+};
 
-int cmd_list(int argc, char **argv, struct global_opts *g)
+static const struct list_args list_defaults;
+
+enum list_opt_id { O_NETNS = CLI_OPT_OWN };
+
+static const struct cli_opt list_opts[] = {
+	CLI_OPT_STRING("netns", 'n', O_NETNS, struct list_args, netns), { 0 },
+};
+
+static int list_run(struct cli_call *call)
 {
-	static const struct cli_opt opts[] = { { "netns", 'n', true, 1 }, { 0 } };
-	const char *netns = NULL;
+	const struct list_args *a = call->data;
 	struct collected c = { 0 };
-	struct vmtap_ctx *ctx = NULL;
 	struct printer *p;
-	char *pos[1];
-	int npos = 0, r;
+	int r;
 
-	r = cli_parse("list", argc, argv, opts, netns_opt, &netns, g, pos, 0, &npos);
-	if (r == OPT_HELP) {
-		fputs(list_help, stdout);
-		return EXIT_OK;
-	}
-	if (r)
-		return r;
-	if ((r = cli_ctx_new(g, &ctx)) != 0)
-		return r;
-	r = vmtap_link_foreach(ctx, netns, VMTAP_LINK_TUN_ONLY, collect_cb, &c);
+	r = vmtap_link_foreach(call->ctx, a->netns, VMTAP_LINK_TUN_ONLY, collect_cb, &c);
 	if (r < 0) {
-		r = cli_report(ctx, "list", r);
-		goto out;
+		free(c.items);
+		return r;
 	}
 	/* masters are not in a dump's messages by name: resolve them now that the dump is over */
 	for (size_t i = 0; i < c.n; i++)
 		if (c.items[i].master_ifindex) {
 			struct vmtap_link_info m = { .sz = sizeof(m) };
-			if (vmtap_link_get_by_index(ctx, netns, c.items[i].master_ifindex, &m) == 0)
+			if (vmtap_link_get_by_index(call->ctx, a->netns, c.items[i].master_ifindex, &m) == 0)
 				memcpy(c.items[i].master_name, m.name, sizeof(m.name));
 		}
-	p = print_new(stdout, g->json, g->pretty);
-	if (!p) {
-		r = EXIT_FAILURE_OTHER;
-		goto out;
+	p = cli_printer(call);
+	if (p) {
+		print_open_array(p, NULL);
+		for (size_t i = 0; i < c.n; i++)
+			cli_print_link(p, &c.items[i], false);
+		print_close_array(p);
 	}
-	print_open_array(p, NULL);
-	for (size_t i = 0; i < c.n; i++)
-		cli_print_link(p, &c.items[i], false);
-	print_close_array(p);
-	r = print_finish(p) < 0 ? EXIT_FAILURE_OTHER : EXIT_OK;
-out:
 	free(c.items);
-	vmtap_ctx_free(ctx);
-	return r;
+	return cli_print_done(p);
 }
 
-int cmd_show(int argc, char **argv, struct global_opts *g)
+static int show_run(struct cli_call *call)
 {
-	static const struct cli_opt opts[] = { { "netns", 'n', true, 1 }, { 0 } };
+	const struct list_args *a = call->data;
 	struct vmtap_link_info li = { .sz = sizeof(li) };
-	const char *netns = NULL;
-	struct vmtap_ctx *ctx = NULL;
 	struct printer *p;
-	char *pos[1];
-	int npos = 0, r;
+	int r;
 
-	r = cli_parse("show", argc, argv, opts, netns_opt, &netns, g, pos, 1, &npos);
-	if (r == OPT_HELP) {
-		fputs(show_help, stdout);
-		return EXIT_OK;
+	r = vmtap_link_get(call->ctx, a->netns, call->args[0], &li);
+	if (r < 0)
+		return r;
+	p = cli_printer(call);
+	if (p) {
+		print_open_array(p, NULL);
+		cli_print_link(p, &li, true);
+		print_close_array(p);
 	}
-	if (r)
-		return r;
-	if (npos != 1)
-		return cli_usage_error("show", "expected a device NAME");
-	if ((r = cli_ctx_new(g, &ctx)) != 0)
-		return r;
-	r = vmtap_link_get(ctx, netns, pos[0], &li);
-	if (r < 0) {
-		r = cli_report(ctx, "show", r);
-		vmtap_ctx_free(ctx);
-		return r;
-	}
-	vmtap_ctx_free(ctx);
-	p = print_new(stdout, g->json, g->pretty);
-	if (!p)
-		return EXIT_FAILURE_OTHER;
-	print_open_array(p, NULL);
-	cli_print_link(p, &li, true);
-	print_close_array(p);
-	return print_finish(p) < 0 ? EXIT_FAILURE_OTHER : EXIT_OK;
+	return cli_print_done(p);
 }
+
+const struct cli_command cli_cmd_list = {
+	.name = "list",
+	.summary = "list TAP devices",
+	.help = list_help,
+	.options = (const struct cli_opt *const[]){ list_opts, NULL },
+	.needs_ctx = true,
+	CLI_DATA(list_defaults),
+	.run = list_run,
+};
+
+const struct cli_command cli_cmd_show = {
+	.name = "show",
+	.summary = "show one device in detail",
+	.help = show_help,
+	.options = (const struct cli_opt *const[]){ list_opts, NULL },
+	.min_args = 1, .max_args = 1, .missing_args = "expected a device NAME",
+	.needs_ctx = true,
+	CLI_DATA(list_defaults),
+	.run = show_run,
+};

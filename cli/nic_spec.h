@@ -33,10 +33,20 @@ struct cli_nic_specs {
 	size_t n;
 };
 
-/* Parse @arg for command @cmd and append it: 0, or an exit code after saying why (cli/exec.c). */
+/* Parse @arg for command @cmd and append it: 0, or an exit code after saying why. */
 int cli_nic_specs_add(const char *cmd, const char *arg, struct cli_nic_specs *list);
+/* Free the SPECs of @list (a struct cli_nic_specs): the .free_data of exec and qemu-args. */
+void cli_nic_specs_free(void *list);
 
 /* Parse one SPEC; on failure @err says which key and why. */
 int nic_spec_parse(const char *buf, size_t len, struct nic_spec *ret, char *err, size_t errlen);
+
+/*
+ * Describe the NIC of SPEC @s, the @index-th, to QEMU: its id (s->id, given
+ * the default net<index> when it had none), guest MAC (given, else derived
+ * from the endpoint's id or the NIC's), host MTU, model and PCI placement.
+ * The caller adds the queues and their fds.  @nic points into @s.
+ */
+void nic_spec_qemu_nic(struct nic_spec *s, size_t index, struct vmtap_qemu_nic *nic);
 
 #endif

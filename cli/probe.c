@@ -4,6 +4,7 @@
 #include <linux/if_tun.h>
 
 #include "cli.h"
+#include "commands.h"
 
 static const char probe_help[] =
 	"Usage: vmtap [-j] probe\n"
@@ -11,14 +12,7 @@ static const char probe_help[] =
 	"Show whether /dev/net/tun and /dev/vhost-net can be used, the tun driver's\n"
 	"features (TUNGETFEATURES) and the largest queue count a TAP can have.\n";
 
-static int probe_opt(int id, const char *arg, void *data)
-{
-	(void)id, (void)arg, (void)data;
-	return 0;
-}
-
-void cli_print_features(struct printer *p, const struct vmtap_features *f);
-void cli_print_features(struct printer *p, const struct vmtap_features *f)
+static void print_features(struct printer *p, const struct vmtap_features *f)
 {
 	static const struct { unsigned int flag; const char *name; } names[] = {
 		{ IFF_TUN, "tun" }, { IFF_TAP, "tap" }, { IFF_NO_PI, "no_pi" },
@@ -58,34 +52,25 @@ void cli_print_features(struct printer *p, const struct vmtap_features *f)
 	print_close_object(p);
 }
 
-int cmd_probe(int argc, char **argv, struct global_opts *g)
+static int probe_run(struct cli_call *call)
 {
-	static const struct cli_opt opts[] = { { 0 } };
 	struct vmtap_features f = { .sz = sizeof(f) };
-	struct vmtap_ctx *ctx = NULL;
 	struct printer *p;
-	char *pos[1];
-	int npos = 0, r;
+	int r;
 
-	r = cli_parse("probe", argc, argv, opts, probe_opt, NULL, g, pos, 0, &npos);
-	if (r == OPT_HELP) {
-		fputs(probe_help, stdout);
-		return EXIT_OK;
-	}
-	if (r)
+	r = vmtap_probe(call->ctx, &f);
+	if (r < 0)
 		return r;
-	if ((r = cli_ctx_new(g, &ctx)) != 0)
-		return r;
-	r = vmtap_probe(ctx, &f);
-	if (r < 0) {
-		r = cli_report(ctx, "probe", r);
-		vmtap_ctx_free(ctx);
-		return r;
-	}
-	vmtap_ctx_free(ctx);
-	p = print_new(stdout, g->json, g->pretty);
-	if (!p)
-		return EXIT_FAILURE_OTHER;
-	cli_print_features(p, &f);
-	return print_finish(p) < 0 ? EXIT_FAILURE_OTHER : EXIT_OK;
+	p = cli_printer(call);
+	if (p)
+		print_features(p, &f);
+	return cli_print_done(p);
 }
+
+const struct cli_command cli_cmd_probe = {
+	.name = "probe",
+	.summary = "show what the tun driver and vhost-net offer",
+	.help = probe_help,
+	.needs_ctx = true,
+	.run = probe_run,
+};

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "commands.h"
 
 static const char qmp_help[] =
 	"Usage: vmtap qmp --qmp SOCKET COMMAND [ARGUMENTS-JSON]\n"
@@ -13,38 +14,33 @@ static const char qmp_help[] =
 	"class and description. Example:\n"
 	"  vmtap qmp --qmp /run/vm7.qmp human-monitor-command '{\"command-line\":\"info network\"}'\n";
 
-static int qmp_opt(int id, const char *arg, void *data)
+struct qmp_args {
+	const char *path;
+};
+
+static const struct qmp_args qmp_defaults;
+
+enum qmp_opt_id { O_QMP = CLI_OPT_OWN };
+
+static const struct cli_opt qmp_opts[] = { CLI_OPT_STRING("qmp", 0, O_QMP, struct qmp_args, path), { 0 } };
+
+static int qmp_check(struct cli_call *call)
 {
-	(void)id;
-	*(const char **)data = arg;
-	return 0;
+	const struct qmp_args *a = call->data;
+
+	return cli_required(call, a->path, "--qmp SOCKET");
 }
 
-int cmd_qmp(int argc, char **argv, struct global_opts *g)
+static int qmp_run(struct cli_call *call)
 {
-	static const struct cli_opt opts[] = { { "qmp", 0, true, 1 }, { 0 } };
-	const char *path = NULL;
-	struct vmtap_ctx *ctx = NULL;
+	const struct qmp_args *a = call->data;
 	struct vmtap_qmp *q = NULL;
-	char *pos[2] = { NULL, NULL }, *ret = NULL;
-	int npos = 0, r;
+	char *ret = NULL;
+	int r;
 
-	r = cli_parse("qmp", argc, argv, opts, qmp_opt, &path, g, pos, 2, &npos);
-	if (r == OPT_HELP) {
-		fputs(qmp_help, stdout);
-		return EXIT_OK;
-	}
-	if (r)
-		return r;
-	if (npos < 1)
-		return cli_usage_error("qmp", "expected a COMMAND");
-	if (!path)
-		return cli_usage_error("qmp", "--qmp SOCKET is required");
-	if ((r = cli_ctx_new(g, &ctx)) != 0)
-		return r;
-	r = vmtap_qmp_connect(ctx, path, 0, &q);
+	r = vmtap_qmp_connect(call->ctx, a->path, 0, &q);
 	if (r == 0)
-		r = vmtap_qmp_execute(ctx, q, pos[0], pos[1], -1, &ret);
+		r = vmtap_qmp_execute(call->ctx, q, call->args[0], call->nargs > 1 ? call->args[1] : NULL, -1, &ret);
 	if (r == 0) {
 		/* json-c writes QEMU's strings as they came: valid UTF-8 only, whatever QEMU sent */
 		char *safe = print_utf8(ret);
@@ -53,7 +49,17 @@ int cmd_qmp(int argc, char **argv, struct global_opts *g)
 	}
 	free(ret);
 	vmtap_qmp_free(q);
-	r = cli_report(ctx, "qmp", r);
-	vmtap_ctx_free(ctx);
-	return r;
+	return r < 0 ? r : EXIT_OK;
 }
+
+const struct cli_command cli_cmd_qmp = {
+	.name = "qmp",
+	.summary = "run one QMP command, print its return value",
+	.help = qmp_help,
+	.options = (const struct cli_opt *const[]){ qmp_opts, NULL },
+	.min_args = 1, .max_args = 2, .missing_args = "expected a COMMAND",
+	.needs_ctx = true,
+	CLI_DATA(qmp_defaults),
+	.check = qmp_check,
+	.run = qmp_run,
+};

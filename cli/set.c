@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmtap set: change an existing device's MTU, MAC, master, alias, state or namespace in one transaction. */
-#include <stdio.h>
-
 #include "cli.h"
+#include "commands.h"
 
 static const char set_help[] =
 	"Usage: vmtap set NAME [--netns NS] SETTINGS...\n"
@@ -29,42 +28,47 @@ struct set_args {
 	const char *netns;
 };
 
-static int set_opt(int id, const char *arg, void *data)
-{
-	struct set_args *a = data;
+static const struct set_args set_defaults = { .link = { .sz = sizeof(struct vmtap_link_set_opts) } };
 
-	if (id == 1) {
-		a->netns = arg;
-		return 0;
-	}
-	return cli_link_opt("set", id, arg, &a->link);
+enum set_opt_id { O_NETNS = CLI_OPT_OWN };
+
+static const struct cli_opt set_opts[] = {
+	CLI_OPT_STRING("netns", 'n', O_NETNS, struct set_args, netns), { 0 },
+};
+
+/* the link settings */
+static int set_opt(struct cli_call *call, int id, const char *arg)
+{
+	struct set_args *a = call->data;
+
+	return cli_link_opt(call->name, id, arg, &a->link);
 }
 
-int cmd_set(int argc, char **argv, struct global_opts *g)
+static int set_check(struct cli_call *call)
 {
-	static const struct cli_opt own[] = { { "netns", 'n', true, 1 }, { 0 } };
-	struct set_args a = { .link = { .sz = sizeof(struct vmtap_link_set_opts) } };
-	struct cli_opt opts[32];
-	struct vmtap_ctx *ctx = NULL;
-	char *pos[1];
-	int npos = 0, r;
+	const struct set_args *a = call->data;
 
-	cli_opts_join(opts, 32, own, cli_link_opts);
-	r = cli_parse("set", argc, argv, opts, set_opt, &a, g, pos, 1, &npos);
-	if (r == OPT_HELP) {
-		fputs(set_help, stdout);
-		return EXIT_OK;
-	}
-	if (r)
-		return r;
-	if (npos != 1)
-		return cli_usage_error("set", "expected a device NAME");
-	if (!cli_link_opts_any(&a.link))
-		return cli_usage_error("set", "nothing to set");
-	if ((r = cli_ctx_new(g, &ctx)) != 0)
-		return r;
-	r = vmtap_link_set(ctx, a.netns, pos[0], &a.link);
-	r = cli_report(ctx, "set", r);
-	vmtap_ctx_free(ctx);
-	return r;
+	if (!cli_link_opts_any(&a->link))
+		return cli_usage_error(call->name, "nothing to set");
+	return 0;
 }
+
+static int set_run(struct cli_call *call)
+{
+	struct set_args *a = call->data;
+
+	return vmtap_link_set(call->ctx, a->netns, call->args[0], &a->link);
+}
+
+const struct cli_command cli_cmd_set = {
+	.name = "set",
+	.summary = "change a device's link settings",
+	.help = set_help,
+	.options = (const struct cli_opt *const[]){ set_opts, cli_link_opts, NULL },
+	.option = set_opt,
+	.min_args = 1, .max_args = 1, .missing_args = "expected a device NAME",
+	.needs_ctx = true,
+	CLI_DATA(set_defaults),
+	.check = set_check,
+	.run = set_run,
+};

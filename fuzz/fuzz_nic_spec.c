@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nic_spec_parse((const char *)data, size, s, err, sizeof(err)) == 0) {
 		/* what is accepted is within the documented limits */
 		if (s->queues > VMTAP_MAX_QUEUES || s->nfds > VMTAP_MAX_QUEUES || s->nvhostfds > VMTAP_MAX_QUEUES ||
-		    (s->set_mac && (s->mac[0] & 1)) || (s->mtu && (s->mtu < 68 || s->mtu > 65535)) ||
+		    (s->set_mac && !vmtap_mac_usable(s->mac)) ||
+		    (s->mtu && (s->mtu < VMTAP_MTU_MIN || s->mtu > VMTAP_MTU_MAX)) ||
 		    strlen(s->id) >= sizeof(s->id) || s->vhost < -1 || s->vhost > 1)
 			abort();
 	} else if (!memchr(err, '\0', sizeof(err)) || !err[0]) {

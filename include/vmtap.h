@@ -973,12 +973,83 @@ int vmtap_link_delete_many(struct vmtap_ctx *ctx, const char *netns,
  * enum vmtap_connection - what an endpoint's TAP is connected to
  * @VMTAP_CONNECT_NONE: nothing: the host side is configured by the caller
  * @VMTAP_CONNECT_BRIDGE: a port of the bridge vmtap_endpoint_spec.bridge
+ * @VMTAP_CONNECT_REDIRECT: cross-connected by tc with the device
+ *	vmtap_endpoint_spec.device of the endpoint's namespace, usually a
+ *	pod's veth, as Kata's "tcfilter" model does (see DOC: Connections)
+ * @VMTAP_CONNECT_MACVTAP: not a TAP but a macvtap device on the parent
+ *	vmtap_endpoint_spec.device, in the mode vmtap_endpoint_spec.macvtap_mode
+ *	(see DOC: Connections)
  */
 enum vmtap_connection {
 	VMTAP_CONNECT_NONE = 0,
 	VMTAP_CONNECT_BRIDGE = 1,
-	/* later: tc redirect with a veth, macvtap */
+	VMTAP_CONNECT_REDIRECT = 2,
+	VMTAP_CONNECT_MACVTAP = 3,
 };
+
+/**
+ * enum vmtap_macvtap_mode - how a macvtap device passes frames (macvlan's modes)
+ * @VMTAP_MACVTAP_BRIDGE: to the wire, and straight to other macvtap or
+ *	macvlan devices of the same parent (the default, as Kata's)
+ * @VMTAP_MACVTAP_VEPA: everything to the wire; an external switch must
+ *	reflect frames between devices of the same parent
+ * @VMTAP_MACVTAP_PRIVATE: to the wire only; never to another device of
+ *	the same parent, even if reflected
+ * @VMTAP_MACVTAP_PASSTHRU: the only device of the parent, which it takes
+ *	over whole (promiscuous)
+ */
+enum vmtap_macvtap_mode {
+	VMTAP_MACVTAP_BRIDGE = 0,
+	VMTAP_MACVTAP_VEPA = 1,
+	VMTAP_MACVTAP_PRIVATE = 2,
+	VMTAP_MACVTAP_PASSTHRU = 3,
+};
+
+/**
+ * DOC: Connections
+ *
+ * A **redirect** endpoint (VMTAP_CONNECT_REDIRECT) is a TAP in the same
+ * namespace as an existing device, cross-connected with it by tc, as Kata
+ * Containers and tc-redirect-tap do: on the ingress hook of each device, a
+ * u32 filter that matches every frame, with one action, "mirred egress
+ * redirect" to the other device.  Frames the guest sends leave through the
+ * device; frames arriving at the device go to the guest.  Both filters sit
+ * at priority vmtap_endpoint_spec.tc_prio (VMTAP_TC_PRIO_DEFAULT when 0),
+ * handle 800::800, and carry an action cookie that names the state
+ * directory and the endpoint, which the kernel keeps: destroy and
+ * vmtap_gc() remove exactly those filters, never another's.  An "ingress"
+ * or "clsact" qdisc already on the device (Cilium, Calico, the bandwidth
+ * plugin) is shared; vmtap creates an "ingress" qdisc only where there is
+ * none, and removes it again only if no filter is left on it.  A priority
+ * of the device that holds someone else's filter is refused (%-EEXIST).
+ * The kernel runs a hook's filters in priority order, lowest number first:
+ * a foreign filter at a lower number than vmtap's that matches a frame and
+ * ends with a verdict (drop, redirect, or "ok") takes it before vmtap's
+ * filter sees it; one that ends with "continue" or "pipe" passes it on.  Pick
+ * the priority with that in mind.  The defaults follow Kata: the guest's MAC
+ * is the device's (the guest is the pod on the wire), the TAP's MTU the
+ * device's; the device keeps its MAC and addresses.
+ *
+ * A **macvtap** endpoint (VMTAP_CONNECT_MACVTAP) is a macvtap device on a
+ * parent (an Ethernet device such as a veth, not a TAP, macvlan or
+ * macvtap), its character device opened once per queue (1..256).  vmtap
+ * finds that character device through a sysfs of the endpoint's own
+ * namespace and opens it through a node in a private tmpfs: no udev, no
+ * /dev/tap<ifindex> (which may be another namespace's device), nothing
+ * left in /dev.  By default, as Kata does, the guest takes the parent's
+ * MAC, and the parent gets a random locally administered one and loses
+ * its IPv4 and IPv6 addresses and the routes through it while the
+ * endpoint exists; all of it is put back when it is destroyed (or by
+ * vmtap_gc()).  With vmtap_endpoint_spec.set_guest_mac or
+ * VMTAP_EP_KEEP_PARENT the parent is left as it is.  A macvtap endpoint
+ * has no host-side MAC of its own, no owner or group, and its queues
+ * cannot be made persistent: it is an rtnetlink device.
+ */
+
+/* The tc priority of a redirect endpoint's filters when none is given: "vm" in ASCII. */
+#define VMTAP_TC_PRIO_DEFAULT 30317
+/* The longest vmtap_endpoint_spec.label, in bytes. */
+#define VMTAP_LABEL_MAX 255
 
 /**
  * enum vmtap_endpoint_flags - flags for vmtap_endpoint_spec.flags
@@ -991,6 +1062,13 @@ enum vmtap_connection {
  * @VMTAP_EP_DOWN: leave the host side down (default: up)
  * @VMTAP_EP_KERNEL_QDISC: keep the kernel's default qdiscs
  *	(VMTAP_TAP_KERNEL_QDISC, see struct vmtap_tap_opts)
+ * @VMTAP_EP_KEEP_PARENT: macvtap: leave the parent's MAC and addresses
+ *	as they are (implied by vmtap_endpoint_spec.set_guest_mac); the
+ *	guest's MAC is then vmtap_endpoint_default_mac() of the id
+ * @VMTAP_EP_EPHEMERAL: the endpoint lives as long as its hypervisor:
+ *	vmtap_gc() destroys it once the process recorded with
+ *	vmtap_endpoint_set_hypervisor() has exited, or, before one was
+ *	recorded, once the process that created it has (vmtap exec uses it)
  */
 enum vmtap_endpoint_flags {
 	VMTAP_EP_NO_VNET_HDR = 1u << 0,
@@ -999,8 +1077,10 @@ enum vmtap_endpoint_flags {
 	VMTAP_EP_SET_GROUP = 1u << 3,
 	VMTAP_EP_DOWN = 1u << 4,
 	VMTAP_EP_KERNEL_QDISC = 1u << 5,
+	VMTAP_EP_KEEP_PARENT = 1u << 6,
+	VMTAP_EP_EPHEMERAL = 1u << 7,
 };
-#define VMTAP_EP_FLAGS_ALL 0x3fu       /* every flag of enum vmtap_endpoint_flags; others are refused */
+#define VMTAP_EP_FLAGS_ALL 0xffu       /* every flag of enum vmtap_endpoint_flags; others are refused */
 
 /**
  * struct vmtap_endpoint_spec - what an endpoint is made of
@@ -1010,11 +1090,13 @@ enum vmtap_endpoint_flags {
  * @queues: number of queues, 1..VMTAP_MAX_QUEUES; 0 means 1
  * @flags: enum vmtap_endpoint_flags; 0: none
  * @mtu: MTU in bytes, VMTAP_MTU_MIN..VMTAP_MTU_MAX; 0: the bridge's with
- *	a bridge, else the kernel's default (1500)
+ *	a bridge, the device's with a redirect, the parent's with a macvtap
+ *	(the kernel's), else the kernel's default (1500)
  * @set_guest_mac: use @guest_mac
- * @guest_mac: the guest's MAC, unicast and not all zeros; default:
- *	vmtap_endpoint_default_mac() of the id
- * @set_host_mac: use @host_mac
+ * @guest_mac: the guest's MAC, unicast and not all zeros; default: the
+ *	device's with a redirect, the parent's with a macvtap (see DOC:
+ *	Connections), else vmtap_endpoint_default_mac() of the id
+ * @set_host_mac: use @host_mac (not with a macvtap, which has none)
  * @host_mac: the TAP's own MAC, unicast and not all zeros; default:
  *	vmtap_mac_host_side() of the guest's (first byte FE, FA if FE)
  * @owner: uid allowed to use the TAP, with VMTAP_EP_SET_OWNER
@@ -1026,6 +1108,16 @@ enum vmtap_endpoint_flags {
  * @connection: what the TAP is connected to; 0: nothing
  * @bridge: the bridge, with VMTAP_CONNECT_BRIDGE (required then, and
  *	must be NULL otherwise)
+ * @device: with VMTAP_CONNECT_REDIRECT the device to cross-connect with,
+ *	with VMTAP_CONNECT_MACVTAP the parent: an existing device of the
+ *	endpoint's namespace (required then, and must be NULL otherwise)
+ * @macvtap_mode: with VMTAP_CONNECT_MACVTAP; 0: bridge
+ * @tc_prio: with VMTAP_CONNECT_REDIRECT, the filters' priority, 1..65535;
+ *	0: VMTAP_TC_PRIO_DEFAULT
+ * @label: free text recorded with the endpoint and returned by
+ *	vmtap_endpoint_label(), at most VMTAP_LABEL_MAX bytes of printable
+ *	UTF-8 (vmtap-cni keeps "cni:<network>:<container>:<ifname>"); NULL:
+ *	none
  */
 struct vmtap_endpoint_spec {
 	size_t sz;
@@ -1042,6 +1134,10 @@ struct vmtap_endpoint_spec {
 	const char *netns;
 	enum vmtap_connection connection;
 	const char *bridge;
+	const char *device;
+	enum vmtap_macvtap_mode macvtap_mode;
+	uint32_t tc_prio;
+	const char *label;
 };
 
 /**
@@ -1281,6 +1377,43 @@ void vmtap_endpoint_host_mac(const struct vmtap_endpoint *ep, uint8_t ret_mac[6]
  */
 const char *vmtap_endpoint_bridge(const struct vmtap_endpoint *ep);
 /**
+ * vmtap_endpoint_connection() - what an endpoint is connected to
+ * @ep: the record
+ *
+ * Return: the connection; VMTAP_CONNECT_NONE when @ep is NULL.
+ */
+enum vmtap_connection vmtap_endpoint_connection(const struct vmtap_endpoint *ep);
+/**
+ * vmtap_endpoint_device() - the device an endpoint is connected to
+ * @ep: the record
+ *
+ * Return: the bridge, the redirect's device or the macvtap's parent, owned
+ * by @ep; NULL without a connection (or when @ep is NULL).
+ */
+const char *vmtap_endpoint_device(const struct vmtap_endpoint *ep);
+/**
+ * vmtap_endpoint_macvtap_mode() - the mode of a macvtap endpoint
+ * @ep: the record
+ *
+ * Return: the mode, or %-EINVAL when @ep is NULL or not a macvtap endpoint.
+ */
+int vmtap_endpoint_macvtap_mode(const struct vmtap_endpoint *ep);
+/**
+ * vmtap_endpoint_label() - the label an endpoint was created with
+ * @ep: the record
+ *
+ * Return: the label, owned by @ep; NULL when there is none (or @ep is NULL).
+ */
+const char *vmtap_endpoint_label(const struct vmtap_endpoint *ep);
+/**
+ * vmtap_macvtap_mode_name() - the name of a macvtap mode
+ * @mode: the mode
+ *
+ * Return: "bridge", "vepa", "private" or "passthru"; NULL for anything
+ * else.  A static string.
+ */
+const char *vmtap_macvtap_mode_name(enum vmtap_macvtap_mode mode);
+/**
  * vmtap_endpoint_json() - an endpoint's record as JSON text
  * @ep: the record
  *
@@ -1316,6 +1449,12 @@ void vmtap_endpoint_default_mac(const char *id, uint8_t ret_mac[6]);
  *	own to act on: another state directory's tag, an old tag without a
  *	state identity, a device that is not a TAP, a device in an unnamed
  *	namespace that is not the caller's; @detail says why
+ * @VMTAP_GC_REMOVED_FILTER: a tc filter carrying this state directory's
+ *	cookie whose endpoint is gone (@id NULL: the cookie names no record)
+ *	or no longer uses it: removed, with the ingress qdisc vmtap made for
+ *	it when nothing else is left on it
+ * @VMTAP_GC_DESTROYED_EPHEMERAL: a VMTAP_EP_EPHEMERAL endpoint whose
+ *	hypervisor (or creator) has exited: destroyed
  */
 enum vmtap_gc_action {
 	VMTAP_GC_DELETED_ORPHAN = 1,
@@ -1326,6 +1465,8 @@ enum vmtap_gc_action {
 	VMTAP_GC_BUSY = 6,
 	VMTAP_GC_FAILED = 7,
 	VMTAP_GC_LEFT_ALONE = 8,
+	VMTAP_GC_REMOVED_FILTER = 9,
+	VMTAP_GC_DESTROYED_EPHEMERAL = 10,
 };
 
 /**

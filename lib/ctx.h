@@ -121,7 +121,7 @@ bool vt_opts_copy(void *dst, size_t dst_size, const void *src, size_t known_end)
 
 #define vmtap_tap_opts__last_field tun_fds
 #define vmtap_link_set_opts__last_field move_netns
-#define vmtap_endpoint_spec__last_field bridge
+#define vmtap_endpoint_spec__last_field label
 #define vmtap_qemu_nic__last_field addr
 #define vmtap_hypervisor_info__last_field pci_addr
 #define vmtap_hotplug_opts__last_field timeout_ms

@@ -26,6 +26,7 @@
 #include "endpoint.h"
 #include "link.h"
 #include "proc.h"
+#include "redirect.h"
 #include "tap.h"
 #include "validate.h"
 #include "vhost.h"
@@ -57,6 +58,13 @@ VT_EXPORT void vmtap_endpoint_default_mac(const char *id, uint8_t ret_mac[6])
 	ret_mac[5] = (uint8_t)h;
 }
 
+static const char *connection_name(enum vmtap_connection c)
+{
+	static const char *const names[] = { "none", "bridge", "redirect", "macvtap" };
+
+	return (unsigned)c < ARRAY_SIZE(names) ? names[c] : "unknown";
+}
+
 static int spec_check(struct vmtap_ctx *ctx, const struct vmtap_endpoint_spec *s)
 {
 	int r;
@@ -77,19 +85,61 @@ static int spec_check(struct vmtap_ctx *ctx, const struct vmtap_endpoint_spec *s
 	/* a record keeps 255 bytes of it: a longer one is refused, never cut to name another namespace */
 	if (s->netns && (r = vt_netns_spec_check(ctx, s->netns, 255)) < 0)
 		return r;
+	if (s->label && (r = vt_label_check(ctx, s->label)) < 0)
+		return r;
+	if ((unsigned)s->connection > VMTAP_CONNECT_MACVTAP)
+		return vt_fail(ctx, -EINVAL, "validate", "unknown connection type %d", (int)s->connection);
+	/* each connection's own fields, and none of another's: a stray one is a mistake, not a default */
+	if (s->bridge && s->connection != VMTAP_CONNECT_BRIDGE)
+		return vt_fail(ctx, -EINVAL, "validate", "a bridge was given with the %s connection",
+			       connection_name(s->connection));
+	if (s->device && s->connection != VMTAP_CONNECT_REDIRECT && s->connection != VMTAP_CONNECT_MACVTAP)
+		return vt_fail(ctx, -EINVAL, "validate", "a device to connect with was given with the %s connection",
+			       connection_name(s->connection));
+	if (s->tc_prio && s->connection != VMTAP_CONNECT_REDIRECT)
+		return vt_fail(ctx, -EINVAL, "validate", "a tc priority was given with the %s connection",
+			       connection_name(s->connection));
+	if (s->macvtap_mode && s->connection != VMTAP_CONNECT_MACVTAP)
+		return vt_fail(ctx, -EINVAL, "validate", "a macvtap mode was given with the %s connection",
+			       connection_name(s->connection));
+	if ((s->flags & VMTAP_EP_KEEP_PARENT) && s->connection != VMTAP_CONNECT_MACVTAP)
+		return vt_fail(ctx, -EINVAL, "validate", "VMTAP_EP_KEEP_PARENT is for the macvtap connection");
 	switch (s->connection) {
-	case VMTAP_CONNECT_NONE:
-		if (s->bridge)
-			return vt_fail(ctx, -EINVAL, "validate", "a bridge was given without the bridge connection");
-		break;
 	case VMTAP_CONNECT_BRIDGE:
 		if (!s->bridge)
 			return vt_fail(ctx, -EINVAL, "validate", "the bridge connection needs a bridge name");
 		if ((r = vt_name_check(ctx, "bridge name", s->bridge, false)) < 0)
 			return r;
 		break;
+	case VMTAP_CONNECT_REDIRECT:
+	case VMTAP_CONNECT_MACVTAP:
+		if (!s->device)
+			return vt_fail(ctx, -EINVAL, "validate", "the %s connection needs a device",
+				       connection_name(s->connection));
+		if ((r = vt_name_check(ctx, s->connection == VMTAP_CONNECT_MACVTAP ? "parent device name" : "device name",
+				       s->device, false)) < 0)
+			return r;
+		if (s->ifname && !strcmp(s->ifname, s->device))
+			return vt_fail(ctx, -EINVAL, "validate", "the endpoint's device cannot be named %s: that is the "
+				       "device it connects with", s->device);
+		if (s->tc_prio > UINT16_MAX)
+			return vt_fail(ctx, -EINVAL, "validate", "tc priority %u is outside 1..65535", s->tc_prio);
+		if ((unsigned)s->macvtap_mode > VMTAP_MACVTAP_PASSTHRU)
+			return vt_fail(ctx, -EINVAL, "validate", "unknown macvtap mode %d", (int)s->macvtap_mode);
+		break;
 	default:
-		return vt_fail(ctx, -EINVAL, "validate", "unknown connection type %d", (int)s->connection);
+		break;
+	}
+	if (s->connection == VMTAP_CONNECT_MACVTAP) {
+		/* a macvtap is an rtnetlink device: no tun owner, group, host-side MAC or persistence of queues */
+		if (s->flags & (VMTAP_EP_SET_OWNER | VMTAP_EP_SET_GROUP))
+			return vt_fail(ctx, -EINVAL, "validate", "a macvtap endpoint has no owner or group: its queues "
+				       "are opened by vmtap and handed to the hypervisor");
+		if (s->set_host_mac)
+			return vt_fail(ctx, -EINVAL, "validate", "a macvtap endpoint has no host-side MAC: the device's "
+				       "MAC is the guest's");
+		if (s->flags & VMTAP_EP_KERNEL_QDISC)
+			return vt_fail(ctx, -EINVAL, "validate", "VMTAP_EP_KERNEL_QDISC is for TAP devices");
 	}
 	return 0;
 }
@@ -122,6 +172,15 @@ static void record_from_spec(struct vt_record *rec, const char *id, const struct
 	rec->connection = s->connection;
 	if (s->bridge)
 		snprintf(rec->bridge, sizeof(rec->bridge), "%s", s->bridge);
+	if (s->device)
+		snprintf(rec->link_dev, sizeof(rec->link_dev), "%s", s->device);
+	if (s->connection == VMTAP_CONNECT_REDIRECT)
+		rec->tc_prio = (uint16_t)(s->tc_prio ? s->tc_prio : VMTAP_TC_PRIO_DEFAULT);
+	rec->macvtap_mode = s->macvtap_mode;
+	rec->keep_parent = s->connection == VMTAP_CONNECT_MACVTAP && (s->set_guest_mac || (s->flags & VMTAP_EP_KEEP_PARENT));
+	if (s->label)
+		snprintf(rec->label, sizeof(rec->label), "%s", s->label);
+	rec->ephemeral = s->flags & VMTAP_EP_EPHEMERAL;
 	/* an explicit name is known before the device exists: a crash report can name it */
 	if (s->ifname && !strchr(s->ifname, '%'))
 		snprintf(rec->ifname, sizeof(rec->ifname), "%s", s->ifname);
@@ -197,7 +256,23 @@ const char *vt_record_netns(const struct vt_record *rec)
 	return rec->netns[0] ? rec->netns : NULL;
 }
 
-int vt_endpoint_delete_device(struct vmtap_ctx *ctx, int dirfd, const struct vt_record *rec, bool *ret_deleted)
+/*
+ * Undo what @rec's connection did outside its own device, in the device's
+ * namespace @nl: before the device goes, so that no filter is ever left
+ * redirecting to a deleted TAP.
+ */
+static int connection_teardown(struct vmtap_ctx *ctx, struct vt_nl *nl, const struct vt_record *rec,
+			       const char *state_id)
+{
+	switch (rec->connection) {
+	case VMTAP_CONNECT_REDIRECT:
+		return vt_redirect_disconnect(ctx, nl, rec, state_id);
+	default:
+		return 0;
+	}
+}
+
+int vt_endpoint_teardown(struct vmtap_ctx *ctx, int dirfd, const struct vt_record *rec, bool *ret_deleted)
 {
 	char state_id[VT_STATE_ID_LEN + 1];
 	struct vt_netns_id own, nsid;
@@ -208,21 +283,24 @@ int vt_endpoint_delete_device(struct vmtap_ctx *ctx, int dirfd, const struct vt_
 	int r;
 
 	*ret_deleted = false;
-	if (!rec->ifname[0])
-		return 0;
+	if (!rec->ifname[0] && !rec->link_ifindex)
+		return 0; /* nothing was made yet */
 	if ((r = vt_netns_id(ctx, NULL, &own)) < 0 || (r = vt_state_identity_get(ctx, dirfd, state_id)) < 0)
 		return r;
 	r = vt_endpoint_record_netns(ctx, rec, &own, &nsid, &reachable);
 	if (r == -ENOENT || r == -ESTALE)
-		return 0; /* the namespace is gone, and the device with it */
+		return 0; /* the namespace is gone, and everything made in it */
 	if (r < 0)
 		return r;
 	if (!reachable)
 		return vt_fail(ctx, -EXDEV, "delete device",
 			       "%s is in the namespace endpoint %s was created in, which has no name and is not this one: "
-			       "run this in that namespace", rec->ifname, rec->id);
+			       "run this in that namespace", rec->ifname[0] ? rec->ifname : rec->link_dev, rec->id);
 	r = vt_nl_get(ctx, vt_record_netns(rec), &nl);
 	if (r < 0)
+		return r;
+	r = connection_teardown(ctx, nl, rec, state_id);
+	if (r < 0 || !rec->ifname[0])
 		return r;
 	/* asked quietly: a device already gone is success, destroy is idempotent */
 	r = vt_link_get(NULL, nl, rec->ifname, 0, &li);
@@ -298,6 +376,47 @@ static int check_id_free(struct vmtap_ctx *ctx, int dirfd, const char *id)
 	}
 }
 
+/*
+ * Before anything is made, look at the device a redirect or macvtap
+ * connects with, and take the defaults from it: the guest's MAC and the MTU
+ * (Kata's choice: the guest is the pod on the wire).
+ */
+static int connection_prepare(struct vmtap_ctx *ctx, struct vt_nl *nl, struct vmtap_endpoint_spec *s,
+			      struct vt_record *rec)
+{
+	struct vmtap_link_info li;
+	int r;
+
+	switch (s->connection) {
+	case VMTAP_CONNECT_REDIRECT:
+		r = vt_redirect_prepare(ctx, nl, rec, &li);
+		break;
+	default:
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (!s->mtu)
+		s->mtu = li.mtu;
+	if (!s->set_guest_mac && li.has_mac && vmtap_mac_usable(li.mac)) {
+		memcpy(rec->guest_mac, li.mac, 6);
+		if (!s->set_host_mac)
+			vmtap_mac_host_side(rec->guest_mac, rec->host_mac);
+	}
+	return 0;
+}
+
+/* Connect the new device of @rec as its connection says, once the device exists. */
+static int connection_make(struct vmtap_ctx *ctx, struct vt_nl *nl, struct vt_record *rec, const char *state_id)
+{
+	switch (rec->connection) {
+	case VMTAP_CONNECT_REDIRECT:
+		return vt_redirect_connect(ctx, nl, rec, state_id);
+	default:
+		return 0; /* a bridge port is made by the link settings of the TAP itself */
+	}
+}
+
 VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const struct vmtap_endpoint_spec *user_spec,
 				    struct vmtap_endpoint **ret_endpoint)
 {
@@ -310,6 +429,8 @@ VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const
 	struct vmtap_tap_opts topts;
 	struct vt_netns_id nsid;
 	struct vt_record rec;
+	struct vt_nl *nl = NULL;
+	bool connected = false;
 	int r;
 
 	vt_clear_error(ctx);
@@ -337,6 +458,12 @@ VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const
 
 	record_from_spec(&rec, id, &s);
 	rec.netns_id = nsid;
+	if (s.connection == VMTAP_CONNECT_REDIRECT || s.connection == VMTAP_CONNECT_MACVTAP) {
+		if ((r = vt_nl_get(ctx, s.netns, &nl)) < 0 || (r = connection_prepare(ctx, nl, &s, &rec)) < 0) {
+			lock.remove = true; /* no record was written: the lock file has nothing to guard */
+			return r;
+		}
+	}
 	if ((r = vt_fault(ctx, "record creating")) < 0 || (r = vt_state_write(ctx, dirfd, &rec)) < 0) {
 		lock.remove = true; /* the lock file goes with the record it guards */
 		return r;
@@ -348,6 +475,10 @@ VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const
 	if (r == 0) {
 		snprintf(rec.ifname, sizeof(rec.ifname), "%s", vmtap_tap_name(tap));
 		rec.ifindex = vmtap_tap_ifindex(tap);
+		r = connection_make(ctx, nl, &rec, state_id);
+		connected = r == 0;
+	}
+	if (r == 0) {
 		rec.state = VMTAP_EP_READY;
 		rec.pid = (int)getpid();
 		if ((r = vt_fault(ctx, "record ready")) == 0)
@@ -355,6 +486,12 @@ VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const
 	}
 	if (r < 0) {
 		VT_UNDO_SCOPE(ctx);
+		/* the connection first: nothing may point at the TAP once it is gone */
+		if (connected && connection_teardown(ctx, nl, &rec, state_id) < 0) {
+			vt_log(ctx, VMTAP_LOG_ERR, "undo: %s's connection with %s may be left: gc removes it", rec.ifname,
+			       rec.link_dev);
+			return r; /* the record stays "creating", for gc */
+		}
 		/* unpersist and close: the kernel removes the device with its last fd */
 		if (tap && vmtap_tap_destroy(ctx, TAKE_PTR(tap)) < 0)
 			vt_log(ctx, VMTAP_LOG_ERR, "undo: %s may be left, tagged: gc removes it", rec.ifname);
@@ -420,7 +557,7 @@ VT_EXPORT int vmtap_endpoint_destroy(struct vmtap_ctx *ctx, const char *id)
 	if ((r = vt_fault(ctx, "record destroying")) < 0 || (r = vt_state_write(ctx, dirfd, &rec)) < 0)
 		return r;
 	/* on failure the record says "destroying": a later destroy or gc finishes */
-	if ((r = vt_endpoint_delete_device(ctx, dirfd, &rec, &deleted)) < 0 || (r = vt_state_remove(ctx, dirfd, id)) < 0)
+	if ((r = vt_endpoint_teardown(ctx, dirfd, &rec, &deleted)) < 0 || (r = vt_state_remove(ctx, dirfd, id)) < 0)
 		return r;
 	lock.remove = true;
 	return 0;
@@ -568,6 +705,36 @@ VT_EXPORT void vmtap_endpoint_host_mac(const struct vmtap_endpoint *ep, uint8_t 
 VT_EXPORT const char *vmtap_endpoint_bridge(const struct vmtap_endpoint *ep)
 {
 	return ep && ep->rec.connection == VMTAP_CONNECT_BRIDGE ? ep->rec.bridge : NULL;
+}
+
+VT_EXPORT enum vmtap_connection vmtap_endpoint_connection(const struct vmtap_endpoint *ep)
+{
+	return ep ? ep->rec.connection : VMTAP_CONNECT_NONE;
+}
+
+VT_EXPORT const char *vmtap_endpoint_device(const struct vmtap_endpoint *ep)
+{
+	if (!ep)
+		return NULL;
+	switch (ep->rec.connection) {
+	case VMTAP_CONNECT_BRIDGE:
+		return ep->rec.bridge;
+	case VMTAP_CONNECT_REDIRECT:
+	case VMTAP_CONNECT_MACVTAP:
+		return ep->rec.link_dev;
+	default:
+		return NULL;
+	}
+}
+
+VT_EXPORT int vmtap_endpoint_macvtap_mode(const struct vmtap_endpoint *ep)
+{
+	return ep && ep->rec.connection == VMTAP_CONNECT_MACVTAP ? (int)ep->rec.macvtap_mode : -EINVAL;
+}
+
+VT_EXPORT const char *vmtap_endpoint_label(const struct vmtap_endpoint *ep)
+{
+	return ep && ep->rec.label[0] ? ep->rec.label : NULL;
 }
 
 VT_EXPORT const char *vmtap_endpoint_json(const struct vmtap_endpoint *ep)

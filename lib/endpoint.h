@@ -34,10 +34,14 @@ int vt_endpoint_record_netns(struct vmtap_ctx *ctx, const struct vt_record *rec,
 			     struct vt_netns_id *ret_id, bool *ret_reachable);
 
 /*
- * Delete @rec's device if it is there and provably @rec's (see above); a
- * device or namespace already gone is success.  Reports.
+ * Undo everything @rec made: first what its connection did outside its
+ * device (a redirect's filter and qdisc on the device it is connected
+ * with; a macvtap's parent MAC and addresses), then its device, if it is
+ * there and provably @rec's (see above).  What is gone already, the
+ * namespace included, is success; so it can be repeated.  *@ret_deleted
+ * tells whether a device was deleted.  Reports.
  */
-int vt_endpoint_delete_device(struct vmtap_ctx *ctx, int dirfd, const struct vt_record *rec, bool *ret_deleted);
+int vt_endpoint_teardown(struct vmtap_ctx *ctx, int dirfd, const struct vt_record *rec, bool *ret_deleted);
 
 /*
  * Whether the QEMU recorded as holding @ep's device still runs: the

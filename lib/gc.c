@@ -27,6 +27,8 @@
 
 #include "endpoint.h"
 #include "link.h"
+#include "redirect.h"
+#include "tc.h"
 
 struct gc_ns {
 	char *spec;                 /* NULL: gc's own namespace */
@@ -190,6 +192,12 @@ static void gc_record(struct gc_run *g, const char *id)
 		}
 		if (r == DEVICE_PRESENT)
 			return;
+		/* a redirect's filter on the device would now swallow the pod's traffic: it goes first */
+		if (!g->dry_run && (rec.connection == VMTAP_CONNECT_REDIRECT || rec.connection == VMTAP_CONNECT_MACVTAP) &&
+		    vt_endpoint_teardown(ctx, g->dirfd, &rec, &deleted) < 0) {
+			gc_failed(g, id, rec.ifname, vt_record_netns(&rec));
+			return;
+		}
 		if (!g->dry_run && vt_state_remove(ctx, g->dirfd, id) < 0) {
 			gc_failed(g, id, rec.ifname, vt_record_netns(&rec));
 			return;
@@ -201,7 +209,7 @@ static void gc_record(struct gc_run *g, const char *id)
 
 	/* "creating" with nobody holding the lock: its creator died; "destroying": likewise */
 	if (!g->dry_run) {
-		if ((r = vt_endpoint_delete_device(ctx, g->dirfd, &rec, &deleted)) < 0 ||
+		if ((r = vt_endpoint_teardown(ctx, g->dirfd, &rec, &deleted)) < 0 ||
 		    (r = vt_state_remove(ctx, g->dirfd, id)) < 0) {
 			gc_failed(g, id, rec.ifname, vt_record_netns(&rec));
 			return;
@@ -316,7 +324,86 @@ static void gc_tagged(struct gc_run *g, struct vt_nl *nl, const struct gc_ns *ns
 	lock.remove = !g->dry_run && !vt_state_has_record(g->dirfd, t->tag.id);
 }
 
-/* The tagged devices of namespace @ns. */
+/*
+ * Whether filter @f, found in @ns, is in use: a record whose cookie it
+ * carries names it (as its TAP's or its device's), or cannot be read, or is
+ * being created or destroyed by a process holding its lock (gc_record()
+ * settled those whose process died).  *@ret_id: the id of a record its
+ * cookie names, if any.
+ */
+static bool gc_filter_used(struct gc_run *g, const struct gc_ns *ns, const struct vt_redirect_found *f, char **ids,
+			   size_t n, const char **ret_id)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t cookie[VT_TC_COOKIE_LEN];
+		struct vt_netns_id nsid;
+		struct vt_record rec;
+		bool reachable;
+
+		if (vt_tc_cookie_make(cookie, g->state_id, ids[i]) < 0 || memcmp(cookie, f->cookie, sizeof(cookie)))
+			continue;
+		*ret_id = ids[i];
+		if (vt_state_read(NULL, g->dirfd, ids[i], &rec, NULL) < 0 || rec.state != VMTAP_EP_READY)
+			return true;
+		if (rec.connection != VMTAP_CONNECT_REDIRECT || rec.tc_prio != f->prio ||
+		    vt_endpoint_record_netns(NULL, &rec, &g->own, &nsid, &reachable) < 0 || !vt_netns_id_equal(&nsid, &ns->id))
+			continue;
+		if ((f->ifindex == rec.link_ifindex && f->handle == rec.tc_dev_handle) ||
+		    (f->ifindex == rec.ifindex && f->handle == rec.tc_tap_handle))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * vmtap's filters in namespace @ns whose endpoint is gone.  The filters are
+ * listed before the records: a filter is made after its record is written,
+ * so a create that runs meanwhile has its record in the list.
+ */
+static void gc_filters(struct gc_run *g, struct vt_nl *nl, const struct gc_ns *ns)
+{
+	_cleanup_free_ struct vt_redirect_found *found = NULL;
+	char **ids = NULL;
+	size_t n_found = 0, n_ids = 0;
+	int r;
+
+	if (!g->state_id[0] || g->dirfd < 0)
+		return; /* no identity: no cookie can carry it */
+	r = vt_redirect_find(g->ctx, nl, g->state_id, &found, &n_found);
+	if (r < 0) {
+		gc_failed(g, NULL, NULL, ns->spec);
+		return;
+	}
+	if (!n_found)
+		return;
+	if (vt_state_list_ids(g->ctx, g->dirfd, &ids, &n_ids) < 0) {
+		gc_failed(g, NULL, NULL, ns->spec);
+		return;
+	}
+	for (size_t i = 0; i < n_found; i++) {
+		const struct vt_redirect_found *f = &found[i];
+		const char *id = NULL;
+		char detail[160];
+
+		if (gc_filter_used(g, ns, f, ids, n_ids, &id))
+			continue;
+		if (!g->dry_run) {
+			r = vt_redirect_remove_found(g->ctx, nl, f);
+			if (r < 0 && r != -ENOENT) {
+				gc_failed(g, id, f->ifname, ns->spec);
+				continue;
+			}
+		}
+		snprintf(detail, sizeof(detail),
+			 "a tc filter with this state directory's cookie (priority %u, handle %x:%x:%x) that no endpoint "
+			 "uses; the ingress qdisc it sits on stays", f->prio, f->handle >> 20, (f->handle >> 12) & 0xff,
+			 f->handle & 0xfff);
+		gc_emit(g, VMTAP_GC_REMOVED_FILTER, id, f->ifname, ns->spec, detail);
+	}
+	vt_state_free_ids(ids, n_ids);
+}
+
+/* The tagged devices of namespace @ns, then vmtap's filters there. */
 static void gc_orphans(struct gc_run *g, const struct gc_ns *ns)
 {
 	_cleanup_free_ struct tagged *items = NULL;
@@ -338,6 +425,7 @@ static void gc_orphans(struct gc_run *g, const struct gc_ns *ns)
 	}
 	for (size_t i = 0; i < l.n; i++)
 		gc_tagged(g, nl, ns, &items[i]);
+	gc_filters(g, nl, ns);
 }
 
 /*

@@ -47,6 +47,41 @@ VT_EXPORT const char *vmtap_endpoint_state_name(enum vmtap_endpoint_state state)
 	return "unknown";
 }
 
+static const char *const macvtap_mode_names[] = {
+	[VMTAP_MACVTAP_BRIDGE] = "bridge",
+	[VMTAP_MACVTAP_VEPA] = "vepa",
+	[VMTAP_MACVTAP_PRIVATE] = "private",
+	[VMTAP_MACVTAP_PASSTHRU] = "passthru",
+};
+
+VT_EXPORT const char *vmtap_macvtap_mode_name(enum vmtap_macvtap_mode mode)
+{
+	return (unsigned)mode < ARRAY_SIZE(macvtap_mode_names) ? macvtap_mode_names[mode] : NULL;
+}
+
+static const char *const qdisc_origin_names[] = {
+	[VT_QDISC_UNKNOWN] = "unknown",
+	[VT_QDISC_ABSENT] = "absent",
+	[VT_QDISC_SHARED] = "shared",
+	[VT_QDISC_OURS] = "ours",
+};
+
+static const char *const connection_names[] = {
+	[VMTAP_CONNECT_NONE] = "none",
+	[VMTAP_CONNECT_BRIDGE] = "bridge",
+	[VMTAP_CONNECT_REDIRECT] = "redirect",
+	[VMTAP_CONNECT_MACVTAP] = "macvtap",
+};
+
+/* The index of @s in @names (@n entries, NULL ones skipped), or -1. */
+static int name_index(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (names[i] && !strcmp(names[i], s))
+			return (int)i;
+	return -1;
+}
+
 int vt_id_check(struct vmtap_ctx *ctx, const char *id)
 {
 	size_t len = id ? strlen(id) : 0;
@@ -105,12 +140,30 @@ int vt_record_format(const struct vt_record *rec, char **ret_text)
 		json_object_object_add(spec, "netns", json_object_new_string(rec->netns));
 	{
 		json_object *conn = json_object_new_object();
-		json_object_object_add(conn, "type", json_object_new_string(
-			rec->connection == VMTAP_CONNECT_BRIDGE ? "bridge" : "none"));
-		if (rec->connection == VMTAP_CONNECT_BRIDGE)
+		json_object_object_add(conn, "type", json_object_new_string(connection_names[rec->connection]));
+		switch (rec->connection) {
+		case VMTAP_CONNECT_BRIDGE:
 			json_object_object_add(conn, "bridge", json_object_new_string(rec->bridge));
+			break;
+		case VMTAP_CONNECT_REDIRECT:
+			json_object_object_add(conn, "device", json_object_new_string(rec->link_dev));
+			json_object_object_add(conn, "tc_prio", json_object_new_int(rec->tc_prio));
+			break;
+		case VMTAP_CONNECT_MACVTAP:
+			json_object_object_add(conn, "parent", json_object_new_string(rec->link_dev));
+			json_object_object_add(conn, "mode",
+					       json_object_new_string(vmtap_macvtap_mode_name(rec->macvtap_mode)));
+			json_object_object_add(conn, "keep_parent", json_object_new_boolean(rec->keep_parent));
+			break;
+		default:
+			break;
+		}
 		json_object_object_add(spec, "connection", conn);
 	}
+	if (rec->label[0])
+		json_object_object_add(spec, "label", json_object_new_string(rec->label));
+	if (rec->ephemeral)
+		json_object_object_add(spec, "ephemeral", json_object_new_boolean(true));
 	json_object_object_add(o, "spec", spec);
 
 	dev = json_object_new_object();
@@ -122,6 +175,18 @@ int vt_record_format(const struct vt_record *rec, char **ret_text)
 		json_object_object_add(dev, "netns_ino", json_object_new_int64((int64_t)rec->netns_id.ino));
 	}
 	json_object_object_add(o, "device", dev);
+	if (rec->connection == VMTAP_CONNECT_REDIRECT || rec->connection == VMTAP_CONNECT_MACVTAP) {
+		/* what the connection did to the kernel so far: what destroy and gc must undo */
+		json_object *link = json_object_new_object();
+		json_object_object_add(link, "ifindex", json_object_new_int(rec->link_ifindex));
+		if (rec->connection == VMTAP_CONNECT_REDIRECT) {
+			json_object_object_add(link, "tap_filter", json_object_new_int64(rec->tc_tap_handle));
+			json_object_object_add(link, "device_filter", json_object_new_int64(rec->tc_dev_handle));
+			json_object_object_add(link, "device_qdisc",
+					       json_object_new_string(qdisc_origin_names[rec->dev_qdisc]));
+		}
+		json_object_object_add(o, "link", link);
+	}
 	if (rec->hv_pid || rec->hv_netdev[0] || rec->hv_device[0]) {
 		json_object *hv = json_object_new_object();
 		json_object_object_add(hv, "pid", json_object_new_int(rec->hv_pid));
@@ -274,18 +339,52 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 	}
 	if (!json_object_object_get_ex(spec, "connection", &conn) || !json_object_is_type(conn, json_type_object))
 		PARSE_FAIL("spec: no \"connection\" object");
-	s = get_string(conn, "type");
-	if (s && !strcmp(s, "none")) {
-		rec.connection = VMTAP_CONNECT_NONE;
-	} else if (s && !strcmp(s, "bridge")) {
-		rec.connection = VMTAP_CONNECT_BRIDGE;
+	{
+		int i = name_index(connection_names, ARRAY_SIZE(connection_names), get_string(conn, "type"));
+		if (i < 0)
+			PARSE_FAIL("spec: connection: unknown \"type\"");
+		rec.connection = (enum vmtap_connection)i;
+	}
+	switch (rec.connection) {
+	case VMTAP_CONNECT_BRIDGE:
 		s = get_string(conn, "bridge");
 		if (!s || vmtap_name_validate(s) < 0)
 			PARSE_FAIL("spec: connection: bad \"bridge\"");
 		snprintf(rec.bridge, sizeof(rec.bridge), "%s", s);
-	} else {
-		PARSE_FAIL("spec: connection: unknown \"type\"");
+		break;
+	case VMTAP_CONNECT_REDIRECT:
+		s = get_string(conn, "device");
+		if (!s || vmtap_name_validate(s) < 0)
+			PARSE_FAIL("spec: connection: bad \"device\"");
+		snprintf(rec.link_dev, sizeof(rec.link_dev), "%s", s);
+		if (!get_int_range(conn, "tc_prio", 1, UINT16_MAX, &v))
+			PARSE_FAIL("spec: connection: bad \"tc_prio\"");
+		rec.tc_prio = (uint16_t)v;
+		break;
+	case VMTAP_CONNECT_MACVTAP: {
+		int i = name_index(macvtap_mode_names, ARRAY_SIZE(macvtap_mode_names), get_string(conn, "mode"));
+		s = get_string(conn, "parent");
+		if (!s || vmtap_name_validate(s) < 0)
+			PARSE_FAIL("spec: connection: bad \"parent\"");
+		snprintf(rec.link_dev, sizeof(rec.link_dev), "%s", s);
+		if (i < 0)
+			PARSE_FAIL("spec: connection: bad \"mode\"");
+		rec.macvtap_mode = (enum vmtap_macvtap_mode)i;
+		if (get_bool(conn, "keep_parent", &rec.keep_parent) != 1)
+			PARSE_FAIL("spec: connection: \"keep_parent\" must be a boolean");
+		break;
 	}
+	default:
+		break;
+	}
+	if (json_object_object_get_ex(spec, "label", NULL)) {
+		s = get_string(spec, "label");
+		if (!s || !s[0] || vt_label_check(NULL, s) < 0)
+			PARSE_FAIL("spec: bad \"label\"");
+		snprintf(rec.label, sizeof(rec.label), "%s", s);
+	}
+	if (get_bool(spec, "ephemeral", &rec.ephemeral) < 0)
+		PARSE_FAIL("spec: \"ephemeral\" must be a boolean");
 
 	if (!json_object_object_get_ex(o, "device", &dev) || !json_object_is_type(dev, json_type_object))
 		PARSE_FAIL("no \"device\" object");
@@ -304,6 +403,28 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 	}
 	if (rec.state == VMTAP_EP_READY && !rec.ifname[0])
 		PARSE_FAIL("a ready endpoint without a device name");
+	if (rec.connection == VMTAP_CONNECT_REDIRECT || rec.connection == VMTAP_CONNECT_MACVTAP) {
+		json_object *link;
+		if (!json_object_object_get_ex(o, "link", &link) || !json_object_is_type(link, json_type_object))
+			PARSE_FAIL("no \"link\" object");
+		if (!get_int_range(link, "ifindex", 0, INT32_MAX, &v))
+			PARSE_FAIL("link: bad \"ifindex\"");
+		rec.link_ifindex = (int)v;
+		if (rec.connection == VMTAP_CONNECT_REDIRECT) {
+			int i = name_index(qdisc_origin_names, ARRAY_SIZE(qdisc_origin_names), get_string(link, "device_qdisc"));
+			if (!get_int_range(link, "tap_filter", 0, UINT32_MAX, &v))
+				PARSE_FAIL("link: bad \"tap_filter\"");
+			rec.tc_tap_handle = (uint32_t)v;
+			if (!get_int_range(link, "device_filter", 0, UINT32_MAX, &v))
+				PARSE_FAIL("link: bad \"device_filter\"");
+			rec.tc_dev_handle = (uint32_t)v;
+			if (i < 0)
+				PARSE_FAIL("link: bad \"device_qdisc\"");
+			rec.dev_qdisc = (enum vt_qdisc_origin)i;
+		}
+	} else if (json_object_object_get_ex(o, "link", NULL)) {
+		PARSE_FAIL("a \"link\" object without a redirect or macvtap connection");
+	}
 	if (json_object_object_get_ex(o, "hypervisor", &hv)) {
 		static const struct { const char *key; size_t off, size; } strs[] = {
 			{ "netdev", offsetof(struct vt_record, hv_netdev), sizeof(rec.hv_netdev) },

@@ -16,6 +16,18 @@
 #define VT_RECORD_VERSION 1
 #define VT_STATE_PATH_MAX 200
 
+/*
+ * Where the ingress qdisc of a redirect's device came from, recorded before
+ * vmtap looks for one to share, so that a crash in between still says
+ * whether an empty ingress qdisc there can be vmtap's.
+ */
+enum vt_qdisc_origin {
+	VT_QDISC_UNKNOWN = 0,         /* not looked at yet */
+	VT_QDISC_ABSENT,              /* there was none: one there now is vmtap's unless proven otherwise */
+	VT_QDISC_SHARED,              /* someone else's, shared: never deleted */
+	VT_QDISC_OURS,                /* vmtap created it: deleted once no filter is left on it */
+};
+
 struct vt_record {
 	char id[VMTAP_ID_MAX + 1];
 	enum vmtap_endpoint_state state;
@@ -36,6 +48,18 @@ struct vt_record {
 	int hv_pid;
 	uint64_t hv_start;            /* its start time (/proc/PID/stat), to tell it from a reused pid; 0: unknown */
 	char hv_netdev[128], hv_device[128], hv_pci[32];
+	char label[VMTAP_LABEL_MAX + 1]; /* "": none */
+	bool ephemeral;               /* VMTAP_EP_EPHEMERAL */
+	/* redirect and macvtap: the device connected with (the macvtap's parent) */
+	char link_dev[VMTAP_IFNAMSIZ];
+	int link_ifindex;             /* its ifindex, once looked up; 0: not yet */
+	/* redirect: the filters' priority, their handles once made (0: not made), the device's ingress qdisc */
+	uint16_t tc_prio;
+	uint32_t tc_tap_handle, tc_dev_handle;
+	enum vt_qdisc_origin dev_qdisc;
+	/* macvtap */
+	enum vmtap_macvtap_mode macvtap_mode;
+	bool keep_parent;
 };
 /* Parse a record from (buf, len); on failure @errbuf says why. Fuzzed in fuzz/. */
 int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char *errbuf, size_t errlen);

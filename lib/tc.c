@@ -623,6 +623,18 @@ static bool ingress_kind(const char *kind)
 	return !strcmp(kind, "ingress") || !strcmp(kind, "clsact");
 }
 
+int vt_tc_ingress_probe(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const char *name, char ret_kind[16])
+{
+	struct vt_tc_qdisc q;
+	bool found;
+	int r = ingress_get(nl, ifindex, &found, &q);
+
+	if (r < 0)
+		return vt_fail_ack(ctx, r, vt_nl_ack(nl), "look up qdisc", "%s: its ingress slot", name);
+	snprintf(ret_kind, 16, "%s", found ? q.kind : "");
+	return 0;
+}
+
 int vt_tc_ingress_ensure(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const char *name, bool *ret_created)
 {
 	char buf[VT_TC_REQ_SIZE] __attribute__((aligned(8)));

@@ -97,6 +97,8 @@ struct vt_tc_qdisc {
 /* Parse one RTM_NEWQDISC from (buf, len): 0, or -EBADMSG with *@ret untouched.  Fuzzed in fuzz/. */
 int vt_tc_qdisc_parse(const void *buf, size_t len, struct vt_tc_qdisc *ret);
 
+/* The kind of the qdisc in the ingress slot of @ifindex ("ingress", "clsact", ...), "" when empty.  Reports. */
+int vt_tc_ingress_probe(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const char *name, char ret_kind[16]);
 /*
  * Make sure @ifindex has a qdisc in its ingress slot: an ingress qdisc is
  * created when the slot is empty (*@ret_created = true: vmtap's, to delete

@@ -221,3 +221,52 @@ VT_EXPORT void vmtap_mac_host_side(const uint8_t guest_mac[6], uint8_t ret_mac[6
 	memcpy(ret_mac, guest_mac, 6);
 	ret_mac[0] = guest_mac[0] == 0xfe ? 0xfa : 0xfe;
 }
+
+/* Whether (s, len) is well-formed UTF-8: shortest forms only, no surrogates, nothing above U+10FFFF. */
+bool vt_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned char c = *p;
+		size_t n;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return false;
+		if ((size_t)(end - p) <= n)
+			return false;
+		for (size_t i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+int vt_label_check(struct vmtap_ctx *ctx, const char *label)
+{
+	size_t len = strlen(label);
+
+	if (len > VMTAP_LABEL_MAX)
+		return vt_fail(ctx, -EINVAL, "validate", "label is %zu bytes, the limit is %d", len, VMTAP_LABEL_MAX);
+	if (vt_has_control(label))
+		return vt_fail(ctx, -EINVAL, "validate", "label contains a control character");
+	if (!vt_utf8_valid(label, len))
+		return vt_fail(ctx, -EINVAL, "validate", "label is not valid UTF-8");
+	return 0;
+}

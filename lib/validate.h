@@ -17,6 +17,10 @@ int vt_netns_spec_check(struct vmtap_ctx *ctx, const char *spec, size_t max_len)
 /* Whether @s holds a byte below 0x20 or DEL. */
 bool vt_has_control(const char *s);
 int vt_queues_check(struct vmtap_ctx *ctx, unsigned int queues);
+/* Whether (s, len) is well-formed UTF-8 (shortest forms, no surrogates, at most U+10FFFF). */
+bool vt_utf8_valid(const char *s, size_t len);
+/* An endpoint label: at most VMTAP_LABEL_MAX bytes of UTF-8 without control characters. */
+int vt_label_check(struct vmtap_ctx *ctx, const char *label);
 
 /* An alias that vmtap keeps for its ownership tags ("vmtap:...", "vmtap-..."). */
 bool vt_alias_reserved(const char *alias);

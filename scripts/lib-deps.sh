@@ -22,8 +22,9 @@ declare -A layer=(
 	[link_set]=6
 	[tap]=7
 	[state]=8
-	[qmp]=9 [qemu]=9 [endpoint]=9 [bridge_helper]=9
-	[gc]=10 [hotplug]=10
+	[qmp]=9 [qemu]=9 [bridge_helper]=9 [redirect]=9
+	[endpoint]=10
+	[gc]=11 [hotplug]=11
 )
 
 edges=$(for f in *.c *.h; do

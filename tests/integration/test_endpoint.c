@@ -180,7 +180,7 @@ static void test_bad_specs(void **state)
 		{ { .sz = sz, .mtu = 67 }, "68..65535" },
 		{ { .sz = sz, .set_guest_mac = true, .guest_mac = { 1, 2, 3, 4, 5, 6 } }, "unicast" },
 		{ { .sz = sz, .connection = VMTAP_CONNECT_BRIDGE }, "bridge name" },
-		{ { .sz = sz, .bridge = "br0" }, "without the bridge connection" },
+		{ { .sz = sz, .bridge = "br0" }, "a bridge was given with the none connection" },
 		{ { .sz = sz, .flags = 0x100 }, "unknown endpoint flags" },
 		{ { .sz = sz, .netns = "../x" }, "plain name" },
 	};

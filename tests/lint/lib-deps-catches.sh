@@ -10,7 +10,7 @@ cp "$lib"/*.c "$lib"/*.h "$tmp"/
 sed -i '0,/^#include "/s//#include "endpoint.h"\n&/' "$tmp/ctx.c"
 if out=$(bash "$script" "$tmp"); then
 	echo "not ok - ctx.c including endpoint.h was not caught"; fail=1
-elif [[ $out != *"ctx (layer 1) includes endpoint (layer 9)"* ]]; then
+elif [[ $out != *"ctx (layer 1) includes endpoint (layer "* ]]; then
 	echo "not ok - the upward include was caught without saying which: $out"; fail=1
 else
 	echo "ok - an upward include is caught and named"
