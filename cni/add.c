@@ -44,6 +44,12 @@ static int build_result(struct cni_request *req, const struct vmtap_endpoint *ep
 		return cni_fail_lib(err, req->ctx, r, "reading the new device back");
 	if (!tap.has_mac)
 		return cni_fail(err, CNI_ERR_INTERNAL, "vmtap failed", "the new device %s has no MAC", a.tap_name);
+	/* what the runtime is told must be what exists: a library without macvtap support must not pass for one */
+	if (req->cfg.mode == CNI_MODE_MACVTAP ? strcmp(tap.kind, "macvtap") != 0 : !tap.is_tun)
+		return cni_fail(err, CNI_ERR_UNSUPPORTED, "not supported by this kernel or library",
+				"asked for a %s endpoint, the library made a %s device %s",
+				req->cfg.mode == CNI_MODE_MACVTAP ? "macvtap" : "TAP", tap.kind[0] ? tap.kind : "plain",
+				a.tap_name);
 	vmtap_mac_format(tap.mac, a.tap_mac);
 	a.mtu = tap.mtu;
 	vmtap_endpoint_guest_mac(ep, guest);
@@ -64,10 +70,29 @@ static int build_result(struct cni_request *req, const struct vmtap_endpoint *ep
 	return 0;
 }
 
+/*
+ * Whether exact TAP name @name names a device of the namespace already (a
+ * %d pattern never does).  False when it cannot be told: creation then
+ * fails or succeeds on its own.
+ */
+static bool tap_name_taken(struct cni_request *req, const char *name, struct vmtap_link_info *ret_li)
+{
+	ret_li->sz = sizeof(*ret_li);
+	return name && !strchr(name, '%') && vmtap_link_get(req->ctx, req->env.netns, name, ret_li) == 0;
+}
+
+static int name_taken(struct cni_request *req, const char *name, const struct vmtap_link_info *li,
+		      struct cni_error *err)
+{
+	return cni_fail(err, CNI_ERR_NAME_TAKEN, "TAP name taken", "%s exists in %.200s (a %s device)", name,
+			req->env.netns, li->kind[0] ? li->kind : "plain");
+}
+
 int cni_cmd_add(struct cni_request *req, struct cni_error *err)
 {
 	_cleanup_(vmtap_endpoint_freep) struct vmtap_endpoint *ep = NULL;
 	struct vmtap_endpoint_spec spec;
+	struct vmtap_link_info li;
 	const char *tap_name;
 	int r;
 
@@ -93,23 +118,25 @@ int cni_cmd_add(struct cni_request *req, struct cni_error *err)
 				"owner, its queues are opened through its character device");
 	cni_endpoint_spec(req, &spec);
 	tap_name = cni_want_tap_name(req);
+	if (tap_name_taken(req, tap_name, &li))
+		return name_taken(req, tap_name, &li, err);
 	r = vmtap_endpoint_create(req->ctx, req->att.id, &spec, &ep);
-	if (r == -EEXIST) {
+	if (r < 0) {
 		_cleanup_(vmtap_endpoint_freep) struct vmtap_endpoint *other = NULL;
-		char why[VMTAP_ERROR_MAX];
+		char why[VMTAP_ERROR_MAX], step[64];
 
+		/* what the library said, before other calls on the context replace it */
 		snprintf(why, sizeof(why), "%s", vmtap_ctx_error(req->ctx));
+		snprintf(step, sizeof(step), "%s", vmtap_ctx_error_step(req->ctx));
+		/* taken meanwhile: the kernel's EBUSY or EEXIST says so less clearly */
+		if (tap_name_taken(req, tap_name, &li))
+			return name_taken(req, tap_name, &li, err);
 		/* a record that appeared meanwhile is a concurrent ADD of the same attachment */
-		if (cni_endpoint_find(req, &other, err) == CNI_EP_OURS)
+		if (r == -EEXIST && cni_endpoint_find(req, &other, err) == CNI_EP_OURS)
 			return cni_fail(err, CNI_ERR_EXISTS, "attachment exists",
 					"endpoint %s of %s was made by a concurrent ADD", req->att.id, req->att.label);
-		if (tap_name)
-			return cni_fail(err, CNI_ERR_NAME_TAKEN, "TAP name taken", "%s in %.200s: %s", tap_name,
-					req->env.netns, why);
-		return cni_fail(err, CNI_ERR_INTERNAL, "vmtap failed", "creating endpoint %s: %s", req->att.id, why);
+		return cni_fail(err, cni_code_for_errno(r, step), "vmtap could not make the endpoint", "%s", why);
 	}
-	if (r < 0)
-		return cni_fail_lib(err, req->ctx, r, "creating the endpoint");
 
 	r = build_result(req, ep, err);
 	if (r) {

@@ -38,6 +38,8 @@ enum cni_code cni_code_for_errno(int r, const char *step)
 {
 	switch (-r) {
 	case EBUSY:
+		/* the endpoint's lock held past the wait: another ADD or DEL of it is running; anything else busy stays busy */
+		return step && !strcmp(step, "lock") ? CNI_ERR_TRY_AGAIN : CNI_ERR_INTERNAL;
 	case EAGAIN:
 		return CNI_ERR_TRY_AGAIN;
 	case EPERM:

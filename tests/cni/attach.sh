@@ -145,10 +145,10 @@ check "CNI_ARGS: VMTAP_TAP_NAME and VMTAP_QUEUES win over the configuration" \
 check "CNI_ARGS: the result names vmtap7" jqe '.interfaces[-1].name == "vmtap7"' <<<"$out"
 # a taken name: 103, nothing made
 ip -n podw link add vmtap7 type veth peer name vmtap7p
-out=$(CNI_ARGS="VMTAP_TAP_NAME=vmtap7" cnitool add "$W/vm.conflist" cname /run/netns/podw eth0 2>&1)
+out=$(CNI_ARGS="IgnoreUnknown=1;VMTAP_TAP_NAME=vmtap7" cnitool add "$W/vm.conflist" cname /run/netns/podw eth0 2>&1)
 check "a taken TAP name is refused (103)" grep -q '"code":103' <<<"$out"
 check "... and the runtime's DEL after the failed ADD cleans up" \
-	eval "CNI_ARGS=VMTAP_TAP_NAME=vmtap7 cnitool del '$W/vm.conflist' cname /run/netns/podw eth0 &&
+	eval "CNI_ARGS='IgnoreUnknown=1;VMTAP_TAP_NAME=vmtap7' cnitool del '$W/vm.conflist' cname /run/netns/podw eth0 &&
 		[ \"\$(taps_in podw)\" -eq 0 ] && ! ip -n podw link show eth0 2>/dev/null"
 ip -n podw link del vmtap7
 check "CNI_ARGS pod DEL" cnitool del "$W/vm.conflist" cargs /run/netns/podv eth0

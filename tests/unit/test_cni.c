@@ -619,6 +619,7 @@ static void test_error_json(void **state)
 	json_object_put(o);
 	free(text);
 	assert_int_equal(cni_code_for_errno(-EBUSY, "lock"), CNI_ERR_TRY_AGAIN);
+	assert_int_equal(cni_code_for_errno(-EBUSY, "create device"), CNI_ERR_INTERNAL);
 	assert_int_equal(cni_code_for_errno(-EPERM, "create"), CNI_ERR_PERMISSION);
 	assert_int_equal(cni_code_for_errno(-EINVAL, "validate"), CNI_ERR_CONFIG);
 	assert_int_equal(cni_code_for_errno(-EINVAL, "set mtu"), CNI_ERR_INTERNAL);
