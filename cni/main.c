@@ -14,7 +14,11 @@
  * CNI_NETNS, CNI_IFNAME and CNI_PATH and its own cniVersion on stdin.
  *
  * ADD prints its result last; if that write fails, the runtime never learns
- * of the attachment, so ADD is undone through DEL before exiting.
+ * of the attachment, so ADD is undone through DEL before exiting.  A
+ * stdout that is closed from the start is refused before anything is read
+ * or made (code 5): the first file or socket opened would otherwise get fd
+ * 1, and the result would be written into it.  For the same reason a closed
+ * stdin or stderr is replaced by /dev/null.
  *
  * The state directory comes from the configuration's "stateDir", never from
  * the environment: runtimes run DEL from processes whose environment is not
@@ -22,6 +26,7 @@
  * a DEL looking in another.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +70,25 @@ static bool write_all(int fd, const char *buf, size_t len)
 static bool print_line(const char *text)
 {
 	return text && write_all(STDOUT_FILENO, text, strlen(text)) && write_all(STDOUT_FILENO, "\n", 1);
+}
+
+/*
+ * Make fds 0-2 safe to use as the standard streams: false when stdout is
+ * closed (no result could reach the runtime), a closed stdin or stderr gets
+ * /dev/null so that nothing opened later takes its number.
+ */
+static bool std_fds_ready(void)
+{
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0)
+		return false;
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fd == STDOUT_FILENO || fcntl(fd, F_GETFD) >= 0)
+			continue;
+		/* the lowest free number is @fd: 0 before 2, and 1 is open */
+		if (open("/dev/null", fd == STDIN_FILENO ? O_RDONLY | O_CLOEXEC : O_WRONLY | O_CLOEXEC) != fd)
+			return false;
+	}
+	return true;
 }
 
 /* Read all of stdin, at most CNI_CONFIG_MAX + 1 bytes (the parser refuses more). */
@@ -195,6 +219,13 @@ int main(int argc, char **argv)
 
 	/* a runtime that went away must not kill ADD half-way: write() says EPIPE instead, and ADD is undone */
 	signal(SIGPIPE, SIG_IGN);
+	if (!std_fds_ready()) {
+		/* nothing was made, and there is nowhere to say so but stderr, if that is open */
+		if (fcntl(STDERR_FILENO, F_GETFD) >= 0)
+			fprintf(stderr, "vmtap-cni: stdout is closed (or /dev/null cannot stand in for a closed stdin): "
+					"nothing done\n");
+		return CNI_ERR_IO;
+	}
 
 	if (argc == 4 && !strcmp(argv[1], "--endpoint-id"))
 		return print_endpoint_id(argv[2], argv[3]);

@@ -25,6 +25,8 @@ eth0_state() {
 taps_in() { ip -n "$1" -o -d link show 2>/dev/null | grep -cE ' (tun|macvtap) ' || true; }
 records() { find "$STATE" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l; }
 ingress_filters() { tc -n "$1" filter show dev "$2" ingress 2>/dev/null | grep -c 'mirred' || true; }
+export -f taps_in records ingress_filters
+export STATE
 
 # ---- ADD / CHECK / DEL of the chain bridge -> vmtap-cni, both modes, 1 and 4 queues ----
 netns_new podv
@@ -163,11 +165,25 @@ for fault in "record ready" "set link"; do
 done
 res1=$(cnitool add "$W/bridge-only.conflist" cpipe /run/netns/podv eth0)
 conf=$(jq -c --argjson prev "$res1" '.plugins[1] + {cniVersion: "1.0.0", name: "vmnet", prevResult: $prev}' "$W/vm.conflist")
-printf '%s' "$conf" | env -i CNI_COMMAND=ADD CNI_CONTAINERID=cpipe CNI_NETNS=/run/netns/podv CNI_IFNAME=eth0 "$PLUGIN" >&- 2>/dev/null
+add_env=(CNI_COMMAND=ADD CNI_CONTAINERID=cpipe CNI_NETNS=/run/netns/podv CNI_IFNAME=eth0)
+nothing_made() { [ "$(taps_in podv)" -eq 0 ] && [ "$(ingress_filters podv eth0)" -eq 0 ] && [ -z "$(find "$STATE" -name '*.json')" ]; }
+# stdout full: the result is made, its write fails, ADD undoes itself through DEL
+printf '%s' "$conf" | env -i "${add_env[@]}" "$PLUGIN" >/dev/full 2>"$W/full.err"
 rc=$?
-check "ADD whose result cannot be written fails (5) and undoes itself" \
-	bash -c "[ $rc -eq 5 ] && [ \"\$(taps_in podv)\" -eq 0 ] && [ \"\$(ingress_filters podv eth0)\" -eq 0 ] &&
-		[ -z \"\$(find '$STATE' -name '*.json')\" ]"
+check "ADD whose result cannot be written (stdout full) fails (5) and undoes itself" \
+	eval '[ $rc -eq 5 ] && grep -q "the attachment was undone" "$W/full.err" && nothing_made'
+# stdout closed: refused before anything is made (a socket or file opened later would get fd 1 and the result)
+printf '%s' "$conf" | env -i "${add_env[@]}" "$PLUGIN" >&- 2>"$W/closed.err"
+rc=$?
+check "ADD with stdout closed fails (5) and makes nothing" \
+	eval '[ $rc -eq 5 ] && grep -q "stdout is closed" "$W/closed.err" && nothing_made'
+# stdin closed: read as empty (6), the error on stdout; stderr closed: ADD works and DEL too
+out=$(env -i "${add_env[@]}" "$PLUGIN" <&- 2>/dev/null)
+check "ADD with stdin closed: 6 on stdout, nothing made" eval 'jqe ".code == 6" <<<"$out" && nothing_made'
+out=$(printf '%s' "$conf" | env -i "${add_env[@]}" "$PLUGIN" 2>&-)
+check "ADD with stderr closed works, its result on stdout" jqe '.interfaces | length == 5' <<<"$out"
+check "... and so does its DEL" \
+	eval 'printf "%s" "$conf" | env -i CNI_COMMAND=DEL CNI_CONTAINERID=cpipe CNI_IFNAME=eth0 "$PLUGIN" 2>&- && nothing_made'
 cnitool del "$W/bridge-only.conflist" cpipe /run/netns/podv eth0
 
 # ---- GC (1.1.0, a list of vmtap-cni alone: Debian's bridge speaks up to 1.0.0) ----
