@@ -194,7 +194,8 @@ conflist "$W/other.conflist" othernet 1.0.0 "$(bridge_conf cnioth0 10.90.0.0/24)
 cnitool add "$W/vm.conflist" cx /run/netns/podx eth0 >/dev/null
 cnitool add "$W/vm.conflist" cy /run/netns/pody eth0 >/dev/null
 cnitool add "$W/vm.conflist" cgone /run/netns/podgone eth0 >/dev/null
-cnitool add "$W/other.conflist" cx /run/netns/podv eth0 >/dev/null
+# (another container: one container cannot have two attachments named eth0, and the id is per (container, ifname))
+cnitool add "$W/other.conflist" cz /run/netns/podv eth0 >/dev/null
 # leaked: the runtime lost its cache (so libcni's own first GC step cannot DEL them), one pod's netns is gone too
 rm -f "$W/cache/results/vmnet-cx-eth0" "$W/cache/results/vmnet-cgone-eth0"
 ip netns del podgone
@@ -207,14 +208,14 @@ check "GC with cy valid" cnitool gc "$W/gc.conflist" cy/eth0
 check "GC removed the leaked attachment cx: its TAP, filters and record" \
 	bash -c "[ \"\$(taps_in podx)\" -eq 0 ] && [ \"\$(ingress_filters podx eth0)\" -eq 0 ] && [ ! -e '$STATE/$xid.json' ]"
 check "GC removed the record of cgone, whose netns is gone" test ! -e "$STATE/$("$PLUGIN" --endpoint-id cgone eth0).json"
-check "GC kept cy and the other network's cx" \
+check "GC kept cy and the other network's cz" \
 	bash -c "[ \"\$(taps_in pody)\" -eq 1 ] && [ \"\$(taps_in podv)\" -eq 1 ] && [ \"\$(records)\" -eq 2 ]"
 check "GC left the bridge plugin's eth0 of cx alone" ip -n podx link show eth0
 check "GC without its list is refused (7)" \
 	bash -c "printf '%s' '$(jq -c '.plugins[0] + {cniVersion: "1.1.0", name: "vmnet"}' "$W/gc.conflist")' |
 		env -i CNI_COMMAND=GC '$PLUGIN' | grep -q '\"code\":7'"
 cnitool del "$W/vm.conflist" cy /run/netns/pody eth0
-cnitool del "$W/other.conflist" cx /run/netns/podv eth0
+cnitool del "$W/other.conflist" cz /run/netns/podv eth0
 cnitool del "$W/bridge-only.conflist" cx /run/netns/podx eth0 # the bridge's part of the leaked pod
 check "GC: everything DELed" test "$(records)" -eq 0
 

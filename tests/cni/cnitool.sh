@@ -98,10 +98,13 @@ run_plugin() {
 	local path=$1 verb=$2 cid=$3 netns=$4 ifname=$5 args=$6 cnipath=$7 stdin=$8 rc
 	local -a env=(CNI_COMMAND="$verb" CNI_CONTAINERID="$cid" CNI_NETNS="$netns" CNI_ARGS="$args"
 		CNI_IFNAME="$ifname" CNI_PATH="$cnipath")
+	# the exact bytes (no newline a here-string would add) from a process substitution, not a pipe: a
+	# plugin may exit without reading stdin (Go plugins do for VERSION); its writer then dies of SIGPIPE,
+	# which libcni ignores too (os/exec drops EPIPE on stdin), where a pipe would fail the pipeline
 	if ((BARE)); then
-		OUT=$(printf '%s' "$stdin" | env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "${env[@]}" "$path")
+		OUT=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "${env[@]}" "$path" < <(printf '%s' "$stdin"))
 	else
-		OUT=$(printf '%s' "$stdin" | env "${env[@]}" "$path")
+		OUT=$(env "${env[@]}" "$path" < <(printf '%s' "$stdin"))
 	fi
 	rc=$?
 	return $rc
