@@ -221,6 +221,10 @@ int cli_value_bridge(const char *cmd, const char *arg, const char **ret);
 int cli_value_mac(const char *cmd, const char *arg, uint8_t ret_mac[6], bool *ret_set, const char *refusal);
 /* "noqueue" clears @kernel_flag in *@flags, "kernel" (the kernel's default qdiscs) sets it. */
 int cli_value_qdisc(const char *cmd, const char *arg, uint32_t *flags, uint32_t kernel_flag);
+/* "bridge", "vepa", "private" or "passthru". */
+int cli_value_macvtap_mode(const char *cmd, const char *arg, enum vmtap_macvtap_mode *ret);
+/* A tc filter priority, 1..65535. */
+int cli_value_tc_prio(const char *cmd, const char *arg, uint32_t *ret);
 
 /* ---- shared option tables and printers ---- */
 
@@ -240,10 +244,20 @@ bool cli_link_opts_any(const struct vmtap_link_set_opts *o);
 /* The endpoint SPEC options (cli_endpoint_spec_opts) shared by endpoint create and hotplug. */
 enum cli_spec_opt_id {
 	SPEC_IFNAME = CLI_OPT_SPEC, SPEC_QUEUES, SPEC_NO_VNET_HDR, SPEC_MTU, SPEC_GUEST_MAC, SPEC_HOST_MAC,
-	SPEC_OWNER, SPEC_GROUP, SPEC_NETNS, SPEC_BRIDGE, SPEC_VHOST, SPEC_DOWN, SPEC_QDISC,
+	SPEC_OWNER, SPEC_GROUP, SPEC_NETNS, SPEC_BRIDGE, SPEC_VHOST, SPEC_DOWN, SPEC_QDISC, SPEC_REDIRECT,
+	SPEC_MACVTAP, SPEC_MACVTAP_MODE, SPEC_TC_PRIO, SPEC_KEEP_PARENT, SPEC_LABEL,
 };
 extern const struct cli_opt cli_endpoint_spec_opts[];
-/* Apply SPEC option @id to @s: 0, or an exit code after printing why. */
-int cli_endpoint_spec_opt(int id, const char *arg, struct vmtap_endpoint_spec *s);
+/* An endpoint SPEC as the options build it, with what the struct cannot tell (a value given that equals 0). */
+struct cli_spec {
+	struct vmtap_endpoint_spec s;
+	bool given;                 /* any SPEC option */
+	bool macvtap_mode_given;    /* --macvtap-mode, bridge (0) included */
+};
+#define CLI_SPEC_INIT { .s = { .sz = sizeof(struct vmtap_endpoint_spec) } }
+/* Apply SPEC option @id to @spec: 0, or an exit code after printing why. */
+int cli_endpoint_spec_opt(int id, const char *arg, struct cli_spec *spec);
+/* Once all options are in: refuse options of a connection that was not asked for.  0, or an exit code after printing why. */
+int cli_endpoint_spec_check(const struct cli_spec *spec);
 
 #endif

@@ -11,8 +11,8 @@ static const char endpoint_help[] =
 	"       vmtap [-j] endpoint list\n"
 	"       vmtap [-j] endpoint show ID\n"
 	"\n"
-	"An endpoint is a TAP device for one VM NIC, known by ID (1-64 of\n"
-	"[A-Za-z0-9_.-], no leading dot) and recorded in the state directory\n"
+	"An endpoint is a TAP (or macvtap) device for one VM NIC, known by ID (1-64\n"
+	"of [A-Za-z0-9_.-], no leading dot) and recorded in the state directory\n"
 	"(--state-dir, $VMTAP_STATE_DIR, default /run/vmtap). Its device carries\n"
 	"the tag vmtap:ID in its alias. Creation is transactional; destroy succeeds\n"
 	"when the device or its namespace is already gone.\n"
@@ -21,16 +21,29 @@ static const char endpoint_help[] =
 	"  --ifname NAME        device name or pattern with %d (default: generated)\n"
 	"  --queues N           1..256 (default 1)\n"
 	"  --no-vnet-hdr        no virtio-net header\n"
-	"  --mtu N              MTU (default: the bridge's, else the kernel's)\n"
-	"  --guest-mac MAC      the guest's MAC (default: 52:54:00 + a hash of ID)\n"
-	"  --host-mac MAC       the device's MAC (default: the guest's with first byte FE, or FA)\n"
+	"  --mtu N              MTU (default: the bridge's, IFACE's or PARENT's, else the kernel's)\n"
+	"  --guest-mac MAC      the guest's MAC (default: IFACE's or PARENT's, else\n"
+	"                       52:54:00 + a hash of ID)\n"
+	"  --host-mac MAC       the TAP's MAC (default: the guest's with first byte FE, or FA)\n"
 	"  --owner USER         user allowed to open the queues\n"
 	"  --group GROUP        group allowed to open the queues\n"
 	"  --netns NS           create it inside namespace NS (name or path)\n"
-	"  --bridge BR          connect it to bridge BR\n"
 	"  --vhost              vhost-net wanted at hand-off (degrades with a warning)\n"
 	"  --down               leave the host side down (default: up)\n"
-	"  --qdisc noqueue|kernel  root qdisc of the new device (default noqueue)\n";
+	"  --qdisc noqueue|kernel  root qdisc of the new device (default noqueue)\n"
+	"  --label TEXT         free text kept in the record (at most 255 bytes)\n"
+	"\n"
+	"Connection, at most one:\n"
+	"  --bridge BR          a port of bridge BR\n"
+	"  --redirect IFACE     cross-connected by tc with IFACE of the same namespace\n"
+	"                       (a pod's veth), as Kata does: a u32 + mirred redirect\n"
+	"                       filter on each device's ingress; IFACE keeps its addresses\n"
+	"  --tc-prio N          the filters' priority, 1..65535 (default 30317)\n"
+	"  --macvtap PARENT     a macvtap device on PARENT instead of a TAP: the guest\n"
+	"                       takes PARENT's MAC, PARENT gets a random one and loses\n"
+	"                       its addresses and routes until destroy puts them back\n"
+	"  --macvtap-mode MODE  bridge (default), vepa, private or passthru\n"
+	"  --keep-parent        leave PARENT's MAC and addresses alone (as --guest-mac does)\n";
 
 static void print_endpoint(struct printer *p, const struct vmtap_endpoint *ep)
 {
@@ -53,10 +66,30 @@ static void print_endpoint(struct printer *p, const struct vmtap_endpoint *ep)
 	vmtap_endpoint_host_mac(ep, mac);
 	print_string(p, "host_mac", " host_mac %s", vmtap_mac_format(mac, text));
 	print_open_object(p, "connection");
-	print_string(p, "type", NULL, vmtap_endpoint_bridge(ep) ? "bridge" : "none");
-	if (vmtap_endpoint_bridge(ep))
+	switch (vmtap_endpoint_connection(ep)) {
+	case VMTAP_CONNECT_BRIDGE:
+		print_string(p, "type", NULL, "bridge");
 		print_string(p, "bridge", " bridge %s", vmtap_endpoint_bridge(ep));
+		break;
+	case VMTAP_CONNECT_REDIRECT:
+		print_string(p, "type", " redirect", "redirect");
+		print_string(p, "device", " %s", vmtap_endpoint_device(ep));
+		print_uint(p, "tc_prio", " tc_prio %llu", vmtap_endpoint_tc_prio(ep));
+		break;
+	case VMTAP_CONNECT_MACVTAP:
+		print_string(p, "type", " macvtap", "macvtap");
+		print_string(p, "parent", " %s", vmtap_endpoint_device(ep));
+		print_string(p, "mode", " mode %s",
+			     vmtap_macvtap_mode_name((enum vmtap_macvtap_mode)vmtap_endpoint_macvtap_mode(ep)));
+		break;
+	default:
+		print_string(p, "type", NULL, "none");
+		break;
+	}
 	print_close_object(p);
+	print_bool(p, "ephemeral", " ephemeral", vmtap_endpoint_ephemeral(ep));
+	if (vmtap_endpoint_label(ep))
+		print_string(p, "label", " label \"%s\"", vmtap_endpoint_label(ep));
 	{
 		struct vmtap_hypervisor_info hv = { .sz = sizeof(hv) };
 		if (vmtap_endpoint_hypervisor(ep, &hv) == 0) {
@@ -98,11 +131,16 @@ static int list_cb(const struct vmtap_endpoint *ep, const char *file, const char
 	return 0;
 }
 
-static const struct vmtap_endpoint_spec create_defaults = { .sz = sizeof(struct vmtap_endpoint_spec) };
+static const struct cli_spec create_defaults = CLI_SPEC_INIT;
 
 static int create_opt(struct cli_call *call, int id, const char *arg)
 {
 	return cli_endpoint_spec_opt(id, arg, call->data);
+}
+
+static int create_check(struct cli_call *call)
+{
+	return cli_endpoint_spec_check(call->data);
 }
 
 /* Print endpoint @ep, alone (create) or as an array of one (show), as 'ip -j' does. */
@@ -123,7 +161,8 @@ static void print_one(const struct cli_call *call, const struct vmtap_endpoint *
 static int create_run(struct cli_call *call)
 {
 	struct vmtap_endpoint *ep = NULL;
-	int r = vmtap_endpoint_create(call->ctx, call->args[0], call->data, &ep);
+	const struct cli_spec *spec = call->data;
+	int r = vmtap_endpoint_create(call->ctx, call->args[0], &spec->s, &ep);
 
 	if (r < 0)
 		return r;
@@ -174,6 +213,7 @@ static const struct cli_command endpoint_create = {
 	.min_args = 1, .max_args = 1, .missing_args = "expected an endpoint ID",
 	.needs_ctx = true,
 	CLI_DATA(create_defaults),
+	.check = create_check,
 	.run = create_run,
 };
 

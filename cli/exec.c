@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "nic_spec.h"
+#include "reaper.h"
 
 static const char exec_help[] =
 	"Usage: vmtap exec [--nic SPEC]... -- QEMU_COMMAND [ARGS]...\n"
@@ -17,7 +18,9 @@ static const char exec_help[] =
 	"place them at fd numbers above any inherited fd, add the matching\n"
 	"-netdev tap,fds=... and -device arguments, and exec QEMU: QEMU is this\n"
 	"process, so its signals and exit status reach the caller unchanged. An\n"
-	"ephemeral TAP lives exactly as long as QEMU holds it.\n"
+	"ephemeral TAP lives exactly as long as QEMU holds it. A redirect or\n"
+	"macvtap NIC is an ephemeral endpoint (id exec.PID.N): a detached reaper\n"
+	"destroys it when QEMU exits, and vmtap gc does if the reaper cannot.\n"
 	"\n"
 	"SPEC is key=value,... with:\n"
 	"  id=ID           device id (default net0, net1, ...); the netdev is hostID\n"
@@ -26,6 +29,10 @@ static const char exec_help[] =
 	"  mac=MAC         guest MAC (default: 52:54:00 + a hash of the id)\n"
 	"  mtu=N           TAP MTU, also host_mtu for the guest when not 1500\n"
 	"  bridge=BR       attach the ephemeral TAP to bridge BR\n"
+	"  redirect=IFACE  an ephemeral endpoint cross-connected by tc with IFACE\n"
+	"  tc-prio=N       its filters' priority (default 30317)\n"
+	"  macvtap=PARENT  an ephemeral macvtap endpoint on PARENT\n"
+	"  macvtap-mode=M  bridge (default), vepa, private or passthru\n"
 	"  netns=NS        create the ephemeral TAP in namespace NS\n"
 	"  ifname=NAME     ephemeral TAP name or %d pattern\n"
 	"  vhost=on|off    vhost-net fds (degrades to off with a warning)\n"
@@ -67,7 +74,52 @@ struct opened {
 	struct vmtap_qemu_nic nic;
 	int *fds, *vhostfds;
 	unsigned int queues;
+	char ephemeral[VMTAP_ID_MAX + 1]; /* the id of the endpoint made for a redirect or macvtap NIC, or "" */
 };
+
+/* The endpoint NIC @s uses: its own, or the ephemeral one made for it; NULL for a plain TAP. */
+static const char *nic_endpoint(const struct nic_spec *s, const struct opened *o)
+{
+	return s->endpoint[0] ? s->endpoint : o->ephemeral[0] ? o->ephemeral : NULL;
+}
+
+/*
+ * Make the ephemeral endpoint of a redirect or macvtap NIC, the @index-th:
+ * id exec.<pid>.<index>, recorded as living as long as this process (QEMU,
+ * after the exec).
+ */
+static int create_ephemeral(struct vmtap_ctx *ctx, const struct nic_spec *s, size_t index, struct opened *o)
+{
+	VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = s->queues, .mtu = s->mtu, .set_guest_mac = s->set_mac,
+		   .netns = s->netns[0] ? s->netns : NULL, .ifname = s->ifname[0] ? s->ifname : NULL,
+		   .flags = VMTAP_EP_EPHEMERAL | (s->vhost == 1 ? VMTAP_EP_VHOST : 0),
+		   .label = "vmtap exec");
+	int r;
+
+	memcpy(spec.guest_mac, s->mac, 6);
+	if (s->redirect[0]) {
+		spec.connection = VMTAP_CONNECT_REDIRECT;
+		spec.device = s->redirect;
+		spec.tc_prio = s->tc_prio;
+	} else {
+		spec.connection = VMTAP_CONNECT_MACVTAP;
+		spec.device = s->macvtap;
+		spec.macvtap_mode = s->macvtap_mode >= 0 ? (enum vmtap_macvtap_mode)s->macvtap_mode : 0;
+	}
+	snprintf(o->ephemeral, sizeof(o->ephemeral), "exec.%d.%zu", (int)getpid(), index);
+	r = vmtap_endpoint_create(ctx, o->ephemeral, &spec, NULL);
+	if (r < 0)
+		o->ephemeral[0] = '\0';
+	return r;
+}
+
+/* Destroy the ephemeral endpoints of the first @n NICs; with @say, failures are printed. */
+static void destroy_ephemeral(struct cli_call *call, struct opened *o, size_t n, bool say)
+{
+	for (size_t i = 0; i < n; i++)
+		if (o[i].ephemeral[0] && vmtap_endpoint_destroy(call->ctx, o[i].ephemeral) < 0 && say)
+			cli_print_error(call->name, vmtap_ctx_error(call->ctx));
+}
 
 /* Free what open_nic() allocated for the first @n NICs, closing their fds unless vmtap_qemu_exec() did. */
 static void free_opened(struct opened *o, size_t n, bool close_fds)
@@ -93,9 +145,12 @@ static int open_nic(struct vmtap_ctx *ctx, struct nic_spec *s, size_t index, str
 	int r;
 
 	nic_spec_qemu_nic(s, index, &o->nic);
-	if (s->endpoint[0]) {
+	if ((s->redirect[0] || s->macvtap[0]) && (r = create_ephemeral(ctx, s, index, o)) < 0)
+		return r;
+	if (nic_endpoint(s, o)) {
+		const char *id = nic_endpoint(s, o);
 		/* vmtap_endpoint_open() refuses an endpoint whose queues another process holds */
-		r = vmtap_endpoint_load(ctx, s->endpoint, &ep);
+		r = vmtap_endpoint_load(ctx, id, &ep);
 		if (r < 0)
 			return r;
 		vmtap_endpoint_guest_mac(ep, o->nic.mac);
@@ -103,7 +158,7 @@ static int open_nic(struct vmtap_ctx *ctx, struct nic_spec *s, size_t index, str
 		if (s->vhost < 0)
 			want_vhost = vmtap_endpoint_vhost(ep);
 		vmtap_endpoint_free(ep);
-		r = vmtap_endpoint_open(ctx, s->endpoint, &tap);
+		r = vmtap_endpoint_open(ctx, id, &tap);
 	} else {
 		VMTAP_OPTS(vmtap_link_set_opts, link, .mtu = s->mtu, .set_guest_mac = true,
 			   .master = s->bridge[0] ? s->bridge : NULL, .state = VMTAP_LINK_UP);
@@ -162,7 +217,7 @@ static int check_nics(struct vmtap_ctx *ctx, struct cli_nic_specs *a, struct ope
 	return r;
 }
 
-/* Clear the QEMU in the records of the endpoints among the first @n NICs; with @say, failures are printed. */
+/* Clear the QEMU in the records of the user's endpoints among the first @n NICs; with @say, failures are printed. */
 static void forget_hypervisor(struct cli_call *call, const struct cli_nic_specs *a, size_t n, bool say)
 {
 	for (size_t i = 0; i < n; i++)
@@ -172,18 +227,19 @@ static void forget_hypervisor(struct cli_call *call, const struct cli_nic_specs 
 }
 
 /* Record this process, about to become QEMU, in each endpoint's record: EXIT_OK, or the exit code after saying why. */
-static int record_hypervisor(struct cli_call *call, const struct cli_nic_specs *a)
+static int record_hypervisor(struct cli_call *call, const struct cli_nic_specs *a, const struct opened *o)
 {
 	for (size_t i = 0; i < a->n; i++) {
 		const struct nic_spec *s = &a->specs[i];
+		const char *id = nic_endpoint(s, &o[i]);
 		char netdev[sizeof(s->id) + 4];
 		int r;
 
-		if (!s->endpoint[0])
+		if (!id)
 			continue;
 		snprintf(netdev, sizeof(netdev), "host%s", s->id);
 		VMTAP_OPTS(vmtap_hypervisor_info, hv, .pid = (int)getpid(), .netdev_id = netdev, .device_id = s->id);
-		r = vmtap_endpoint_set_hypervisor(call->ctx, s->endpoint, &hv);
+		r = vmtap_endpoint_set_hypervisor(call->ctx, id, &hv);
 		if (r < 0) {
 			r = cli_report(call->ctx, call->name, r);
 			/* the records written so far must not name a QEMU that will not run */
@@ -192,6 +248,27 @@ static int record_hypervisor(struct cli_call *call, const struct cli_nic_specs *
 		}
 	}
 	return EXIT_OK;
+}
+
+/* Hand the ephemeral endpoints of @o to a reaper that destroys them after QEMU: 0, or the exit code after saying why. */
+static int start_reaper(struct cli_call *call, const struct opened *o, size_t n)
+{
+	char **ids = calloc(n ? n : 1, sizeof(*ids));
+	size_t k = 0;
+	int r;
+
+	if (!ids)
+		return EXIT_RESOURCES;
+	for (size_t i = 0; i < n; i++)
+		if (o[i].ephemeral[0])
+			ids[k++] = (char *)o[i].ephemeral;
+	r = cli_reaper_spawn(call, ids, k);
+	free(ids);
+	if (r < 0) {
+		fprintf(stderr, "vmtap %s: start the reaper of the ephemeral endpoints: %s\n", call->name, strerror(-r));
+		return r == -ENOMEM || r == -EAGAIN || r == -EMFILE ? EXIT_RESOURCES : EXIT_FAILURE_OTHER;
+	}
+	return 0;
 }
 
 static int exec_run(struct cli_call *call)
@@ -224,9 +301,14 @@ static int exec_run(struct cli_call *call)
 		nics[done] = &opened[done].nic;
 	}
 	/* the record says where each endpoint went; the pid stays ours through the exec */
-	r = record_hypervisor(call, a);
+	r = record_hypervisor(call, a, opened);
 	if (r)
 		goto out;
+	r = start_reaper(call, opened, a->n);
+	if (r) {
+		forget_hypervisor(call, a, a->n, true);
+		goto out;
+	}
 	r = vmtap_qemu_exec(ctx, call->command, nics, a->n);
 	/* only on failure: the fds are closed by vmtap_qemu_exec, ephemeral TAPs are gone */
 	fds_closed = true;
@@ -239,8 +321,11 @@ static int exec_run(struct cli_call *call)
 	/* the records must not name a QEMU that never ran */
 	forget_hypervisor(call, a, a->n, true);
 out:
-	if (opened)
+	if (opened) {
 		free_opened(opened, done, !fds_closed);
+		/* QEMU never ran on them (the reaper, if started, finds them gone) */
+		destroy_ephemeral(call, opened, done, true);
+	}
 	free(opened);
 	free(nics);
 	return r;

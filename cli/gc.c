@@ -12,8 +12,12 @@ static const char gc_help[] =
 	"namespace a record names: TAP devices tagged vmtap:ID@STATE by this state\n"
 	"directory without a record are deleted, records whose device is gone are\n"
 	"removed, creations and destructions a crash interrupted are finished.\n"
-	"Devices without this directory's tag are never touched: those tagged by\n"
-	"another state directory, or of another kind, are reported as left alone.\n"
+	"A redirect's tc filter on its device goes with a TAP that is gone, and\n"
+	"tc filters carrying this directory's cookie that no endpoint uses are\n"
+	"removed. Ephemeral endpoints (vmtap exec's) whose QEMU has exited are\n"
+	"destroyed. Devices without this directory's tag are never touched: those\n"
+	"tagged by another state directory, or of another kind, are reported as\n"
+	"left alone; filters without its cookie are never touched.\n"
 	"\n"
 	"Options:\n"
 	"  --dry-run   say what would be done, do nothing\n";
@@ -35,6 +39,10 @@ static const char *action_name(enum vmtap_gc_action a, bool dry)
 		return "busy";
 	case VMTAP_GC_LEFT_ALONE:
 		return "left alone";
+	case VMTAP_GC_REMOVED_FILTER:
+		return dry ? "would remove filter" : "removed filter";
+	case VMTAP_GC_DESTROYED_EPHEMERAL:
+		return dry ? "would destroy ephemeral" : "destroyed ephemeral";
 	default:
 		return "failed";
 	}
@@ -43,7 +51,8 @@ static const char *action_name(enum vmtap_gc_action a, bool dry)
 static const char *action_key(enum vmtap_gc_action a)
 {
 	static const char *const keys[] = { "", "deleted_orphan", "removed_record", "rolled_back",
-					    "finished_destroy", "unparseable", "busy", "failed", "left_alone" };
+					    "finished_destroy", "unparseable", "busy", "failed", "left_alone",
+					    "removed_filter", "destroyed_ephemeral" };
 	return (unsigned)a < sizeof(keys) / sizeof(keys[0]) ? keys[a] : "failed";
 }
 

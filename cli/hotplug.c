@@ -31,14 +31,13 @@ static const char unplug_help[] =
 	"again later finishes the job.\n";
 
 struct hp_args {
-	struct vmtap_endpoint_spec spec;
+	struct cli_spec spec;
 	struct vmtap_hotplug_opts o;
-	bool spec_given;
 	enum vmtap_vhost vhost_choice;
 };
 
 static const struct hp_args hotplug_defaults = {
-	.spec = { .sz = sizeof(struct vmtap_endpoint_spec) },
+	.spec = CLI_SPEC_INIT,
 	.o = { .sz = sizeof(struct vmtap_hotplug_opts) },
 	.vhost_choice = VMTAP_VHOST_DEFAULT,
 };
@@ -90,10 +89,9 @@ static int hotplug_opt(struct cli_call *call, int id, const char *arg)
 		return parse_timeout(call->name, arg, &a->o.timeout_ms);
 	}
 	/* an endpoint SPEC option */
-	a->spec_given = true;
 	r = cli_endpoint_spec_opt(id, arg, &a->spec);
 	/* --vhost also says what this plug wants */
-	if (!r && (a->spec.flags & VMTAP_EP_VHOST))
+	if (!r && (a->spec.s.flags & VMTAP_EP_VHOST))
 		a->vhost_choice = VMTAP_VHOST_ON;
 	return r;
 }
@@ -101,8 +99,9 @@ static int hotplug_opt(struct cli_call *call, int id, const char *arg)
 static int hotplug_check(struct cli_call *call)
 {
 	const struct hp_args *a = call->data;
+	int r = cli_endpoint_spec_check(&a->spec);
 
-	return cli_required(call, a->o.qmp_path, "--qmp SOCKET");
+	return r ? r : cli_required(call, a->o.qmp_path, "--qmp SOCKET");
 }
 
 /* What the plug did, from the endpoint's record. */
@@ -137,7 +136,7 @@ static int hotplug_run(struct cli_call *call)
 	struct hp_args *a = call->data;
 	int r;
 
-	a->o.spec = a->spec_given ? &a->spec : NULL;
+	a->o.spec = a->spec.given ? &a->spec.s : NULL;
 	a->o.vhost = a->vhost_choice;
 	r = vmtap_hotplug(call->ctx, call->args[0], &a->o);
 	if (r == 0)

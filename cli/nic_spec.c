@@ -51,14 +51,16 @@ static int parse_fd_list(const char *v, size_t len, int *out, unsigned int *n)
 
 /* The keys of a SPEC, in the order 'unknown key' lists them. */
 enum nic_key {
-	KEY_ID, KEY_ENDPOINT, KEY_QUEUES, KEY_MAC, KEY_MTU, KEY_BRIDGE, KEY_NETNS, KEY_VHOST, KEY_MODEL,
-	KEY_IFNAME, KEY_VECTORS, KEY_BUS, KEY_ADDR, KEY_FDS, KEY_VHOSTFDS,
+	KEY_ID, KEY_ENDPOINT, KEY_QUEUES, KEY_MAC, KEY_MTU, KEY_BRIDGE, KEY_REDIRECT, KEY_TC_PRIO, KEY_MACVTAP,
+	KEY_MACVTAP_MODE, KEY_NETNS, KEY_VHOST, KEY_MODEL, KEY_IFNAME, KEY_VECTORS, KEY_BUS, KEY_ADDR, KEY_FDS,
+	KEY_VHOSTFDS,
 	KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
 	[KEY_ID] = "id", [KEY_ENDPOINT] = "endpoint", [KEY_QUEUES] = "queues", [KEY_MAC] = "mac",
-	[KEY_MTU] = "mtu", [KEY_BRIDGE] = "bridge", [KEY_NETNS] = "netns", [KEY_VHOST] = "vhost",
+	[KEY_MTU] = "mtu", [KEY_BRIDGE] = "bridge", [KEY_REDIRECT] = "redirect", [KEY_TC_PRIO] = "tc-prio",
+	[KEY_MACVTAP] = "macvtap", [KEY_MACVTAP_MODE] = "macvtap-mode", [KEY_NETNS] = "netns", [KEY_VHOST] = "vhost",
 	[KEY_MODEL] = "model", [KEY_IFNAME] = "ifname", [KEY_VECTORS] = "vectors", [KEY_BUS] = "bus",
 	[KEY_ADDR] = "addr", [KEY_FDS] = "fds", [KEY_VHOSTFDS] = "vhostfds",
 };
@@ -101,6 +103,7 @@ int nic_spec_parse(const char *buf, size_t len, struct nic_spec *ret, char *err,
 
 	memset(&s, 0, sizeof(s));
 	s.vhost = -1;
+	s.macvtap_mode = -1;
 	if (!buf || len == 0)
 		FAIL("empty NIC spec");
 	if (len > 8192)
@@ -155,6 +158,31 @@ int nic_spec_parse(const char *buf, size_t len, struct nic_spec *ret, char *err,
 			if (!copy_str(s.bridge, sizeof(s.bridge), v, vlen) || vmtap_name_validate(s.bridge) < 0)
 				FAIL("bridge: not a valid interface name");
 			break;
+		case KEY_REDIRECT:
+			if (!copy_str(s.redirect, sizeof(s.redirect), v, vlen) || vmtap_name_validate(s.redirect) < 0)
+				FAIL("redirect: not a valid interface name");
+			break;
+		case KEY_MACVTAP:
+			if (!copy_str(s.macvtap, sizeof(s.macvtap), v, vlen) || vmtap_name_validate(s.macvtap) < 0)
+				FAIL("macvtap: not a valid interface name");
+			break;
+		case KEY_TC_PRIO:
+			if (!parse_uint(v, vlen, UINT16_MAX, &n) || n < 1)
+				FAIL("tc-prio: not a number from 1 to 65535");
+			s.tc_prio = (uint32_t)n;
+			break;
+		case KEY_MACVTAP_MODE: {
+			int m;
+			for (m = VMTAP_MACVTAP_BRIDGE; m <= VMTAP_MACVTAP_PASSTHRU; m++) {
+				const char *name = vmtap_macvtap_mode_name((enum vmtap_macvtap_mode)m);
+				if (strlen(name) == vlen && !memcmp(name, v, vlen))
+					break;
+			}
+			if (m > VMTAP_MACVTAP_PASSTHRU)
+				FAIL("macvtap-mode: use bridge, vepa, private or passthru");
+			s.macvtap_mode = m;
+			break;
+		}
 		case KEY_NETNS:
 			if (!copy_str(s.netns, sizeof(s.netns), v, vlen) ||
 			    (s.netns[0] != '/' && vmtap_netns_name_validate(s.netns) < 0))
@@ -203,8 +231,15 @@ int nic_spec_parse(const char *buf, size_t len, struct nic_spec *ret, char *err,
 	}
 	if (buf[len - 1] == ',')
 		FAIL("trailing ','");
-	if (s.endpoint[0] && (s.queues || s.bridge[0] || s.netns[0] || s.ifname[0] || s.mtu || s.set_mac))
-		FAIL("queues, mac, mtu, bridge, netns and ifname come from the endpoint's record");
+	if (s.endpoint[0] && (s.queues || s.bridge[0] || s.netns[0] || s.ifname[0] || s.mtu || s.set_mac ||
+			      s.redirect[0] || s.macvtap[0]))
+		FAIL("queues, mac, mtu, bridge, redirect, macvtap, netns and ifname come from the endpoint's record");
+	if (!!s.bridge[0] + !!s.redirect[0] + !!s.macvtap[0] > 1)
+		FAIL("bridge, redirect and macvtap conflict: a NIC has one connection");
+	if (s.tc_prio && !s.redirect[0])
+		FAIL("tc-prio is for redirect");
+	if (s.macvtap_mode >= 0 && !s.macvtap[0])
+		FAIL("macvtap-mode is for macvtap");
 	*ret = s;
 	return 0;
 }

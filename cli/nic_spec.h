@@ -17,6 +17,10 @@ struct nic_spec {
 	uint8_t mac[6];
 	uint32_t mtu;
 	char bridge[VMTAP_IFNAMSIZ];
+	char redirect[VMTAP_IFNAMSIZ];  /* an ephemeral redirect endpoint with this device */
+	char macvtap[VMTAP_IFNAMSIZ];   /* an ephemeral macvtap endpoint on this parent */
+	int macvtap_mode;           /* -1: not given */
+	uint32_t tc_prio;           /* 0: not given */
 	char netns[256];
 	int vhost;                  /* -1: default (off; the endpoint's wish), 0 off, 1 on */
 	char model[128];

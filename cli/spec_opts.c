@@ -19,11 +19,58 @@ const struct cli_opt cli_endpoint_spec_opts[] = {
 	CLI_OPT_BARE("vhost", 0, SPEC_VHOST),
 	CLI_OPT_BARE("down", 0, SPEC_DOWN),
 	CLI_OPT_VALUE("qdisc", 0, SPEC_QDISC),
+	CLI_OPT_VALUE("redirect", 0, SPEC_REDIRECT),
+	CLI_OPT_VALUE("tc-prio", 0, SPEC_TC_PRIO),
+	CLI_OPT_VALUE("macvtap", 0, SPEC_MACVTAP),
+	CLI_OPT_VALUE("macvtap-mode", 0, SPEC_MACVTAP_MODE),
+	CLI_OPT_BARE("keep-parent", 0, SPEC_KEEP_PARENT),
+	CLI_OPT_VALUE("label", 0, SPEC_LABEL),
 	{ 0 },
 };
 
-int cli_endpoint_spec_opt(int id, const char *arg, struct vmtap_endpoint_spec *s)
+/* The option that asks for connection @c. */
+static const char *connection_opt(enum vmtap_connection c)
 {
+	switch (c) {
+	case VMTAP_CONNECT_BRIDGE:
+		return "--bridge";
+	case VMTAP_CONNECT_REDIRECT:
+		return "--redirect";
+	case VMTAP_CONNECT_MACVTAP:
+		return "--macvtap";
+	default:
+		return "none";
+	}
+}
+
+/* One connection per endpoint: a second, different one is a contradiction, not an override. */
+static int set_connection(struct vmtap_endpoint_spec *s, enum vmtap_connection c)
+{
+	if (s->connection && s->connection != c)
+		return cli_invalid(who, "%s and %s conflict: an endpoint has one connection", connection_opt(s->connection),
+				   connection_opt(c));
+	s->connection = c;
+	return 0;
+}
+
+int cli_endpoint_spec_check(const struct cli_spec *spec)
+{
+	const struct vmtap_endpoint_spec *s = &spec->s;
+
+	if (s->tc_prio && s->connection != VMTAP_CONNECT_REDIRECT)
+		return cli_invalid(who, "--tc-prio is for --redirect");
+	if (spec->macvtap_mode_given && s->connection != VMTAP_CONNECT_MACVTAP)
+		return cli_invalid(who, "--macvtap-mode is for --macvtap");
+	if ((s->flags & VMTAP_EP_KEEP_PARENT) && s->connection != VMTAP_CONNECT_MACVTAP)
+		return cli_invalid(who, "--keep-parent is for --macvtap");
+	return 0;
+}
+
+int cli_endpoint_spec_opt(int id, const char *arg, struct cli_spec *spec)
+{
+	struct vmtap_endpoint_spec *s = &spec->s;
+
+	spec->given = true;
 	switch (id) {
 	case SPEC_IFNAME:
 		if (vmtap_name_pattern_validate(arg) < 0)
@@ -55,7 +102,25 @@ int cli_endpoint_spec_opt(int id, const char *arg, struct vmtap_endpoint_spec *s
 	case SPEC_BRIDGE:
 		if (cli_value_bridge(who, arg, &s->bridge))
 			return EXIT_INVALID;
-		s->connection = VMTAP_CONNECT_BRIDGE;
+		return set_connection(s, VMTAP_CONNECT_BRIDGE);
+	case SPEC_REDIRECT:
+	case SPEC_MACVTAP:
+		if (vmtap_name_validate(arg) < 0)
+			return cli_invalid(who, "device name '%s' is not a valid interface name", arg);
+		s->device = arg;
+		return set_connection(s, id == SPEC_REDIRECT ? VMTAP_CONNECT_REDIRECT : VMTAP_CONNECT_MACVTAP);
+	case SPEC_TC_PRIO:
+		return cli_value_tc_prio(who, arg, &s->tc_prio);
+	case SPEC_MACVTAP_MODE:
+		if (cli_value_macvtap_mode(who, arg, &s->macvtap_mode))
+			return EXIT_INVALID;
+		spec->macvtap_mode_given = true;
+		break;
+	case SPEC_KEEP_PARENT:
+		s->flags |= VMTAP_EP_KEEP_PARENT;
+		break;
+	case SPEC_LABEL:
+		s->label = arg;
 		break;
 	case SPEC_VHOST:
 		s->flags |= VMTAP_EP_VHOST;

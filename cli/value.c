@@ -170,3 +170,23 @@ int cli_value_qdisc(const char *cmd, const char *arg, uint32_t *flags, uint32_t 
 		return cli_invalid(cmd, "qdisc '%s' is not noqueue or kernel", arg);
 	return 0;
 }
+
+int cli_value_macvtap_mode(const char *cmd, const char *arg, enum vmtap_macvtap_mode *ret)
+{
+	for (int m = VMTAP_MACVTAP_BRIDGE; m <= VMTAP_MACVTAP_PASSTHRU; m++)
+		if (!strcmp(arg, vmtap_macvtap_mode_name((enum vmtap_macvtap_mode)m))) {
+			*ret = (enum vmtap_macvtap_mode)m;
+			return 0;
+		}
+	return cli_invalid(cmd, "macvtap mode '%s' is not bridge, vepa, private or passthru", arg);
+}
+
+int cli_value_tc_prio(const char *cmd, const char *arg, uint32_t *ret)
+{
+	unsigned long v;
+
+	if (cli_parse_uint(arg, UINT16_MAX, &v) < 0 || v < 1)
+		return cli_invalid(cmd, "tc priority '%s' is not a number from 1 to 65535", arg);
+	*ret = (uint32_t)v;
+	return 0;
+}

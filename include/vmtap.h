@@ -1349,7 +1349,8 @@ bool vmtap_endpoint_vhost(const struct vmtap_endpoint *ep);
  * vmtap_endpoint_mtu() - the MTU an endpoint was made with
  * @ep: the record
  *
- * Return: the MTU in bytes; 0 when none was given (or @ep is NULL).
+ * Return: the MTU in bytes: the one given, else for a redirect or macvtap
+ * endpoint the device's it took; 0 otherwise (or when @ep is NULL).
  */
 uint32_t vmtap_endpoint_mtu(const struct vmtap_endpoint *ep);
 /**
@@ -1398,6 +1399,20 @@ const char *vmtap_endpoint_device(const struct vmtap_endpoint *ep);
  * Return: the mode, or %-EINVAL when @ep is NULL or not a macvtap endpoint.
  */
 int vmtap_endpoint_macvtap_mode(const struct vmtap_endpoint *ep);
+/**
+ * vmtap_endpoint_tc_prio() - the tc priority of a redirect endpoint's filters
+ * @ep: the record
+ *
+ * Return: 1..65535; 0 when @ep is NULL or not a redirect endpoint.
+ */
+uint32_t vmtap_endpoint_tc_prio(const struct vmtap_endpoint *ep);
+/**
+ * vmtap_endpoint_ephemeral() - whether an endpoint lives only as long as its hypervisor
+ * @ep: the record
+ *
+ * Return: true when made with VMTAP_EP_EPHEMERAL; false when @ep is NULL.
+ */
+bool vmtap_endpoint_ephemeral(const struct vmtap_endpoint *ep);
 /**
  * vmtap_endpoint_label() - the label an endpoint was created with
  * @ep: the record

@@ -396,8 +396,11 @@ static int connection_prepare(struct vmtap_ctx *ctx, struct vt_nl *nl, struct vm
 	}
 	if (r < 0)
 		return r;
-	if (!s->mtu)
+	if (!s->mtu) {
+		/* recorded: the guest's host_mtu at hand-off must be the device's too */
 		s->mtu = li.mtu;
+		rec->mtu = li.mtu;
+	}
 	if (!s->set_guest_mac && li.has_mac && vmtap_mac_usable(li.mac)) {
 		memcpy(rec->guest_mac, li.mac, 6);
 		if (!s->set_host_mac)
@@ -730,6 +733,16 @@ VT_EXPORT const char *vmtap_endpoint_device(const struct vmtap_endpoint *ep)
 VT_EXPORT int vmtap_endpoint_macvtap_mode(const struct vmtap_endpoint *ep)
 {
 	return ep && ep->rec.connection == VMTAP_CONNECT_MACVTAP ? (int)ep->rec.macvtap_mode : -EINVAL;
+}
+
+VT_EXPORT uint32_t vmtap_endpoint_tc_prio(const struct vmtap_endpoint *ep)
+{
+	return ep && ep->rec.connection == VMTAP_CONNECT_REDIRECT ? ep->rec.tc_prio : 0;
+}
+
+VT_EXPORT bool vmtap_endpoint_ephemeral(const struct vmtap_endpoint *ep)
+{
+	return ep && ep->rec.ephemeral;
 }
 
 VT_EXPORT const char *vmtap_endpoint_label(const struct vmtap_endpoint *ep)

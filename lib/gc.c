@@ -27,6 +27,7 @@
 
 #include "endpoint.h"
 #include "link.h"
+#include "proc.h"
 #include "redirect.h"
 #include "tc.h"
 
@@ -145,6 +146,22 @@ static int ready_device_state(struct gc_run *g, const struct vt_record *rec, cha
 	return DEVICE_PRESENT;
 }
 
+/*
+ * Whether the process an ephemeral endpoint lives for still runs: its
+ * hypervisor (pid and start time) once recorded, before that the process
+ * that wrote the record.  When it cannot be told, it counts as running.
+ * @msg says who is gone.
+ */
+static bool ephemeral_owner_alive(const struct vt_record *rec, char *msg, size_t size)
+{
+	if (rec->hv_pid) {
+		snprintf(msg, size, "ephemeral, and its hypervisor (pid %d) has exited", rec->hv_pid);
+		return vt_proc_alive(rec->hv_pid, rec->hv_start) != 0;
+	}
+	snprintf(msg, size, "ephemeral, and its creator (pid %d) exited before a hypervisor was recorded", rec->pid);
+	return vt_proc_alive(rec->pid, 0) != 0;
+}
+
 /* One record, under its lock. */
 static void gc_record(struct gc_run *g, const char *id)
 {
@@ -178,6 +195,16 @@ static void gc_record(struct gc_run *g, const char *id)
 	}
 	gc_note_netns(g, vt_record_netns(&rec));
 
+	if (rec.state == VMTAP_EP_READY && rec.ephemeral && !ephemeral_owner_alive(&rec, msg, sizeof(msg))) {
+		if (!g->dry_run && ((r = vt_endpoint_teardown(ctx, g->dirfd, &rec, &deleted)) < 0 ||
+				    (r = vt_state_remove(ctx, g->dirfd, id)) < 0)) {
+			gc_failed(g, id, rec.ifname, vt_record_netns(&rec));
+			return;
+		}
+		gc_emit(g, VMTAP_GC_DESTROYED_EPHEMERAL, id, rec.ifname, vt_record_netns(&rec), msg);
+		lock.remove = !g->dry_run;
+		return;
+	}
 	if (rec.state == VMTAP_EP_READY) {
 		r = ready_device_state(g, &rec, msg, sizeof(msg));
 		if (r < 0) {

@@ -101,6 +101,21 @@ static int tun_file_open(const struct vmtap_tap_opts *o, unsigned int i)
 	return open(VT_TUN_PATH, O_RDWR | O_CLOEXEC);
 }
 
+int vt_tun_vnet_check(struct vmtap_ctx *ctx, bool vnet_hdr, unsigned int vnet_hdr_sz, uint32_t offloads)
+{
+	if (vnet_hdr_sz && vnet_hdr_sz != 10 && vnet_hdr_sz != 12 && vnet_hdr_sz != 20)
+		return vt_fail(ctx, -EINVAL, "validate", "vnet header size %u is not 10, 12 or 20", vnet_hdr_sz);
+	if (vnet_hdr_sz && !vnet_hdr)
+		return vt_fail(ctx, -EINVAL, "validate", "vnet header size given without a vnet header");
+	if (offloads & ~VT_OFFLOADS_ALL)
+		return vt_fail(ctx, -EINVAL, "validate", "unknown offload flags 0x%x", offloads & ~VT_OFFLOADS_ALL);
+	if (offloads && !vnet_hdr)
+		return vt_fail(ctx, -EINVAL, "validate", "offloads need the vnet header");
+	if ((offloads & ~VMTAP_OFFLOAD_CSUM) && !(offloads & VMTAP_OFFLOAD_CSUM))
+		return vt_fail(ctx, -EINVAL, "validate", "segmentation offloads need checksum offload (csum)");
+	return 0;
+}
+
 int vt_tun_opts_check(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *o, bool attach)
 {
 	int r;
@@ -117,16 +132,9 @@ int vt_tun_opts_check(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *o, boo
 		if (r < 0)
 			return r;
 	}
-	if (o->vnet_hdr_sz && o->vnet_hdr_sz != 10 && o->vnet_hdr_sz != 12 && o->vnet_hdr_sz != 20)
-		return vt_fail(ctx, -EINVAL, "validate", "vnet header size %u is not 10, 12 or 20", o->vnet_hdr_sz);
-	if (o->vnet_hdr_sz && (o->flags & VMTAP_TAP_NO_VNET_HDR))
-		return vt_fail(ctx, -EINVAL, "validate", "vnet header size given without a vnet header");
-	if (o->offloads & ~VT_OFFLOADS_ALL)
-		return vt_fail(ctx, -EINVAL, "validate", "unknown offload flags 0x%x", o->offloads & ~VT_OFFLOADS_ALL);
-	if (o->offloads && (o->flags & VMTAP_TAP_NO_VNET_HDR))
-		return vt_fail(ctx, -EINVAL, "validate", "offloads need the vnet header");
-	if ((o->offloads & ~VMTAP_OFFLOAD_CSUM) && !(o->offloads & VMTAP_OFFLOAD_CSUM))
-		return vt_fail(ctx, -EINVAL, "validate", "segmentation offloads need checksum offload (csum)");
+	r = vt_tun_vnet_check(ctx, !(o->flags & VMTAP_TAP_NO_VNET_HDR), o->vnet_hdr_sz, o->offloads);
+	if (r < 0)
+		return r;
 	for (unsigned int i = 0; o->tun_fds && i < (o->queues ? o->queues : 1); i++)
 		if (!is_tun_file(o->tun_fds[i]))
 			return vt_fail(ctx, -EBADF, "validate", "tun_fds[%u] is not an open %s", i, VT_TUN_PATH);
@@ -175,7 +183,7 @@ void vt_tun_close_fds(int *fds, unsigned int n)
 		}
 }
 
-static int set_iff(int fd, const char *name, unsigned short flags, char ret_name[VMTAP_IFNAMSIZ])
+int vt_tun_set_iff(int fd, const char *name, unsigned short flags, char ret_name[VMTAP_IFNAMSIZ])
 {
 	struct ifreq ifr = { 0 };
 
@@ -185,6 +193,34 @@ static int set_iff(int fd, const char *name, unsigned short flags, char ret_name
 		return -errno;
 	if (ret_name)
 		snprintf(ret_name, VMTAP_IFNAMSIZ, "%s", ifr.ifr_name);
+	return 0;
+}
+
+int vt_tun_fd_setup(struct vmtap_ctx *ctx, int fd, const char *name, unsigned int what, unsigned int vnet_hdr_sz,
+		    uint32_t offloads)
+{
+	int hdr = vnet_hdr_sz ? (int)vnet_hdr_sz : 10;
+	int zero = 0;
+	struct tun_filter empty = { 0 };
+	int r;
+
+	if (what & VT_TUN_SET_HDR_SZ) {
+		if ((r = vt_fault(ctx, "set vnet header")) < 0)
+			return r;
+		if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0)
+			return vt_fail(ctx, -errno, "set vnet header", "%s: size %d", name, hdr);
+	}
+	/* TUNSETVNETLE fails with EINVAL on kernels without cross-endian support: nothing to reset then */
+	if ((what & VT_TUN_RESET_LE) && ioctl(fd, TUNSETVNETLE, &zero) < 0 && errno != EINVAL && errno != ENOTTY)
+		return vt_fail(ctx, -errno, "set vnet header", "%s: little-endian off", name);
+	if (what & VT_TUN_SET_OFFLOADS) {
+		if ((r = vt_fault(ctx, "set offloads")) < 0)
+			return r;
+		if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)offloads) < 0)
+			return vt_fail(ctx, -errno, "set offloads", "%s: 0x%x", name, offloads);
+	}
+	if ((what & VT_TUN_RESET_FILTER) && ioctl(fd, TUNSETTXFILTER, &empty) < 0)
+		return vt_fail(ctx, -errno, "reset filter", "%s", name);
 	return 0;
 }
 
@@ -198,32 +234,20 @@ static int set_iff(int fd, const char *name, unsigned short flags, char ret_name
 static int set_device_state(struct vmtap_ctx *ctx, int fd, unsigned short flags,
 			    const struct vmtap_tap_opts *o, const char *name, bool fresh)
 {
-	int hdr = o->vnet_hdr_sz ? (int)o->vnet_hdr_sz : 10;
-	int zero = 0;
-	struct tun_filter empty = { 0 };
-	int r;
+	unsigned int what = 0;
 
-	if ((flags & IFF_VNET_HDR) && (!fresh || hdr != 10)) {
-		if ((r = vt_fault(ctx, "set vnet header")) < 0)
-			return r;
-		if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0)
-			return vt_fail(ctx, -errno, "set vnet header", "%s: size %d", name, hdr);
-	}
-	/* TUNSETVNETLE fails with EINVAL on kernels without cross-endian support: nothing to reset then */
-	if ((flags & IFF_VNET_HDR) && !fresh && ioctl(fd, TUNSETVNETLE, &zero) < 0 && errno != EINVAL && errno != ENOTTY)
-		return vt_fail(ctx, -errno, "set vnet header", "%s: little-endian off", name);
-	if (!fresh || o->offloads) {
-		if ((r = vt_fault(ctx, "set offloads")) < 0)
-			return r;
-		if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)o->offloads) < 0)
-			return vt_fail(ctx, -errno, "set offloads", "%s: 0x%x", name, o->offloads);
-	}
-	if (!fresh && ioctl(fd, TUNSETTXFILTER, &empty) < 0)
-		return vt_fail(ctx, -errno, "reset filter", "%s", name);
-	return 0;
+	if ((flags & IFF_VNET_HDR) && (!fresh || (o->vnet_hdr_sz && o->vnet_hdr_sz != 10)))
+		what |= VT_TUN_SET_HDR_SZ;
+	if ((flags & IFF_VNET_HDR) && !fresh)
+		what |= VT_TUN_RESET_LE;
+	if (!fresh || o->offloads)
+		what |= VT_TUN_SET_OFFLOADS;
+	if (!fresh)
+		what |= VT_TUN_RESET_FILTER;
+	return vt_tun_fd_setup(ctx, fd, name, what, o->vnet_hdr_sz, o->offloads);
 }
 
-static void random_name(char name[VMTAP_IFNAMSIZ])
+void vt_tun_random_name(char name[VMTAP_IFNAMSIZ])
 {
 	uint64_t v = 0;
 
@@ -263,7 +287,7 @@ int vt_tun_open_here(void *p)
 	if ((r = vt_fault(ctx, "create device")) < 0)
 		goto fail;
 	if (job->attach) {
-		r = set_iff(fds[0], o->name, flags, name);
+		r = vt_tun_set_iff(fds[0], o->name, flags, name);
 		if (r < 0) {
 			r = vt_fail(ctx, r, "attach queue", "%s queue 0%s", o->name,
 				    r == -EBUSY ? " is busy (in use by another process)" : "");
@@ -276,7 +300,7 @@ int vt_tun_open_here(void *p)
 			goto fail;
 		}
 	} else if (o->name) {
-		r = set_iff(fds[0], o->name, flags | IFF_TUN_EXCL, name);
+		r = vt_tun_set_iff(fds[0], o->name, flags | IFF_TUN_EXCL, name);
 		if (r < 0) {
 			r = vt_fail(ctx, r, "create device", "%s%s", o->name,
 				    r == -EBUSY ? " already exists" : "");
@@ -286,8 +310,8 @@ int vt_tun_open_here(void *p)
 		/* our own names are random, so a clash means someone else has it: try another */
 		for (int attempt = 0;; attempt++) {
 			char want[VMTAP_IFNAMSIZ];
-			random_name(want);
-			r = set_iff(fds[0], want, flags | IFF_TUN_EXCL, name);
+			vt_tun_random_name(want);
+			r = vt_tun_set_iff(fds[0], want, flags | IFF_TUN_EXCL, name);
 			if (r != -EBUSY || attempt == 4)
 				break;
 		}
@@ -326,7 +350,7 @@ int vt_tun_open_here(void *p)
 			goto fail;
 		}
 		opened++;
-		r = set_iff(fds[i], name, flags, NULL);
+		r = vt_tun_set_iff(fds[i], name, flags, NULL);
 		if (r < 0) {
 			r = vt_fail(ctx, r, "open queue", "%s queue %u%s", name, i,
 				    r == -E2BIG ? ": the device has no room for more queues" :

@@ -18,8 +18,8 @@ declare -A layer=(
 	[validate]=2 [proc]=2
 	[netns]=3 [vhost]=3
 	[nl]=4
-	[link]=5 [tc]=5 [tun]=5
-	[link_set]=6
+	[link]=5 [tc]=5 [tun]=5 [addr]=5
+	[link_set]=6 [macvtap]=6
 	[tap]=7
 	[state]=8
 	[qmp]=9 [qemu]=9 [bridge_helper]=9 [redirect]=9

@@ -187,6 +187,51 @@ ip netns add "$ens"
 check "endpoint in a netns" bash -c "'$VMTAP' endpoint create inns --netns $ens --ifname vep0 >/dev/null"
 ip netns del "$ens"
 check "destroy after its namespace vanished" "$VMTAP" endpoint destroy inns
+# ---- redirect endpoints: a TAP cross-connected by tc with a pod's veth ----
+pod=vmtap-cli-pod-$$ peer=vmtap-cli-peer-$$
+ip netns add "$pod" && ip netns add "$peer"
+ip -n "$pod" link add eth0 mtu 1450 type veth peer name p0 netns "$peer" && ip -n "$pod" link set eth0 up
+ip -n "$pod" link add eth1 type veth peer name p1 netns "$peer"
+podmac=$(ip -n "$pod" -j link show eth0 | jq -r '.[0].address')
+check "endpoint --redirect" bash -c "'$VMTAP' endpoint create rd0 --netns $pod --redirect eth0 --queues 2 --label 'pod a' | grep -q '^rd0: ready .* queues 2 .* redirect eth0 tc_prio 30317 label \"pod a\"'"
+check "endpoint show -j: the connection, the pod's MAC and MTU" bash -c "'$VMTAP' -j endpoint show rd0 | jq -e --arg m $podmac '.[0].connection == {\"type\":\"redirect\",\"device\":\"eth0\",\"tc_prio\":30317} and .[0].guest_mac == \$m and .[0].mtu == 1450 and .[0].label == \"pod a\" and .[0].ephemeral == false' >/dev/null"
+check "redirect: tc -j shows vmtap's filter on eth0, to the TAP" bash -c "n=\$('$VMTAP' -j endpoint show rd0 | jq -r '.[0].ifname'); tc -n $pod -j filter show dev eth0 ingress | jq -e --arg n \$n 'any(.[]; .pref == 30317 and .options.actions[0].to_dev == \$n)' >/dev/null"
+expect 5 "priority 30317 of eth0 is taken" -- endpoint create rd1 --netns "$pod" --redirect eth0
+check "a second redirect on the same veth at another priority" bash -c "'$VMTAP' endpoint create rd1 --netns $pod --redirect eth0 --tc-prio 40000 >/dev/null"
+expect 3 "--redirect and --bridge conflict" -- endpoint create rd2 --netns "$pod" --redirect eth1 --bridge vebr
+expect 3 "--bridge and --macvtap conflict" -- endpoint create rd2 --netns "$pod" --bridge vebr --macvtap eth1
+expect 4 "no device nosuch in namespace $pod" -- endpoint create rd2 --netns "$pod" --redirect nosuch
+expect 4 "no device p0 in namespace $pod" -- endpoint create rd2 --netns "$pod" --redirect p0
+expect 3 "loopback" -- endpoint create rd2 --netns "$pod" --redirect lo
+expect 3 "--tc-prio is for --redirect" -- endpoint create rd2 --tc-prio 5
+expect 3 "--macvtap-mode is for --macvtap" -- endpoint create rd2 --macvtap-mode bridge
+expect 3 "--keep-parent is for --macvtap" -- endpoint create rd2 --netns "$pod" --redirect eth1 --keep-parent
+expect 3 "not a number from 1 to 65535" -- endpoint create rd2 --netns "$pod" --redirect eth1 --tc-prio 0
+expect 3 "not bridge, vepa, private or passthru" -- endpoint create rd2 --macvtap eth1 --macvtap-mode source
+expect 3 "label contains a control character" -- endpoint create rd2 --netns "$pod" --redirect eth1 --label "$(printf 'a\tb')"
+check "refused redirects left no record and eth1 no qdisc" bash -c "[ ! -e /run/vmtap/rd2.json ] && [ ! -e /run/vmtap/rd2.lock ] && [ -z \"\$(tc -n $pod qdisc show dev eth1 ingress)\" ]"
+check "redirect destroy: eth0 as it was, no qdisc, no filter" bash -c "'$VMTAP' endpoint destroy rd1 && '$VMTAP' endpoint destroy rd0 && [ -z \"\$(tc -n $pod qdisc show dev eth0 ingress)\" ] && [ -z \"\$(tc -n $pod filter show dev eth0 ingress)\" ] && [ \$(ip -n $pod -o link show type tun | wc -l) -eq 0 ]"
+check "gc: a redirect whose TAP was deleted by hand loses eth0's filter" bash -c "'$VMTAP' endpoint create rd3 --netns $pod --redirect eth0 --ifname tapgone >/dev/null && ip -n $pod link del tapgone && '$VMTAP' gc -j | jq -e 'length == 1 and .[0].action == \"removed_record\"' >/dev/null && [ -z \"\$(tc -n $pod filter show dev eth0 ingress)\" ] && [ -z \"\$(tc -n $pod qdisc show dev eth0 ingress)\" ]"
+# exec --nic redirect=: an ephemeral endpoint for QEMU's life, destroyed by the reaper after it
+cat >/tmp/vmtap-cli-redir.$$ <<'SH'
+ls -l /proc/$$/fd | grep -c /dev/net/tun
+"$VMTAP" -j endpoint list | jq -r --argjson me $$ '.[0] | "\(.id) \(.ephemeral) \(.hypervisor.pid == $me)"'
+tc -n "$POD" filter show dev eth0 ingress | grep -c mirred
+SH
+check "exec --nic redirect=: the command holds 2 queues, the endpoint names it, eth0 redirects to it" bash -c "VMTAP='$VMTAP' POD=$pod '$VMTAP' exec --nic redirect=eth0,netns=$pod,queues=2 -- sh /tmp/vmtap-cli-redir.$$ | tr '\\n' ' ' | grep -qx '2 exec\.[0-9]*\.0 true true 1 '"
+rm -f /tmp/vmtap-cli-redir.$$
+check "exec --nic redirect=: after QEMU, the reaper leaves eth0 as it was and goes" bash -c "gone_within() { local i; for ((i = 0; i < \$1 * 10; i++)); do \"\${@:2}\" || return 0; sleep 0.1; done; return 1; }; gone_within 5 bash -c \"[ -n \\\"\\\$('$VMTAP' endpoint list)\\\" ]\" && [ -z \"\$(tc -n $pod qdisc show dev eth0 ingress)\" ] && gone_within 5 pgrep -f '^$VMTAP exec' && [ \$(ip -n $pod -o link show type tun | wc -l) -eq 0 ]"
+expect 127 "No such file" -- exec --nic redirect=eth0,netns="$pod" -- /nonexistent/qemu
+check "exec that cannot run QEMU destroys its ephemeral endpoint itself" bash -c "[ -z \"\$('$VMTAP' endpoint list)\" ] && [ -z \"\$(tc -n $pod qdisc show dev eth0 ingress)\" ]"
+expect 3 "bridge, redirect and macvtap conflict" -- exec --nic redirect=eth0,bridge=vebr -- true
+expect 3 "tc-prio is for redirect" -- exec --nic queues=1,tc-prio=3 -- true
+expect 3 "macvtap-mode: use bridge" -- exec --nic macvtap=eth1,macvtap-mode=x -- true
+expect 4 "no device nosuch" -- exec --nic redirect=nosuch,netns="$pod" -- true
+expect 3 "are for 'vmtap exec'" -- qemu-args --nic fds=3,redirect=eth0
+check "refused execs left nothing" bash -c "[ -z \"\$('$VMTAP' endpoint list)\" ] && [ -z \"\$(tc -n $pod qdisc show dev eth0 ingress)\" ]"
+ip netns del "$pod"
+ip netns del "$peer"
+
 # gc: a tagged orphan of this state directory goes, an untagged device and a foreign alias stay
 "$VMTAP" create vorphan >/dev/null && ip link set vorphan alias "vmtap:ghost@$(cat /run/vmtap/.state-id)"
 "$VMTAP" create vkeep >/dev/null && "$VMTAP" set vkeep --alias not-ours

@@ -81,6 +81,9 @@ write_init() {
 #   vmtap.iface=eth0         interface for ping/wait modes (default eth0)
 #   vmtap.queues=N           try `ethtool -L IFACE combined N` (skipped if unavailable)
 #   vmtap.timeout=60         seconds for the wait phase / hotplug wait (default 60)
+#   vmtap.tcp=PORT           TCP both ways (ping and wait modes): serve a banner
+#                            "VMTAP-TCP-GUEST" on PORT, and after the ping, read
+#                            the host's banner from HOST:PORT ("tcp ok BANNER")
 #
 # Every report line starts with "VMTAP-GUEST: ".
 
@@ -106,7 +109,7 @@ finish() {
 	while :; do sleep 60; done
 }
 
-MODE=ping IP=10.99.0.2/24 HOST=10.99.0.1 COUNT=3 IFACE=eth0 QUEUES='' TIMEOUT=60
+MODE=ping IP=10.99.0.2/24 HOST=10.99.0.1 COUNT=3 IFACE=eth0 QUEUES='' TIMEOUT=60 TCP=''
 read -r cmdline </proc/cmdline
 for w in $cmdline; do
 	case "$w" in
@@ -117,6 +120,7 @@ for w in $cmdline; do
 	vmtap.iface=*) IFACE=${w#*=} ;;
 	vmtap.queues=*) QUEUES=${w#*=} ;;
 	vmtap.timeout=*) TIMEOUT=${w#*=} ;;
+	vmtap.tcp=*) TCP=${w#*=} ;;
 	esac
 done
 say "boot mode=$MODE uptime=$(cut -d' ' -f1 /proc/uptime)"
@@ -237,6 +241,14 @@ if ping -A -c "$COUNT" -w $((COUNT + 5)) "$HOST"; then
 	say "ping ok"
 else
 	say "ping fail"
+fi
+
+if [ -n "$TCP" ]; then
+	printf '#!/bin/sh\necho VMTAP-TCP-GUEST\n' >/tmp/banner
+	chmod 0755 /tmp/banner
+	nc -ll -p "$TCP" -e /tmp/banner &
+	banner=$(nc -w 5 "$HOST" "$TCP" </dev/null | tr -d '\r')
+	if [ -n "$banner" ]; then say "tcp ok $banner"; else say "tcp fail"; fi
 fi
 
 case "$MODE" in

@@ -367,7 +367,7 @@ e2e_cleanup() {
 e2e_check_clean() {
 	local bad=0 p cmd ns leftover
 	for p in /proc/[0-9]*; do
-		cmd="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
+		cmd="$(tr '\0' ' ' 2>/dev/null <"$p/cmdline")" || continue
 		if [[ "$cmd" == *qemu-system*"-name $E2E_TAG-"* ]]; then
 			e2e_log "leftover QEMU pid ${p#/proc/}: $cmd"
 			bad=1

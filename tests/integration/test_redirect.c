@@ -396,7 +396,7 @@ static void test_destroy_fault(void **state)
 #endif
 
 struct gc_tally {
-	int removed_record, removed_filter, orphan, rolled_back, left_alone, other;
+	int removed_record, removed_filter, orphan, rolled_back, left_alone, ephemeral, other;
 };
 
 static void gc_cb(const struct vmtap_gc_event *ev, void *userdata)
@@ -419,6 +419,9 @@ static void gc_cb(const struct vmtap_gc_event *ev, void *userdata)
 		break;
 	case VMTAP_GC_LEFT_ALONE:
 		t->left_alone++;
+		break;
+	case VMTAP_GC_DESTROYED_EPHEMERAL:
+		t->ephemeral++;
 		break;
 	default:
 		t->other++;
@@ -494,6 +497,73 @@ static void test_gc_orphan_filter(void **state)
 	vmtap_ctx_free(other);
 	(void)!system("rm -rf " STATE_DIR "-other");
 	assert_int_equal(itest_sh("ip -n " POD " link del eth1 && ip -n " POD " link del eth2"), 0);
+}
+
+static int wait_status(pid_t pid);
+
+/*
+ * Ephemeral endpoints live as long as their hypervisor, or their creator
+ * before one is recorded: gc destroys them after, filters and all, and
+ * leaves them while it runs.
+ */
+static void test_gc_ephemeral(void **state)
+{
+	struct vmtap_ctx *ctx = CTX(state);
+	VMTAP_OPTS(vmtap_endpoint_spec, spec, .netns = POD, .connection = VMTAP_CONNECT_REDIRECT, .device = "eth0",
+		   .flags = VMTAP_EP_EPHEMERAL);
+	struct gc_tally t = { 0 };
+	struct vmtap_endpoint *ep;
+	pid_t child;
+	int pipefd[2];
+	char c;
+
+	/* made by a process that exits without recording a hypervisor */
+	child = fork();
+	if (child == 0) {
+		struct vmtap_ctx *c2;
+		if (vmtap_ctx_new(&c2) < 0 || vmtap_ctx_set_state_dir(c2, STATE_DIR) < 0)
+			_exit(2);
+		_exit(vmtap_endpoint_create(c2, "eph-a", &spec, NULL) == 0 ? 0 : 1);
+	}
+	assert_int_equal(wait_status(child), 0);
+	assert_int_equal(vmtap_endpoint_load(ctx, "eph-a", &ep), 0);
+	assert_true(vmtap_endpoint_ephemeral(ep));
+	vmtap_endpoint_free(ep);
+
+	/* recorded for a hypervisor that still runs */
+	assert_int_equal(pipe(pipefd), 0);
+	child = fork();
+	if (child == 0) {
+		close(pipefd[1]);
+		(void)!read(pipefd[0], &c, 1);
+		_exit(0);
+	}
+	close(pipefd[0]);
+	spec.device = "eth1";
+	assert_int_equal(itest_sh("ip -n " POD " link add eth1 type veth peer name peer1 netns " PEER), 0);
+	assert_int_equal(vmtap_endpoint_create(ctx, "eph-b", &spec, NULL), 0);
+	{
+		VMTAP_OPTS(vmtap_hypervisor_info, hv, .pid = child, .device_id = "net0");
+		assert_int_equal(vmtap_endpoint_set_hypervisor(ctx, "eph-b", &hv), 0);
+	}
+	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &t), 1);
+	assert_int_equal(t.ephemeral, 1); /* eph-a */
+	assert_int_equal(t.other, 0);
+	assert_int_equal(vmtap_endpoint_load(ctx, "eph-a", &ep), -ENOENT);
+	assert_int_equal(vmtap_endpoint_load(ctx, "eph-b", &ep), 0);
+	vmtap_endpoint_free(ep);
+	assert_sh(QDISC_JQ, "eth0", "");
+	/* its hypervisor exits: the next gc destroys it */
+	close(pipefd[1]);
+	assert_int_equal(wait_status(child), 0);
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &t), 1);
+	assert_int_equal(t.ephemeral, 1);
+	assert_int_equal(t.other, 0);
+	assert_int_equal(vmtap_endpoint_load(ctx, "eph-b", &ep), -ENOENT);
+	assert_sh(QDISC_JQ, "eth1", "");
+	assert_int_equal(tagged_count(POD), 0);
+	assert_int_equal(itest_sh("ip -n " POD " link del eth1"), 0);
 }
 
 static int wait_status(pid_t pid)
@@ -596,6 +666,7 @@ int main(void)
 #endif
 		cmocka_unit_test_setup_teardown(test_gc_tap_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc_orphan_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gc_ephemeral, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigkill_in_create, setup, teardown),
 	};
 
