@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# vmtap-cni's ADD, CHECK, DEL and GC through the runner with Debian's bridge: both modes, 1 and 4 queues, undo on failure, GC, 50 pods in parallel.
+# vmtap-cni's ADD, CHECK, DEL and GC through the runner with Debian's bridge: both modes, 1 and 4 queues, undo on failure, closed standard streams, GC, 50 pods in parallel (and DEL during ADD).
 # shellcheck shell=bash disable=SC2016 # jq programs in single quotes
 #
 # Sourced by cni.sh (its helpers and variables: W, STATE, PLUGIN, RUNNER, cnitool, conflist, bridge_conf,
@@ -171,12 +171,12 @@ nothing_made() { [ "$(taps_in podv)" -eq 0 ] && [ "$(ingress_filters podv eth0)"
 printf '%s' "$conf" | env -i "${add_env[@]}" "$PLUGIN" >/dev/full 2>"$W/full.err"
 rc=$?
 check "ADD whose result cannot be written (stdout full) fails (5) and undoes itself" \
-	eval '[ $rc -eq 5 ] && grep -q "the attachment was undone" "$W/full.err" && nothing_made'
+	eval "[ $rc -eq 5 ] && grep -q 'the attachment was undone' '$W/full.err' && nothing_made"
 # stdout closed: refused before anything is made (a socket or file opened later would get fd 1 and the result)
 printf '%s' "$conf" | env -i "${add_env[@]}" "$PLUGIN" >&- 2>"$W/closed.err"
 rc=$?
 check "ADD with stdout closed fails (5) and makes nothing" \
-	eval '[ $rc -eq 5 ] && grep -q "stdout is closed" "$W/closed.err" && nothing_made'
+	eval "[ $rc -eq 5 ] && grep -q 'stdout is closed' '$W/closed.err' && nothing_made"
 # stdin closed: read as empty (6), the error on stdout; stderr closed: ADD works and DEL too
 out=$(env -i "${add_env[@]}" "$PLUGIN" <&- 2>/dev/null)
 check "ADD with stdin closed: 6 on stdout, nothing made" eval 'jqe ".code == 6" <<<"$out" && nothing_made'
@@ -219,7 +219,7 @@ cnitool del "$W/other.conflist" cz /run/netns/podv eth0
 cnitool del "$W/bridge-only.conflist" cx /run/netns/podx eth0 # the bridge's part of the leaked pod
 check "GC: everything DELed" test "$(records)" -eq 0
 
-# ---- 50 pods ADDed in parallel, then DELed in parallel ----
+# ---- 50 pods ADDed in parallel, then DELed in parallel while 10 more are ADDed ----
 pods=50
 for i in $(seq $pods); do netns_new "pp$i" >/dev/null; done
 conflist "$W/par.conflist" parnet 1.0.0 "$(bridge_conf cnipar0 10.91.0.0/24)" "$(vm_plugin parnet 1.0.0 '.queues = 2')"
@@ -234,14 +234,32 @@ check "50 parallel ADDs: 50 records, one TAP per pod, all IPs distinct" \
 	bash -c "[ \"\$(find '$STATE' -name '*.json' | wc -l)\" -eq $pods ] &&
 		[ \"\$(for i in \$(seq $pods); do ip -n pp\$i -o -d link show | grep -c ' tun '; done | sort -u)\" = 1 ] &&
 		[ \"\$(cat '$W'/par-add-*.out | jq -r '.ips[0].address' | sort -u | wc -l)\" -eq $pods ]"
+# the DELs, and meanwhile ADDs of 10 more pods: a runtime DELs some pods while it ADDs others
+extra=10
+for i in $(seq $((pods + 1)) $((pods + extra))); do netns_new "pp$i" >/dev/null; done
 t0=$SECONDS
 for i in $(seq $pods); do
 	(cnitool del "$W/par.conflist" "par$i" "/run/netns/pp$i" eth0 >"$W/par-del-$i.out" 2>&1; echo $? >"$W/par-del-$i.rc") &
+	if ((i % (pods / extra) == 0)); then
+		j=$((pods + i / (pods / extra)))
+		(cnitool add "$W/par.conflist" "par$j" "/run/netns/pp$j" eth0 >"$W/par-add-$j.out" 2>&1; echo $? >"$W/par-add-$j.rc") &
+	fi
 done
 wait
 ok_dels=$(grep -lx 0 "$W"/par-del-*.rc | wc -l)
+ok_adds=$(grep -lx 0 "$W"/par-add-*.rc | wc -l)
 check "50 parallel DELs: all succeeded ($ok_dels, $((SECONDS - t0)) s)" test "$ok_dels" -eq $pods
-check "50 parallel DELs: no record, TAP, veth or IP left" \
+check "... and the 10 ADDs among them too ($((ok_adds - pods)))" test "$ok_adds" -eq $((pods + extra))
+check "... which left 10 records, one TAP in each of their pods" \
+	bash -c "[ \"\$(find '$STATE' -name '*.json' | wc -l)\" -eq $extra ] &&
+		[ \"\$(for i in \$(seq $((pods + 1)) $((pods + extra))); do ip -n pp\$i -o -d link show | grep -c ' tun '; done | sort -u)\" = 1 ]"
+for i in $(seq $((pods + 1)) $((pods + extra))); do
+	(cnitool del "$W/par.conflist" "par$i" "/run/netns/pp$i" eth0 >"$W/par-del-$i.out" 2>&1; echo $? >"$W/par-del-$i.rc") &
+done
+wait
+check "... and their DELs" test "$(grep -lx 0 "$W"/par-del-*.rc | wc -l)" -eq $((pods + extra))
+pods=$((pods + extra))
+check "after all the DELs: no record, TAP, veth or IP left in any of the $pods pods" \
 	bash -c "[ -z \"\$(find '$STATE' -name '*.json' -o -name '*.lock')\" ] &&
 		[ \"\$(for i in \$(seq $pods); do ip -n pp\$i -o link | wc -l; done | sort -u)\" = 1 ] &&
 		[ -z \"\$(find '$W/ipam/parnet' -name '10.*' 2>/dev/null)\" ]"
