@@ -63,8 +63,11 @@ static void print_endpoint(struct printer *p, const struct vmtap_endpoint *ep)
 		print_uint(p, "mtu", " mtu %llu", vmtap_endpoint_mtu(ep));
 	vmtap_endpoint_guest_mac(ep, mac);
 	print_string(p, "guest_mac", " guest_mac %s", vmtap_mac_format(mac, text));
-	vmtap_endpoint_host_mac(ep, mac);
-	print_string(p, "host_mac", " host_mac %s", vmtap_mac_format(mac, text));
+	/* a macvtap's MAC is the guest's: it has no host side */
+	if (vmtap_endpoint_connection(ep) != VMTAP_CONNECT_MACVTAP) {
+		vmtap_endpoint_host_mac(ep, mac);
+		print_string(p, "host_mac", " host_mac %s", vmtap_mac_format(mac, text));
+	}
 	print_open_object(p, "connection");
 	switch (vmtap_endpoint_connection(ep)) {
 	case VMTAP_CONNECT_BRIDGE:

@@ -1041,9 +1041,17 @@ enum vmtap_macvtap_mode {
  * its IPv4 and IPv6 addresses and the routes through it while the
  * endpoint exists; all of it is put back when it is destroyed (or by
  * vmtap_gc()).  With vmtap_endpoint_spec.set_guest_mac or
- * VMTAP_EP_KEEP_PARENT the parent is left as it is.  A macvtap endpoint
- * has no host-side MAC of its own, no owner or group, and its queues
- * cannot be made persistent: it is an rtnetlink device.
+ * VMTAP_EP_KEEP_PARENT the parent is left as it is (the guest then has
+ * the id's default MAC).  In passthru mode the macvtap and its parent share
+ * the parent's MAC, which therefore stays; the addresses still go unless
+ * the parent is kept.  What is taken from the parent is written in the
+ * endpoint's record before it is taken, so that a crash at any point can
+ * be put right by destroy or gc.  A macvtap endpoint has no host-side MAC
+ * of its own, no owner or group, and its queues cannot be made persistent:
+ * it is an rtnetlink device, and its queues are opened only when it is
+ * handed off (vmtap_endpoint_open()).  The kernel does not tell how many
+ * queues a macvtap has open, so "one hypervisor at a time" rests on the
+ * record: while the recorded hypervisor runs, a second open is refused.
  */
 
 /* The tc priority of a redirect endpoint's filters when none is given: "vm" in ASCII. */

@@ -25,9 +25,11 @@
 
 #include "endpoint.h"
 #include "link.h"
+#include "macvtap_conn.h"
 #include "proc.h"
 #include "redirect.h"
 #include "tap.h"
+#include "tun.h"
 #include "validate.h"
 #include "vhost.h"
 
@@ -38,7 +40,6 @@ struct vmtap_endpoint {
 	char *json;
 };
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct vmtap_tap *, vmtap_tap_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct vmtap_endpoint *, vmtap_endpoint_free)
 
 VT_EXPORT void vmtap_endpoint_default_mac(const char *id, uint8_t ret_mac[6])
@@ -140,6 +141,9 @@ static int spec_check(struct vmtap_ctx *ctx, const struct vmtap_endpoint_spec *s
 				       "MAC is the guest's");
 		if (s->flags & VMTAP_EP_KERNEL_QDISC)
 			return vt_fail(ctx, -EINVAL, "validate", "VMTAP_EP_KERNEL_QDISC is for TAP devices");
+		if (s->macvtap_mode == VMTAP_MACVTAP_PASSTHRU && s->set_guest_mac)
+			return vt_fail(ctx, -EINVAL, "validate", "a passthru macvtap always has its parent's MAC: "
+				       "no guest MAC can be given");
 	}
 	return 0;
 }
@@ -198,8 +202,9 @@ bool vt_endpoint_device_is_ours(const struct vt_record *rec, const struct vmtap_
 {
 	struct vt_tag tag;
 
-	if (!li->is_tun || li->tun_type != IFF_TAP) {
-		*why = "is not a TAP device";
+	if (rec->connection == VMTAP_CONNECT_MACVTAP ? strcmp(li->kind, "macvtap") != 0 :
+						       !li->is_tun || li->tun_type != IFF_TAP) {
+		*why = rec->connection == VMTAP_CONNECT_MACVTAP ? "is not a macvtap device" : "is not a TAP device";
 		return false;
 	}
 	if (vt_tag_parse(li->alias, strlen(li->alias), &tag) < 0 || strcmp(tag.id, rec->id)) {
@@ -272,12 +277,41 @@ static int connection_teardown(struct vmtap_ctx *ctx, struct vt_nl *nl, const st
 	}
 }
 
+/* Delete @rec's device, if it is there and provably the record's; a device already gone is success. */
+static int device_delete(struct vmtap_ctx *ctx, struct vt_nl *nl, const struct vt_record *rec, const char *state_id,
+			 bool *ret_deleted)
+{
+	struct vmtap_link_info li;
+	const char *why;
+	int r;
+
+	if (!rec->ifname[0])
+		return 0;
+	/* asked quietly: a device already gone is success, destroy is idempotent */
+	r = vt_link_get(NULL, nl, rec->ifname, 0, &li);
+	if (r == -ENODEV)
+		return 0;
+	if (r < 0)
+		return vt_fail_ack(ctx, r, vt_nl_ack(nl), "look up link", "%s", rec->ifname);
+	if (!vt_endpoint_device_is_ours(rec, &li, state_id, &why)) {
+		vt_log(ctx, VMTAP_LOG_WARNING, "%s %s: left alone", rec->ifname, why);
+		return 0;
+	}
+	if ((r = vt_fault(ctx, "delete device")) < 0)
+		return r;
+	r = vt_link_del(NULL, nl, li.ifindex, rec->ifname);
+	if (r == -ENODEV)
+		return 0;
+	if (r < 0)
+		return vt_fail_ack(ctx, r, vt_nl_ack(nl), "delete link", "%s", rec->ifname);
+	*ret_deleted = true;
+	return 0;
+}
+
 int vt_endpoint_teardown(struct vmtap_ctx *ctx, int dirfd, const struct vt_record *rec, bool *ret_deleted)
 {
 	char state_id[VT_STATE_ID_LEN + 1];
 	struct vt_netns_id own, nsid;
-	struct vmtap_link_info li;
-	const char *why;
 	struct vt_nl *nl;
 	bool reachable;
 	int r;
@@ -300,27 +334,13 @@ int vt_endpoint_teardown(struct vmtap_ctx *ctx, int dirfd, const struct vt_recor
 	if (r < 0)
 		return r;
 	r = connection_teardown(ctx, nl, rec, state_id);
-	if (r < 0 || !rec->ifname[0])
-		return r;
-	/* asked quietly: a device already gone is success, destroy is idempotent */
-	r = vt_link_get(NULL, nl, rec->ifname, 0, &li);
-	if (r == -ENODEV)
-		return 0;
 	if (r < 0)
-		return vt_fail_ack(ctx, r, vt_nl_ack(nl), "look up link", "%s", rec->ifname);
-	if (!vt_endpoint_device_is_ours(rec, &li, state_id, &why)) {
-		vt_log(ctx, VMTAP_LOG_WARNING, "%s %s: left alone", rec->ifname, why);
-		return 0;
-	}
-	if ((r = vt_fault(ctx, "delete device")) < 0)
 		return r;
-	r = vt_link_del(NULL, nl, li.ifindex, rec->ifname);
-	if (r == -ENODEV)
-		return 0;
+	r = device_delete(ctx, nl, rec, state_id, ret_deleted);
 	if (r < 0)
-		return vt_fail_ack(ctx, r, vt_nl_ack(nl), "delete link", "%s", rec->ifname);
-	*ret_deleted = true;
-	return 0;
+		return r;
+	/* a macvtap's parent gets back what the guest had of it, once the macvtap is gone */
+	return rec->connection == VMTAP_CONNECT_MACVTAP ? vt_macvtap_conn_restore(ctx, nl, rec) : 0;
 }
 
 /* The new endpoint's handle, its JSON as recorded. */
@@ -391,6 +411,9 @@ static int connection_prepare(struct vmtap_ctx *ctx, struct vt_nl *nl, struct vm
 	case VMTAP_CONNECT_REDIRECT:
 		r = vt_redirect_prepare(ctx, nl, rec, &li);
 		break;
+	case VMTAP_CONNECT_MACVTAP:
+		r = vt_macvtap_conn_prepare(ctx, nl, rec, &li);
+		break;
 	default:
 		return 0;
 	}
@@ -401,7 +424,8 @@ static int connection_prepare(struct vmtap_ctx *ctx, struct vt_nl *nl, struct vm
 		s->mtu = li.mtu;
 		rec->mtu = li.mtu;
 	}
-	if (!s->set_guest_mac && li.has_mac && vmtap_mac_usable(li.mac)) {
+	/* a kept parent keeps its MAC too: the guest then has a MAC of its own (the id's by default) */
+	if (!s->set_guest_mac && !rec->keep_parent && li.has_mac && vmtap_mac_usable(li.mac)) {
 		memcpy(rec->guest_mac, li.mac, 6);
 		if (!s->set_host_mac)
 			vmtap_mac_host_side(rec->guest_mac, rec->host_mac);
@@ -461,6 +485,9 @@ VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const
 
 	record_from_spec(&rec, id, &s);
 	rec.netns_id = nsid;
+	/* a macvtap's name is chosen before it exists, and recorded: a crash before its tag leaves a record naming it */
+	if (s.connection == VMTAP_CONNECT_MACVTAP && !s.ifname)
+		vt_tun_random_name(rec.ifname);
 	if (s.connection == VMTAP_CONNECT_REDIRECT || s.connection == VMTAP_CONNECT_MACVTAP) {
 		if ((r = vt_nl_get(ctx, s.netns, &nl)) < 0 || (r = connection_prepare(ctx, nl, &s, &rec)) < 0) {
 			lock.remove = true; /* no record was written: the lock file has nothing to guard */
@@ -474,8 +501,10 @@ VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const
 
 	vt_tag_format(tag, id, state_id);
 	tap_opts_for(&s, &rec, tag, &topts, &link);
-	r = vt_tap_open(ctx, &topts, &(struct vt_tap_how){ .allow_tag = true }, &tap);
-	if (r == 0) {
+	if (s.connection == VMTAP_CONNECT_MACVTAP) {
+		/* the parent given up, the macvtap made, tagged and up; no queue is opened until hand-off */
+		r = vt_macvtap_conn_connect(ctx, nl, &rec, s.ifname ? s.ifname : rec.ifname, tag, s.mtu);
+	} else if ((r = vt_tap_open(ctx, &topts, &(struct vt_tap_how){ .allow_tag = true }, &tap)) == 0) {
 		snprintf(rec.ifname, sizeof(rec.ifname), "%s", vmtap_tap_name(tap));
 		rec.ifindex = vmtap_tap_ifindex(tap);
 		r = connection_make(ctx, nl, &rec, state_id);
@@ -488,7 +517,16 @@ VT_EXPORT int vmtap_endpoint_create(struct vmtap_ctx *ctx, const char *id, const
 			r = vt_state_write(ctx, dirfd, &rec);
 	}
 	if (r < 0) {
+		bool deleted;
+
 		VT_UNDO_SCOPE(ctx);
+		/* a macvtap first, then its parent: the parent's MAC can only come back once the macvtap is gone */
+		if (rec.connection == VMTAP_CONNECT_MACVTAP &&
+		    (device_delete(ctx, nl, &rec, state_id, &deleted) < 0 || vt_macvtap_conn_restore(ctx, nl, &rec) < 0)) {
+			vt_log(ctx, VMTAP_LOG_ERR, "undo: %s or its parent %s may be left as they are: gc puts them right",
+			       rec.ifname, rec.link_dev);
+			return r; /* the record stays "creating", for gc */
+		}
 		/* the connection first: nothing may point at the TAP once it is gone */
 		if (connected && connection_teardown(ctx, nl, &rec, state_id) < 0) {
 			vt_log(ctx, VMTAP_LOG_ERR, "undo: %s's connection with %s may be left: gc removes it", rec.ifname,
@@ -818,6 +856,18 @@ VT_EXPORT int vmtap_endpoint_open(struct vmtap_ctx *ctx, const char *id, struct 
 	r = record_device(ctx, dirfd, &rec, "open endpoint", &li);
 	if (r < 0)
 		return r;
+	if (rec.connection == VMTAP_CONNECT_MACVTAP) {
+		/*
+		 * The kernel does not say how many queues a macvtap has open, so
+		 * "one hypervisor at a time" rests on the record: a hypervisor that
+		 * still runs holds the device.
+		 */
+		if (rec.hv_pid && vt_proc_alive(rec.hv_pid, rec.hv_start) == 1)
+			return vt_fail(ctx, -EBUSY, "open endpoint", "endpoint %s is in use by QEMU pid %d%s%s", id,
+				       rec.hv_pid, rec.hv_device[0] ? ", device " : "", rec.hv_device);
+		return vt_tap_open_macvtap(ctx, vt_record_netns(&rec), rec.ifname, li.ifindex, rec.queues, rec.vnet_hdr,
+					   ret_tap);
+	}
 	{
 		/* one hypervisor at a time: a second set of queues would share the traffic with the first */
 		VMTAP_OPTS(vmtap_tap_opts, o, .name = rec.ifname, .queues = rec.queues, .netns = vt_record_netns(&rec),

@@ -14,7 +14,7 @@
  * "creating" or "destroying" by a process that died, lock and temporary
  * files.  vmtap_gc() walks the records, each under its endpoint's lock, then
  * every namespace they name (each once, compared by identity), and acts only
- * on what it can prove is this state directory's: a TAP whose tag carries
+ * on what it can prove is this state directory's: a TAP or macvtap whose tag carries
  * the directory's identity.  Everything else that looks like vmtap's is
  * reported as left alone, with the reason, and never touched.
  *
@@ -253,7 +253,7 @@ struct tagged {
 	char ifname[VMTAP_IFNAMSIZ];
 	char kind[16];
 	int ifindex;
-	bool is_tap;
+	bool made_by_vmtap;         /* of a kind vmtap makes: a TAP or a macvtap */
 };
 
 struct tagged_list {
@@ -271,7 +271,8 @@ static int collect_tagged(const struct vmtap_link_info *li, void *data)
 	if (VT_GROW(l->items, l->cap, l->n + 1) < 0)
 		return -ENOMEM;
 	l->items[l->n] = (struct tagged){ .tag = tag, .ifindex = li->ifindex,
-					  .is_tap = li->is_tun && li->tun_type == IFF_TAP };
+					  .made_by_vmtap = (li->is_tun && li->tun_type == IFF_TAP) ||
+							   !strcmp(li->kind, "macvtap") };
 	snprintf(l->items[l->n].ifname, sizeof(l->items[l->n].ifname), "%s", li->name);
 	snprintf(l->items[l->n].kind, sizeof(l->items[l->n].kind), "%s", li->kind[0] ? li->kind : "non-tun");
 	l->n++;
@@ -312,7 +313,7 @@ static void gc_tagged(struct gc_run *g, struct vt_nl *nl, const struct gc_ns *ns
 	char why[128];
 	int r;
 
-	if (!t->is_tap) {
+	if (!t->made_by_vmtap) {
 		snprintf(why, sizeof(why), "carries a vmtap tag but is a %s device, which vmtap never makes", t->kind);
 		gc_emit(g, VMTAP_GC_LEFT_ALONE, t->tag.id, t->ifname, ns->spec, why);
 		return;

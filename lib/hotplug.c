@@ -43,6 +43,7 @@
 
 #include "endpoint.h"
 #include "qmp.h"
+#include "tap.h"
 #include "validate.h"
 
 #define VT_UNPLUG_TIMEOUT_DEFAULT 30000
@@ -51,7 +52,6 @@
 /* The only events a plug or unplug waits for: others are not kept. */
 static const char *const plug_events[] = { "DEVICE_DELETED", NULL };
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct vmtap_tap *, vmtap_tap_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct vmtap_endpoint *, vmtap_endpoint_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct vmtap_qmp *, vmtap_qmp_free)
 

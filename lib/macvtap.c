@@ -110,7 +110,7 @@ int vt_macvtap_mode_parse(const char *name, enum vt_macvtap_mode *ret_mode)
 /* ---- create ---- */
 
 /* The parent must be an Ethernet device the kernel will not treat in a surprising way (see DOC). */
-static int parent_check(struct vmtap_ctx *ctx, struct vt_nl *nl, int parent_ifindex, enum vt_macvtap_mode mode,
+int vt_macvtap_parent_check(struct vmtap_ctx *ctx, struct vt_nl *nl, int parent_ifindex, enum vt_macvtap_mode mode,
 			const uint8_t *mac)
 {
 	static const char *const refused[] = { "tun", "macvtap", "macvlan", "ipvtap" };
@@ -238,7 +238,7 @@ int vt_macvtap_create(struct vmtap_ctx *ctx, struct vt_nl *nl, const char *name,
 			       "can be given");
 	if (alias && strlen(alias) > 255)
 		return vt_fail(ctx, -EINVAL, "validate", "alias is longer than 255 bytes");
-	r = parent_check(ctx, nl, parent_ifindex, mode, mac);
+	r = vt_macvtap_parent_check(ctx, nl, parent_ifindex, mode, mac);
 	if (r < 0)
 		return r;
 

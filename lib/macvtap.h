@@ -26,6 +26,15 @@ const char *vt_macvtap_mode_name(enum vt_macvtap_mode mode);
 /* The mode named @name (as vt_macvtap_mode_name() gives it); -EINVAL, unreported, when none. */
 int vt_macvtap_mode_parse(const char *name, enum vt_macvtap_mode *ret_mode);
 
+/*
+ * Whether link @parent_ifindex can carry a macvtap of @mode with MAC @mac
+ * (NULL: any): an Ethernet device that is neither a loopback, a TUN/TAP, a
+ * macvlan, a macvtap nor an ipvtap, and @mac not its own.  Reports:
+ * -ENODEV, -EMEDIUMTYPE, -EADDRINUSE.
+ */
+int vt_macvtap_parent_check(struct vmtap_ctx *ctx, struct vt_nl *nl, int parent_ifindex, enum vt_macvtap_mode mode,
+			    const uint8_t *mac);
+
 /**
  * vt_macvtap_create() - make a macvtap on @parent_ifindex, down, tagged
  * @ctx:	the context

@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <json-c/json.h>
 
+#include "addr.h"
 #include "state.h"
 #include "validate.h"
 
@@ -184,6 +185,20 @@ int vt_record_format(const struct vt_record *rec, char **ret_text)
 			json_object_object_add(link, "device_filter", json_object_new_int64(rec->tc_dev_handle));
 			json_object_object_add(link, "device_qdisc",
 					       json_object_new_string(qdisc_origin_names[rec->dev_qdisc]));
+		}
+		if (rec->connection == VMTAP_CONNECT_MACVTAP && rec->has_parent_mac) {
+			vmtap_mac_format(rec->parent_mac, mac);
+			json_object_object_add(link, "parent_mac", json_object_new_string(mac));
+		}
+		if (rec->connection == VMTAP_CONNECT_MACVTAP && rec->parent_ip[0]) {
+			/* checked when it was saved or read: it parses */
+			json_object *ip = json_tokener_parse(rec->parent_ip);
+			if (!ip) {
+				json_object_put(link);
+				json_object_put(o);
+				return -ENOMEM;
+			}
+			json_object_object_add(link, "parent_ip", ip);
 		}
 		json_object_object_add(o, "link", link);
 	}
@@ -421,6 +436,28 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 			if (i < 0)
 				PARSE_FAIL("link: bad \"device_qdisc\"");
 			rec.dev_qdisc = (enum vt_qdisc_origin)i;
+		} else {
+			json_object *ip;
+			if (json_object_object_get_ex(link, "parent_mac", NULL)) {
+				s = get_string(link, "parent_mac");
+				if (!s || vmtap_mac_parse(s, strlen(s), rec.parent_mac) < 0 || !vmtap_mac_usable(rec.parent_mac))
+					PARSE_FAIL("link: bad \"parent_mac\"");
+				rec.has_parent_mac = true;
+			}
+			if (json_object_object_get_ex(link, "parent_ip", &ip)) {
+				_cleanup_(vt_link_ip_freep) struct vt_link_ip *saved = NULL;
+				char why[160];
+				const char *text;
+
+				if (vt_link_ip_from_json(ip, &saved, why, sizeof(why)) < 0)
+					PARSE_FAIL("link: parent_ip: %s", why);
+				text = json_object_to_json_string_ext(ip, JSON_C_TO_STRING_PLAIN);
+				if (!text || strlen(text) >= sizeof(rec.parent_ip))
+					PARSE_FAIL("link: \"parent_ip\" is longer than %d bytes", VT_PARENT_IP_MAX - 1);
+				snprintf(rec.parent_ip, sizeof(rec.parent_ip), "%s", text);
+			}
+			if ((rec.has_parent_mac || rec.parent_ip[0]) && rec.keep_parent)
+				PARSE_FAIL("link: a parent's saved state with \"keep_parent\"");
 		}
 	} else if (json_object_object_get_ex(o, "link", NULL)) {
 		PARSE_FAIL("a \"link\" object without a redirect or macvtap connection");

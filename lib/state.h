@@ -15,6 +15,8 @@
 #define VT_RECORD_MAX (64 * 1024)
 #define VT_RECORD_VERSION 1
 #define VT_STATE_PATH_MAX 200
+/* room for a macvtap parent's saved IP state in a record: a pod's veth has a handful of addresses and routes */
+#define VT_PARENT_IP_MAX 8192
 
 /*
  * Where the ingress qdisc of a redirect's device came from, recorded before
@@ -60,6 +62,10 @@ struct vt_record {
 	/* macvtap */
 	enum vmtap_macvtap_mode macvtap_mode;
 	bool keep_parent;
+	/* macvtap, unless keep_parent: the parent as it was, put back at destroy */
+	bool has_parent_mac;          /* its MAC was handed to the guest, parent_mac is its own */
+	uint8_t parent_mac[6];
+	char parent_ip[VT_PARENT_IP_MAX]; /* its saved IP state, compact JSON (addr.h); "": none saved */
 };
 /* Parse a record from (buf, len); on failure @errbuf says why. Fuzzed in fuzz/. */
 int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char *errbuf, size_t errlen);

@@ -22,6 +22,7 @@
 
 #include "link.h"
 #include "link_set.h"
+#include "macvtap.h"
 #include "netns.h"
 #include "tap.h"
 #include "tc.h"
@@ -252,10 +253,35 @@ VT_EXPORT int vmtap_tap_set_persist(struct vmtap_ctx *ctx, struct vmtap_tap *tap
 	vt_clear_error(ctx);
 	if (!tap || !tap->nqueues || tap->fds[0] < 0)
 		return vt_fail(ctx, -EINVAL, "validate", "no open queue");
+	if (tap->macvtap)
+		return vt_fail(ctx, -EOPNOTSUPP, "set persist", "%s is a macvtap, which exists until deleted", tap->name);
 	if (state != VMTAP_PERSIST_ON && state != VMTAP_PERSIST_OFF)
 		return vt_fail(ctx, -EINVAL, "validate", "unknown persistence %d", (int)state);
 	if (ioctl(tap->fds[0], TUNSETPERSIST, persist ? 1UL : 0UL) < 0)
 		return vt_fail(ctx, -errno, "set persist", "%s", tap->name);
 	tap->persist = persist;
+	return 0;
+}
+
+int vt_tap_open_macvtap(struct vmtap_ctx *ctx, const char *netns, const char *name, int ifindex, unsigned int queues,
+			bool vnet_hdr, struct vmtap_tap **ret_tap)
+{
+	_cleanup_(vmtap_tap_freep) struct vmtap_tap *tap = calloc(1, sizeof(*tap));
+	int r;
+
+	if (!tap || !(tap->fds = calloc(queues, sizeof(int))) || (netns && !(tap->netns = strdup(netns))))
+		return vt_fail(ctx, -ENOMEM, "open macvtap", NULL);
+	for (unsigned int i = 0; i < queues; i++)
+		tap->fds[i] = -1;
+	r = vt_macvtap_open(ctx, netns, name, ifindex, queues,
+			    (vnet_hdr ? VT_MACVTAP_VNET_HDR : 0) | (queues > 1 ? VT_MACVTAP_MULTI_QUEUE : 0), 0, 0, tap->fds);
+	if (r < 0)
+		return r;
+	snprintf(tap->name, sizeof(tap->name), "%s", name);
+	tap->ifindex = ifindex;
+	tap->nqueues = queues;
+	tap->macvtap = true;
+	tap->ifflags = IFF_TAP | IFF_NO_PI | (vnet_hdr ? IFF_VNET_HDR : 0) | (queues > 1 ? IFF_MULTI_QUEUE : 0);
+	*ret_tap = TAKE_PTR(tap);
 	return 0;
 }

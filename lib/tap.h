@@ -11,6 +11,8 @@
 
 #include "ctx.h"
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vmtap_tap *, vmtap_tap_free)
+
 /* How vt_tap_open() opens: create or attach, and what only the library itself may ask. */
 struct vt_tap_how {
 	bool attach;
@@ -20,5 +22,15 @@ struct vt_tap_how {
 /* vmtap_tap_create() / vmtap_tap_attach(), with the library's own options. */
 int vt_tap_open(struct vmtap_ctx *ctx, const struct vmtap_tap_opts *opts, const struct vt_tap_how *how,
 		struct vmtap_tap **ret_tap);
+
+/*
+ * A handle on @queues new queues of macvtap @name (ifindex @ifindex) in
+ * @netns, with a vnet header when @vnet_hdr (see vt_macvtap_open()).  The
+ * handle works as a TAP's: its fds are handed off or stolen the same way;
+ * it is never persistent (a macvtap exists until deleted, whatever its
+ * queues), so vmtap_tap_destroy() only closes them.
+ */
+int vt_tap_open_macvtap(struct vmtap_ctx *ctx, const char *netns, const char *name, int ifindex, unsigned int queues,
+			bool vnet_hdr, struct vmtap_tap **ret_tap);
 
 #endif

@@ -19,6 +19,7 @@ struct vmtap_tap {
 	unsigned int nqueues;
 	unsigned short ifflags;
 	bool persist;
+	bool macvtap;          /* the queues of a macvtap: no persistence, the device lives until deleted */
 	int *fds;
 };
 

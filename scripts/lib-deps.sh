@@ -22,7 +22,7 @@ declare -A layer=(
 	[link_set]=6 [macvtap]=6
 	[tap]=7
 	[state]=8
-	[qmp]=9 [qemu]=9 [bridge_helper]=9 [redirect]=9
+	[qmp]=9 [qemu]=9 [bridge_helper]=9 [redirect]=9 [macvtap_conn]=9
 	[endpoint]=10
 	[gc]=11 [hotplug]=11
 )

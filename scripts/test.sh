@@ -62,7 +62,7 @@ common=(-Dwerror=true -Dfault_injection=true -Dbuildtype=debugoptimized)
 
 # 1. gcc: everything
 if CC=gcc build gcc "$out/gcc" "${common[@]}"; then
-	suites gcc "$out/gcc" unit integration cli fuzz helper cni
+	suites gcc "$out/gcc" unit integration cli fuzz helper cni bench
 fi
 
 # ASan + UBSan halt on the first error, in steps 2 and 3

@@ -229,6 +229,34 @@ expect 3 "macvtap-mode: use bridge" -- exec --nic macvtap=eth1,macvtap-mode=x --
 expect 4 "no device nosuch" -- exec --nic redirect=nosuch,netns="$pod" -- true
 expect 3 "are for 'vmtap exec'" -- qemu-args --nic fds=3,redirect=eth0
 check "refused execs left nothing" bash -c "[ -z \"\$('$VMTAP' endpoint list)\" ] && [ -z \"\$(tc -n $pod qdisc show dev eth0 ingress)\" ]"
+# ---- macvtap endpoints: Kata's macvtap model on eth1, which gets everything back at destroy ----
+ip -n "$pod" link set eth1 address 0a:58:0a:5a:00:02 up && ip -n "$pod" addr add 10.90.0.2/24 dev eth1
+eth1_state() { ip -n "$pod" -j addr show dev eth1 | jq -c '.[0] | [.address, [.addr_info[] | select(.scope == "global") | .local]]'; }
+eth1_before=$(eth1_state)
+check "endpoint --macvtap: the guest takes eth1's MAC, 2 queues" bash -c "'$VMTAP' endpoint create mv0 --netns $pod --macvtap eth1 --queues 2 | grep -q '^mv0: ready .* queues 2 .* guest_mac 0a:58:0a:5a:00:02 macvtap eth1 mode bridge$'"
+check "endpoint show -j: the macvtap connection, no host MAC" bash -c "'$VMTAP' -j endpoint show mv0 | jq -e '.[0].connection == {\"type\":\"macvtap\",\"parent\":\"eth1\",\"mode\":\"bridge\"} and (.[0] | has(\"host_mac\") | not)' >/dev/null"
+check "macvtap: eth1 has a random MAC and no address while connected" bash -c "ip -n $pod -j addr show dev eth1 | jq -e '.[0].address != \"0a:58:0a:5a:00:02\" and ([.[0].addr_info[] | select(.scope == \"global\")] | length == 0)' >/dev/null"
+check "macvtap: ip shows it as a tagged macvtap on eth1" bash -c "n=\$('$VMTAP' -j endpoint show mv0 | jq -r '.[0].ifname'); ip -n $pod -j -d link show \$n | jq -e '.[0].linkinfo.info_kind == \"macvtap\" and (.[0].ifalias | startswith(\"vmtap:mv0@\"))' >/dev/null"
+cat >/tmp/vmtap-cli-mvq.$$ <<'SH'
+n=0; for f in /proc/$$/fd/*; do [ "$(readlink "$f")" = "/q (deleted)" ] && n=$((n + 1)); done; echo $n
+SH
+check "exec --nic endpoint= of a macvtap: the command holds its 2 queues" bash -c "[ \"\$('$VMTAP' exec --nic endpoint=mv0 -- sh /tmp/vmtap-cli-mvq.$$)\" = 2 ]"
+expect 3 "--keep-parent is for --macvtap" -- endpoint create mv1 --netns "$pod" --redirect eth1 --keep-parent
+check "macvtap destroy: eth1 gets its MAC and address back" bash -c "'$VMTAP' endpoint destroy mv0 && [ \"\$(ip -n $pod -j addr show dev eth1 | jq -c '.[0] | [.address, [.addr_info[] | select(.scope == \"global\") | .local]]')\" = '$eth1_before' ]"
+cat >/tmp/vmtap-cli-mvx.$$ <<'SH'
+n=0; for f in /proc/$$/fd/*; do [ "$(readlink "$f")" = "/q (deleted)" ] && n=$((n + 1)); done; echo $n
+ip -n "$POD" -j addr show dev eth1 | jq -r '[.[0].addr_info[] | select(.scope == "global")] | length'
+SH
+check "exec --nic macvtap=: 4 queues, eth1 given up while QEMU runs" bash -c "[ \"\$(POD=$pod '$VMTAP' exec --nic macvtap=eth1,netns=$pod,queues=4 -- sh /tmp/vmtap-cli-mvx.$$ | tr '\\n' ' ')\" = '4 0 ' ]"
+check "exec --nic macvtap=: after QEMU, the reaper gives eth1 back" bash -c "for i in \$(seq 50); do [ -z \"\$('$VMTAP' endpoint list)\" ] && [ \"\$(ip -n $pod -j addr show dev eth1 | jq -c '.[0] | [.address, [.addr_info[] | select(.scope == \"global\") | .local]]')\" = '$eth1_before' ] && exit 0; sleep 0.1; done; exit 1"
+ip -n "$pod" tuntap add tapx mode tap
+expect 3 "tapx is a TUN/TAP device" -- endpoint create mv1 --netns "$pod" --macvtap tapx
+ip -n "$pod" link del tapx
+expect 3 "loopback" -- endpoint create mv1 --netns "$pod" --macvtap lo
+expect 3 "passthru macvtap always has its parent's MAC" -- endpoint create mv1 --netns "$pod" --macvtap eth1 --macvtap-mode passthru --guest-mac 52:54:00:00:00:09
+eth1_as_before() { [ ! -e /run/vmtap/mv1.json ] && [ "$(eth1_state)" = "$eth1_before" ] || { echo "eth1: $(eth1_state), was $eth1_before; $(ls /run/vmtap)" >&2; false; }; }
+check "refused macvtaps left no record and eth1 as it was" eth1_as_before
+rm -f /tmp/vmtap-cli-mvq.$$ /tmp/vmtap-cli-mvx.$$
 ip netns del "$pod"
 ip netns del "$peer"
 

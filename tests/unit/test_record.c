@@ -53,6 +53,9 @@ static void round_trip(const struct vt_record *in)
 	assert_int_equal(out.keep_parent, in->keep_parent);
 	assert_string_equal(out.label, in->label);
 	assert_int_equal(out.ephemeral, in->ephemeral);
+	assert_int_equal(out.has_parent_mac, in->has_parent_mac);
+	assert_memory_equal(out.parent_mac, in->parent_mac, 6);
+	assert_string_equal(out.parent_ip, in->parent_ip);
 	free(text);
 	free(again);
 }
@@ -90,6 +93,16 @@ static void test_round_trips(void **state)
 		r.keep_parent = m & 1;
 		round_trip(&r);
 	}
+	/* the parent's MAC and addresses, taken by the guest, kept to be given back */
+	r.keep_parent = false;
+	r.macvtap_mode = VMTAP_MACVTAP_BRIDGE;
+	r.has_parent_mac = true;
+	memcpy(r.parent_mac, ((uint8_t[]){ 0x0a, 0x58, 0x0a, 0x58, 0, 2 }), 6);
+	snprintf(r.parent_ip, sizeof(r.parent_ip), "%s",
+		 "{\"addresses\":[{\"family\":\"inet\",\"local\":\"10.9.0.2\",\"prefixlen\":24,\"scope\":0,"
+		 "\"flags\":128,\"label\":\"eth0\"}],\"routes\":[{\"family\":\"inet\",\"dst_len\":0,"
+		 "\"gateway\":\"10.9.0.1\",\"table\":254,\"protocol\":3,\"scope\":0,\"type\":1}]}");
+	round_trip(&r);
 }
 
 /* Replace the first @from in @text by @to (in place, @text has room). */
@@ -120,6 +133,10 @@ static void test_refused(void **state)
 		{ VMTAP_CONNECT_MACVTAP, "\"mode\":\"bridge\"", "\"mode\":\"source\"", "mode" },
 		{ VMTAP_CONNECT_MACVTAP, "\"keep_parent\":false", "\"keep_parent\":0", "keep_parent" },
 		{ VMTAP_CONNECT_MACVTAP, "\"parent\":\"eth0\"", "\"parent\":\"\"", "parent" },
+		{ VMTAP_CONNECT_MACVTAP, "\"link\":{", "\"link\":{\"parent_mac\":\"01:00:5e:00:00:01\",", "parent_mac" },
+		{ VMTAP_CONNECT_MACVTAP, "\"link\":{", "\"link\":{\"parent_ip\":{\"addresses\":7},", "parent_ip" },
+		{ VMTAP_CONNECT_MACVTAP, "\"link\":{", "\"link\":{\"parent_ip\":{\"addresses\":[{\"family\":\"inet\","
+		  "\"local\":\"10.9.0.2\",\"prefixlen\":33,\"scope\":0,\"flags\":0}],\"routes\":[]},", "parent_ip" },
 		{ VMTAP_CONNECT_NONE, "\"connection\":{\"type\":\"none\"}",
 		  "\"connection\":{\"type\":\"none\"},\"label\":\"a\\u0007b\"", "label" },
 		{ VMTAP_CONNECT_NONE, "\"connection\":{\"type\":\"none\"}",
