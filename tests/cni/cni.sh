@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Tests of vmtap-cni through the libcni-like runner (cnitool.sh) with Debian's bridge and host-local plugins: the runner proven alone, VERSION, STATUS, a bad-input table, and (when built with the library's redirect and macvtap endpoints) ADD/CHECK/DEL/GC in both modes and redirect mode point by point.
+# Tests of vmtap-cni through the libcni-like runner (cnitool.sh) with Debian's bridge and host-local plugins: the runner proven alone, VERSION, STATUS, a bad-input table, and (when built with the library's redirect and macvtap endpoints) ADD/CHECK/DEL/GC in both modes, then each mode point by point.
 #
 # Usage: cni.sh PATH/TO/vmtap-cni PATH/TO/cnitool.sh INTERWORKING(yes|no)
 # Runs itself inside fresh network and mount namespaces with a tmpfs on /run: the "host" of the CNI
@@ -292,6 +292,9 @@ else
 	section redirect mode point by point
 	# shellcheck source-path=SCRIPTDIR source=verbs.sh
 	source "$(dirname "$(realpath "$0")")/verbs.sh"
+	section macvtap mode point by point
+	# shellcheck source-path=SCRIPTDIR source=macvtap.sh
+	source "$(dirname "$(realpath "$0")")/macvtap.sh"
 fi
 
 section nothing left
