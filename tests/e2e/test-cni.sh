@@ -66,7 +66,14 @@ for mode in redirect macvtap; do
 			e2e_fail "$name: chain ADD failed"
 			continue
 		fi
-		e2e_check "$name: chain CHECK" cnitool check "$list" "$cid" "/run/netns/$POD_A" eth0 || true
+		if [[ $mode == redirect ]]; then
+			e2e_check "$name: chain CHECK" cnitool check "$list" "$cid" "/run/netns/$POD_A" eth0 || true
+		else
+			# the list disables CHECK (the bridge plugin's wants eth0's addresses, which the guest has now):
+			# vmtap-cni's own CHECK, through the runner with a list of it alone and the cached result
+			jq '.disableCheck = false | .plugins = [.plugins[1]]' "$list" >"$list.vmtap-only"
+			e2e_check "$name: vmtap-cni's CHECK" cnitool check "$list.vmtap-only" "$cid" "/run/netns/$POD_A" eth0 || true
+		fi
 		id=$("$VMTAP_CNI" --endpoint-id "$cid" eth0)
 		# the guest's address: the copy pointing at the VM's interface
 		vm_ip=$(jq -r '(.interfaces | length - 1) as $vm | .ips[] | select(.interface == $vm) | .address' <<<"$res")
