@@ -2,31 +2,7 @@
 # vmtap-cni's ADD, CHECK, DEL and GC through the runner with Debian's bridge: both modes, 1 and 4 queues, undo on failure, closed standard streams, GC, 50 pods in parallel (and DEL during ADD).
 # shellcheck shell=bash disable=SC2016 # jq programs in single quotes
 #
-# Sourced by cni.sh (its helpers and variables: W, STATE, PLUGIN, RUNNER, cnitool, conflist, bridge_conf,
-# netns_new, check, jqe, pingns) when vmtap-cni was built with the library's redirect and macvtap endpoints.
-
-# the plugin run by hand, as the runner would for the last plugin of a chain: vmtap STDIN ENV...
-vmtap() {
-	local stdin=$1
-	shift
-	printf '%s' "$stdin" | env -i PATH="$PATH" CNI_PATH="$CNI_PATH" "$@" "$PLUGIN"
-}
-vm_plugin() { # vm_plugin NAME VERSION JQ-EXPR: a vmtap-cni plugin configuration of network NAME
-	jq -nc --arg s "$STATE" "{type: \"vmtap-cni\", stateDir: \$s} | ${3:-.}"
-}
-# eth0_state NS: the pod interface as the bridge plugin made it (kind, MAC, MTU, flags, addresses, routes)
-eth0_state() {
-	ip -n "$1" -j -d link show eth0 | jq -c '.[0] | {address, mtu, flags, master, kind: .linkinfo.info_kind}'
-	ip -n "$1" -j addr show dev eth0 | jq -c '[.[0].addr_info[] | select(.scope == "global") | .local + "/" + (.prefixlen | tostring)]'
-	ip -n "$1" route show | sort
-	tc -n "$1" qdisc show dev eth0 | grep -v 'qdisc noqueue' || true
-}
-# attachment artefacts: TAP-like devices in NS, records in the state directory
-taps_in() { ip -n "$1" -o -d link show 2>/dev/null | grep -cE ' (tun|macvtap) ' || true; }
-records() { find "$STATE" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l; }
-ingress_filters() { tc -n "$1" filter show dev "$2" ingress 2>/dev/null | grep -c 'mirred' || true; }
-export -f taps_in records ingress_filters
-export STATE
+# Sourced by cni.sh (part "chain"), with lib.sh's helpers and cni.sh's variables (W, STATE, PLUGIN, RUNNER).
 
 # ---- ADD / CHECK / DEL of the chain bridge -> vmtap-cni, both modes, 1 and 4 queues ----
 netns_new podv

@@ -2,8 +2,7 @@
 # vmtap-cni in macvtap mode, point by point: every macvtapMode, the 1.1.0 result, tapName, CHECK, undo on failure, DEL when things went missing, GC, 20 pods in parallel; CNI_IFNAME given back as it was each time.
 # shellcheck shell=bash disable=SC2016 # jq programs in single quotes
 #
-# Sourced by cni.sh after verbs.sh (its helpers: fake_pod, fake_pod_gone, by_hand, with_prev, tap_of, link_json;
-# attach.sh's vmtap, vm_plugin, taps_in, records; cni.sh's check, jqe, cnitool, conflist, netns_new).
+# Sourced by cni.sh (part "macvtap"), with lib.sh's helpers and cni.sh's variables (W, STATE, PLUGIN, RUNNER).
 
 # mconf VERSION [JQ-EXPR]: vmtap-cni's configuration in macvtap mode
 mconf() { vm_plugin mnet "$1" ". + {cniVersion: \"$1\", name: \"mnet\", mode: \"macvtap\"} | ${2:-.}"; }
@@ -16,6 +15,8 @@ eth0_now() {
 # macvtap_pod NS: fake_pod plus a default route through the gateway; prints the prevResult
 macvtap_pod() { fake_pod "$1" && ip -n "$1" route add default via 10.95.0.1; }
 mpod_clean() { [ "$(taps_in "$1")" -eq 0 ] && [ "$(records)" -eq 0 ]; }
+# eth0_as_before NS: eth0_now is what was saved in $before
+eth0_as_before() { [ "$before" = "$(eth0_now "$1")" ]; }
 
 netns_new podm
 
@@ -45,7 +46,7 @@ for m in bridge vepa private passthru; do
 	check "$m: CHECK passes" by_hand CHECK "cm$m" podm "$(with_prev "$conf" "$res")"
 	check "$m: DEL, and again" eval 'by_hand DEL "cm$m" podm "$conf" && by_hand DEL "cm$m" podm "$conf"'
 	check "$m: eth0 has its MAC, MTU, address and routes back, nothing is left" \
-		eval '[ "$before" = "$(eth0_now podm)" ] && mpod_clean podm'
+		eval 'eth0_as_before podm && mpod_clean podm'
 	fake_pod_gone podm
 done
 
@@ -55,11 +56,11 @@ before=$(eth0_now podm)
 conf=$(mconf 1.0.0 '.tapName = "mvt0"')
 out=$(by_hand ADD cown podm "$(with_prev "$(jq -c '.owner = 4242' <<<"$conf")" "$prev")")
 check "owner in macvtap mode is refused (7), eth0 untouched" \
-	eval 'jqe ".code == 7 and (.details | test(\"redirect mode\"))" <<<"$out" && [ "$before" = "$(eth0_now podm)" ] && mpod_clean podm'
+	eval 'jqe ".code == 7 and (.details | test(\"redirect mode\"))" <<<"$out" && eth0_as_before podm && mpod_clean podm'
 out=$(vmtap "$(with_prev "$conf" "$prev")" CNI_COMMAND=ADD CNI_CONTAINERID=cown CNI_NETNS=/run/netns/podm CNI_IFNAME=eth0 \
 	CNI_ARGS="VMTAP_GROUP=4243")
 check "VMTAP_GROUP in macvtap mode is refused (7), eth0 untouched" \
-	eval 'jqe ".code == 7" <<<"$out" && [ "$before" = "$(eth0_now podm)" ] && mpod_clean podm'
+	eval 'jqe ".code == 7" <<<"$out" && eth0_as_before podm && mpod_clean podm'
 res=$(by_hand ADD cname podm "$(with_prev "$conf" "$prev")")
 check "tapName: the macvtap is mvt0" eval 'jqe ".interfaces[-2].name == \"mvt0\"" <<<"$res" && ip -n podm -d link show mvt0 | grep -q macvtap'
 chk=$(with_prev "$conf" "$res")
@@ -76,14 +77,14 @@ ip -n podm link del mvt0
 out=$(by_hand CHECK cname podm "$chk")
 check "CHECK names the missing macvtap (104)" jqe '.code == 104 and (.details | test("mvt0 is gone"))' <<<"$out"
 check "DEL after the macvtap vanished gives eth0 back all the same" \
-	eval 'by_hand DEL cname podm "$conf" && [ "$before" = "$(eth0_now podm)" ] && mpod_clean podm'
+	eval 'by_hand DEL cname podm "$conf" && eth0_as_before podm && mpod_clean podm'
 
 # ---- a failed ADD leaves eth0 as it was (urunc #874), whichever step fails ----
 for fault in "take parent MAC" "flush parent addresses" "create macvtap" "set alias" "configure macvtap" "record ready"; do
 	out=$(vmtap "$(with_prev "$conf" "$prev")" CNI_COMMAND=ADD CNI_CONTAINERID=cfault CNI_NETNS=/run/netns/podm \
 		CNI_IFNAME=eth0 VMTAP_TEST_FAULT="$fault" 2>/dev/null)
 	check "ADD with '$fault' failing: 100, eth0's MAC, address and routes as before, nothing left" \
-		eval 'jqe ".code == 100" <<<"$out" && [ "$before" = "$(eth0_now podm)" ] && mpod_clean podm'
+		eval 'jqe ".code == 100" <<<"$out" && eth0_as_before podm && mpod_clean podm'
 done
 fake_pod_gone podm
 
@@ -98,9 +99,9 @@ check "DEL after the pod's namespace vanished succeeds and drops the record" \
 prev=$(macvtap_pod podm)
 before=$(eth0_now podm)
 by_hand ADD cleak podm "$(with_prev "$conf" "$prev")" >/dev/null
-gc=$(mconf 1.1.0 '. + {"cni.dev/valid-attachments": [{containerID: "cother", ifname: "eth0"}]}')
 check "GC of a leaked macvtap attachment: removed, eth0 given back" \
-	eval 'vmtap "$gc" CNI_COMMAND=GC && [ "$before" = "$(eth0_now podm)" ] && mpod_clean podm'
+	eval 'vmtap "$(mconf 1.1.0 ". + {\"cni.dev/valid-attachments\": [{containerID: \"cother\", ifname: \"eth0\"}]}")" CNI_COMMAND=GC &&
+		eth0_as_before podm && mpod_clean podm'
 fake_pod_gone podm
 
 # ---- 20 pods ADDed in parallel, then DELed in parallel (by hand: no Go plugin in the way) ----

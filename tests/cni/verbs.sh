@@ -2,32 +2,7 @@
 # vmtap-cni in redirect mode, point by point: every CNI version, every configuration key, CNI_ARGS, runtimeConfig, DEL and CHECK when things went missing, GC's older key, unindexed IPs.
 # shellcheck shell=bash disable=SC2016 # jq programs in single quotes
 #
-# Sourced by cni.sh after attach.sh (its helpers: vmtap, vm_plugin, taps_in, records, ingress_filters, and
-# cni.sh's check, jqe, cnitool, conflist, bridge_conf, netns_new).
-
-# tap_of RESULT: the TAP's name in a vmtap-cni result (the interface before the VM's)
-tap_of() { jq -r '.interfaces[-2].name' <<<"$1"; }
-# link_json NS DEV: `ip -d -j link show` of one device
-link_json() { ip -n "$1" -d -j link show "$2" | jq -c '.[0]'; }
-# pod_clean NS: no TAP, no vmtap filter, no record
-pod_clean() { [ "$(taps_in "$1")" -eq 0 ] && [ "$(ingress_filters "$1" eth0)" -eq 0 ] && [ "$(records)" -eq 0 ]; }
-# by_hand VERB CID NS CONF: vmtap-cni alone, as the last plugin of a chain
-by_hand() { vmtap "$4" CNI_COMMAND="$1" CNI_CONTAINERID="$2" CNI_NETNS="/run/netns/$3" CNI_IFNAME=eth0; }
-# with_prev CONF RESULT [VERSION]: CONF with prevResult RESULT (cniVersion VERSION on both, when given)
-with_prev() {
-	jq -c --argjson p "$2" --arg v "${3:-}" '. + {prevResult: $p} | if $v != "" then .cniVersion = $v | .prevResult.cniVersion = $v else . end' <<<"$1"
-}
-
-# fake_pod NS: eth0 in NS as a pod plugin would leave it (a veth with an address, its peer in NS too:
-# the bridge plugin's Go start-up is not what these tests are about); prints the prevResult saying so
-fake_pod() {
-	ip -n "$1" link add eth0 type veth peer name eth0peer && ip -n "$1" link set eth0 up &&
-		ip -n "$1" link set eth0peer up && ip -n "$1" addr add 10.95.0.2/24 dev eth0 || return 1
-	jq -nc --arg mac "$(link_json "$1" eth0 | jq -r .address)" --arg ns "/run/netns/$1" \
-		'{cniVersion: "1.0.0", interfaces: [{name: "eth0", mac: $mac, sandbox: $ns}],
-		  ips: [{address: "10.95.0.2/24", gateway: "10.95.0.1", interface: 0}], routes: [{dst: "0.0.0.0/0"}]}'
-}
-fake_pod_gone() { ip -n "$1" link del eth0; }
+# Sourced by cni.sh (part "redirect"), with lib.sh's helpers and cni.sh's variables (W, STATE, PLUGIN, RUNNER).
 
 netns_new podr
 conf=$(vm_plugin rnet 1.0.0 '. + {cniVersion: "1.0.0", name: "rnet"}')
@@ -106,6 +81,24 @@ check "tapName pattern vm%d: the kernel's first free name, vm0" jqe '.interfaces
 check "pattern DEL" eval 'by_hand DEL cpat podr "$conf" && pod_clean podr'
 fake_pod_gone podr
 
+# ---- someone else's ingress or clsact qdisc and filter on eth0 (Cilium's; plugins #894, tc-redirect-tap's DEL) ----
+eth0_tc() { tc -n "$1" qdisc show dev eth0; tc -n "$1" filter show dev eth0 ingress; }
+theirs_intact() { [ "$theirs" = "$(eth0_tc "$1")" ]; }
+for q in clsact ingress; do
+	prev=$(fake_pod podr)
+	tc -n podr qdisc add dev eth0 "$q"
+	tc -n podr filter add dev eth0 ingress pref 7 protocol ip u32 match ip dst 10.95.0.9/32 classid 1:1
+	theirs=$(eth0_tc podr)
+	res=$(by_hand ADD "c$q" podr "$(with_prev "$conf" "$prev")")
+	check "$q of someone else's on eth0: ADD adds vmtap's filter beside theirs" \
+		eval '[ "$(ingress_filters podr eth0)" -eq 1 ] && tc -n podr filter show dev eth0 ingress | grep -q "pref 7 u32"'
+	check "$q of someone else's: CHECK passes" by_hand CHECK "c$q" podr "$(with_prev "$conf" "$res")"
+	check "$q of someone else's: DEL leaves their qdisc and filter exactly as they were" \
+		eval 'by_hand DEL "c$q" podr "$conf" && theirs_intact podr &&
+			[ "$(records)" -eq 0 ]'
+	fake_pod_gone podr
+done
+
 # ---- runtimeConfig: the "mac" capability sets the guest's MAC, only when the plugin declares it ----
 conflist "$W/rmac.conflist" rnet 1.0.0 "$(bridge_conf cnir0 10.92.0.0/24)" \
 	"$(vm_plugin rnet 1.0.0 '.capabilities = {mac: true}')"
@@ -167,7 +160,7 @@ check "... and leaves eth0 with its address, without qdisc" \
 	eval 'ip -n podr -o addr show eth0 | grep -q " 10.95.0.2/24 " && ! tc -n podr qdisc show dev eth0 | grep -q ingress'
 fake_pod_gone podr
 netns_new podvan
-res1=$(cnitool add "$W/rnocap.conflist" cvan /run/netns/podvan eth0)
+cnitool add "$W/rnocap.conflist" cvan /run/netns/podvan eth0 >/dev/null
 ip netns del podvan
 NETNS=("${NETNS[@]/podvan/}")
 check "after the pod's namespace vanished, the chain's DEL succeeds (bare environment) and drops the record" \
