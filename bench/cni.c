@@ -4,8 +4,9 @@
  * Usage: cni [--pods N] [--queues Q] [--mode redirect|macvtap] [--plugins DIR] [--vmtap-cni PATH]
  *
  * Needs root: it makes its own network and mount namespaces (a tmpfs on
- * /run, the pods' namespaces under it) and keeps IPAM data and vmtap's
- * state in a directory of its own, so the machine is not touched.
+ * /run, the pods' namespaces and vmtap's default state directory
+ * /run/vmtap under it) and keeps IPAM data in a directory of its own, so
+ * the machine is not touched.
  *
  * Each pod is ADDed then DELed through a chain, the way a runtime (libcni)
  * runs one: every plugin exec'd with the CNI_* environment and its
@@ -238,10 +239,13 @@ static void chain_init(struct chain *ch, const char *name, bool vmtap, size_t po
 	ch->vmtap = vmtap;
 	ch->bridge = bridge_conf(vmtap ? "benchb" : "bencha", vmtap ? "benchbr1" : "benchbr0",
 				 vmtap ? "10.77.1.0/24" : "10.77.0.0/24");
+	/*
+	 * No stateDir: vmtap's default, /run/vmtap, on the private tmpfs /run, as on a node (where
+	 * host-local's store is on disk, as its dataDir here is)
+	 */
 	snprintf(text, sizeof(text),
-		 "{\"cniVersion\":\"1.0.0\",\"name\":\"benchb\",\"type\":\"vmtap-cni\",\"queues\":%u,\"mode\":\"%s\","
-		 "\"stateDir\":\"%s/state\"}",
-		 queues, mode, workdir);
+		 "{\"cniVersion\":\"1.0.0\",\"name\":\"benchb\",\"type\":\"vmtap-cni\",\"queues\":%u,\"mode\":\"%s\"}",
+		 queues, mode);
 	ch->vm = json_tokener_parse(text);
 	if (!ch->bridge || !ch->vm)
 		die("json");
