@@ -407,8 +407,7 @@ static const char *const mode_path[NM] = {
 	[M_BRIDGE] = "vmtap endpoint TAP -> bridge br0 -> veth -> peer",
 	[M_BRIDGE_NF0] = "the same, bridge-nf-call-{ip,ip6,arp}tables 0 (no br_netfilter hooks)",
 	[M_REDIRECT] = "vmtap redirect endpoint TAP -> tc u32 + mirred redirect -> pod veth eth0 -> peer",
-	[M_MACVTAP] = "vmtap macvtap endpoint (bridge mode) queue -> macvlan -> pod veth eth0 -> peer "
-		      "(--macvtap-kernel-qdisc: one made with ip)",
+	[M_MACVTAP] = "vmtap macvtap endpoint (bridge mode) -> macvlan -> pod veth eth0 -> peer (or one made with ip)",
 };
 
 struct topo {

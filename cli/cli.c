@@ -155,6 +155,9 @@ int cli_exit_code(struct vmtap_ctx *ctx, int r)
 		return EXIT_OK;
 	if (step && !strcmp(step, "validate"))
 		return EXIT_INVALID;
+	/* the bridge helper's exit status 3: a value it found invalid */
+	if (r == -EINVAL && step && !strcmp(step, "bridge helper"))
+		return EXIT_INVALID;
 	switch (-r) {
 	case ETIMEDOUT:
 		return EXIT_TIMEOUT;
@@ -170,8 +173,10 @@ int cli_exit_code(struct vmtap_ctx *ctx, int r)
 	case ENFILE:
 	case ENOMEM:
 	case ENOSPC:
-	case EDQUOT:
 		return EXIT_RESOURCES;
+	case EDQUOT:
+		/* the bridge helper's per-user limits (its exit status 8); otherwise a disk quota */
+		return step && !strcmp(step, "bridge helper") ? EXIT_LIMIT : EXIT_RESOURCES;
 	case EXDEV:
 	case ENOENT:
 	case ENODEV:

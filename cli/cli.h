@@ -28,6 +28,7 @@ enum {
 	EXIT_TIMEOUT = 8,       /* a peer (QEMU) or a lock holder did not answer in time */
 	EXIT_REMOTE = 9,        /* QEMU refused a command, or broke the QMP protocol */
 	EXIT_RESOURCES = 10,    /* out of file descriptors, memory or disk space */
+	EXIT_LIMIT = 11,        /* over a per-user limit of the bridge helper */
 	EXIT_EXEC = 127,        /* vmtap exec could not execute the command */
 };
 

@@ -5,11 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "nic_spec.h"
 #include "reaper.h"
+
+/* meson's libexecdir, where vmtap-bridge-helper is installed (meson.build) */
+#ifndef VMTAP_BRIDGE_HELPER_PATH
+#error "VMTAP_BRIDGE_HELPER_PATH: the bridge helper's installed path, defined by meson"
+#endif
 
 static const char exec_help[] =
 	"Usage: vmtap exec [--nic SPEC]... -- QEMU_COMMAND [ARGS]...\n"
@@ -28,7 +35,11 @@ static const char exec_help[] =
 	"  queues=N        1..256 (ephemeral TAP; default 1)\n"
 	"  mac=MAC         guest MAC (default: 52:54:00 + a hash of the id)\n"
 	"  mtu=N           TAP MTU, also host_mtu for the guest when not 1500\n"
-	"  bridge=BR       attach the ephemeral TAP to bridge BR\n"
+	"  bridge=BR       attach the ephemeral TAP to bridge BR; without\n"
+	"                  CAP_NET_ADMIN the TAP comes from the bridge helper\n"
+	"                  " VMTAP_BRIDGE_HELPER_PATH "\n"
+	"  helper=PATH     get bridge BR's TAP from this bridge helper (QEMU's\n"
+	"                  helper=), whoever runs vmtap\n"
 	"  redirect=IFACE  an ephemeral endpoint cross-connected by tc with IFACE\n"
 	"  tc-prio=N       its filters' priority (default 30317)\n"
 	"  macvtap=PARENT  an ephemeral macvtap endpoint on PARENT\n"
@@ -41,6 +52,7 @@ static const char exec_help[] =
 	"  bus=BUS,addr=A  PCI placement\n"
 	"\n"
 	"Bad specs are refused before QEMU starts, with nothing created.\n"
+	"Over a per-user limit of the bridge helper the exit status is 11.\n"
 	"If QEMU cannot be executed the exit status is 127.\n";
 
 enum exec_opt_id { O_NIC = CLI_OPT_OWN };
@@ -75,7 +87,42 @@ struct opened {
 	int *fds, *vhostfds;
 	unsigned int queues;
 	char ephemeral[VMTAP_ID_MAX + 1]; /* the id of the endpoint made for a redirect or macvtap NIC, or "" */
+	const char *helper;               /* the bridge helper its TAP comes from, or NULL: vmtap makes it */
+	bool helper_chosen;               /* the helper was chosen for want of CAP_NET_ADMIN, not named */
 };
+
+/*
+ * Whether this process has CAP_NET_ADMIN in its effective set, which
+ * creating a TAP takes.  When that cannot be told it counts as present: the
+ * kernel then answers for itself.
+ */
+static bool have_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return true;
+	return data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective & CAP_TO_MASK(CAP_NET_ADMIN);
+}
+
+/*
+ * Where NIC @s's TAP comes from: the bridge helper its spec names (used
+ * whoever the caller is, as QEMU uses its helper=), the installed one for a
+ * bridge NIC of a caller without CAP_NET_ADMIN, or none (NULL): vmtap makes
+ * it.  *@ret_chosen: the helper was chosen here, not named.
+ */
+static const char *nic_helper(const struct nic_spec *s, bool net_admin, bool *ret_chosen)
+{
+	*ret_chosen = false;
+	if (s->helper[0])
+		return s->helper;
+	if (!s->bridge[0] || net_admin)
+		return NULL;
+	*ret_chosen = true;
+	return VMTAP_BRIDGE_HELPER_PATH;
+}
 
 /* The endpoint NIC @s uses: its own, or the ephemeral one made for it; NULL for a plain TAP. */
 static const char *nic_endpoint(const struct nic_spec *s, const struct opened *o)
@@ -136,7 +183,53 @@ static void free_opened(struct opened *o, size_t n, bool close_fds)
 	}
 }
 
-/* Open NIC @s, the @index-th: an endpoint's queues or a new ephemeral TAP. */
+/*
+ * Get NIC @s's TAP from its bridge helper (o->helper) over a socketpair: its
+ * queue fds, and vhost-net fds when @want_vhost and the helper could open
+ * them as the caller.  The TAP is the helper's, tagged with this pid, which
+ * QEMU keeps; it is not persistent, so it goes with QEMU.
+ */
+static int open_helper_nic(struct vmtap_ctx *ctx, const struct nic_spec *s, struct opened *o, bool want_vhost,
+			   bool *vhost_warned)
+{
+	VMTAP_OPTS(vmtap_bridge_helper_opts, ho, .helper = o->helper, .bridge = s->bridge,
+		   .queues = s->queues ? s->queues : 1, .flags = want_vhost ? VMTAP_BRIDGE_HELPER_VHOST : 0);
+	int *fds = calloc(ho.queues, sizeof(int)), *vhostfds = calloc(ho.queues, sizeof(int));
+	unsigned int nvhost = 0;
+	int r;
+
+	if (!fds || !vhostfds) {
+		free(fds);
+		free(vhostfds);
+		return -ENOMEM;
+	}
+	r = vmtap_bridge_helper_run(ctx, &ho, fds, vhostfds, &nvhost, NULL);
+	if (r < 0) {
+		/* nothing was received, or it was all closed again */
+		free(fds);
+		free(vhostfds);
+		return r;
+	}
+	if (want_vhost && nvhost < ho.queues) {
+		if (!*vhost_warned)
+			fprintf(stderr, "vmtap: warning: vhost-net is unavailable (the bridge helper %s sent no vhost-net fds): "
+					"NICs use vhost=off\n", o->helper);
+		*vhost_warned = true;
+	}
+	if (nvhost < ho.queues) {
+		free(vhostfds);
+		vhostfds = NULL;
+	}
+	o->queues = ho.queues;
+	o->fds = fds;
+	o->vhostfds = vhostfds;
+	o->nic.queues = o->queues;
+	o->nic.fds = o->fds;
+	o->nic.vhostfds = o->vhostfds;
+	return 0;
+}
+
+/* Open NIC @s, the @index-th: an endpoint's queues, a new ephemeral TAP, or one from a bridge helper. */
 static int open_nic(struct vmtap_ctx *ctx, struct nic_spec *s, size_t index, struct opened *o, bool *vhost_warned)
 {
 	struct vmtap_tap *tap = NULL;
@@ -145,6 +238,8 @@ static int open_nic(struct vmtap_ctx *ctx, struct nic_spec *s, size_t index, str
 	int r;
 
 	nic_spec_qemu_nic(s, index, &o->nic);
+	if (o->helper)
+		return open_helper_nic(ctx, s, o, want_vhost, vhost_warned);
 	if ((s->redirect[0] || s->macvtap[0]) && (r = create_ephemeral(ctx, s, index, o)) < 0)
 		return r;
 	if (nic_endpoint(s, o)) {
@@ -195,6 +290,30 @@ static int open_nic(struct vmtap_ctx *ctx, struct nic_spec *s, size_t index, str
 	o->nic.queues = o->queues;
 	o->nic.fds = o->fds;
 	o->nic.vhostfds = o->vhostfds;
+	return 0;
+}
+
+/*
+ * Choose where each NIC's TAP comes from (opened[i].helper), and refuse a
+ * NIC whose TAP the bridge helper makes but whose spec asks for what only
+ * vmtap's own TAPs can be given: 0, or EXIT_INVALID after saying why.
+ */
+static int choose_helpers(struct cli_call *call, const struct cli_nic_specs *a, struct opened *opened)
+{
+	bool net_admin = have_net_admin();
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct nic_spec *s = &a->specs[i];
+		const char *key;
+
+		opened[i].helper = nic_helper(s, net_admin, &opened[i].helper_chosen);
+		/* a named helper's conflicts were refused by the parser */
+		if (opened[i].helper && (key = nic_spec_helper_conflict(s)))
+			return cli_invalid(call->name,
+					   "--nic bridge=%s,...,%s=...: without CAP_NET_ADMIN the TAP comes from the bridge "
+					   "helper %s, which makes tap%%d in the caller's namespace with the bridge's MTU",
+					   s->bridge, key, opened[i].helper);
+	}
 	return 0;
 }
 
@@ -291,10 +410,17 @@ static int exec_run(struct cli_call *call)
 		goto out;
 	}
 	memset(opened, 0, a->n * sizeof(*opened));
+	r = choose_helpers(call, a, opened);
+	if (r)
+		goto out;
 	for (done = 0; done < a->n; done++) {
 		r = open_nic(ctx, &a->specs[done], done, &opened[done], &vhost_warned);
 		if (r < 0) {
 			r = cli_report(ctx, call->name, r);
+			if (opened[done].helper_chosen)
+				fprintf(stderr, "vmtap %s: (NIC %s: without CAP_NET_ADMIN its TAP comes from the bridge "
+						"helper %s, see vmtap-bridge-helper(8))\n", call->name,
+					a->specs[done].id, opened[done].helper);
 			done++; /* what it opened before failing is closed too */
 			goto out;
 		}

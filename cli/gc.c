@@ -18,6 +18,10 @@ static const char gc_help[] =
 	"destroyed. Devices without this directory's tag are never touched: those\n"
 	"tagged by another state directory, or of another kind, are reported as\n"
 	"left alone; filters without its cookie are never touched.\n"
+	"TAPs of vmtap-bridge-helper (vmtap-helper:uid=U,pid=P) are left alone\n"
+	"while QEMU P runs, reported when P is gone but their queues are still\n"
+	"held, and deleted only when made persistent, held by nobody and still\n"
+	"owned by uid U.\n"
 	"\n"
 	"Options:\n"
 	"  --dry-run   say what would be done, do nothing\n";

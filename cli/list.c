@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "util.h"
 
 static const char list_help[] =
 	"Usage: vmtap [-j] list [--netns NS]\n"
@@ -35,14 +36,8 @@ static int collect_cb(const struct vmtap_link_info *info, void *data)
 {
 	struct collected *c = data;
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct vmtap_link_info *items = realloc(c->items, cap * sizeof(*items));
-		if (!items)
-			return -ENOMEM;
-		c->items = items;
-		c->cap = cap;
-	}
+	if (VT_GROW(c->items, c->cap, c->n + 1) < 0)
+		return -ENOMEM;
 	c->items[c->n++] = *info;
 	return 0;
 }

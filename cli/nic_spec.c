@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "nic_spec.h"
+#include "util.h"
 
 #define FAIL(...)                                       \
 	do {                                            \
@@ -51,7 +52,7 @@ static int parse_fd_list(const char *v, size_t len, int *out, unsigned int *n)
 
 /* The keys of a SPEC, in the order 'unknown key' lists them. */
 enum nic_key {
-	KEY_ID, KEY_ENDPOINT, KEY_QUEUES, KEY_MAC, KEY_MTU, KEY_BRIDGE, KEY_REDIRECT, KEY_TC_PRIO, KEY_MACVTAP,
+	KEY_ID, KEY_ENDPOINT, KEY_QUEUES, KEY_MAC, KEY_MTU, KEY_BRIDGE, KEY_HELPER, KEY_REDIRECT, KEY_TC_PRIO, KEY_MACVTAP,
 	KEY_MACVTAP_MODE, KEY_NETNS, KEY_VHOST, KEY_MODEL, KEY_IFNAME, KEY_VECTORS, KEY_BUS, KEY_ADDR, KEY_FDS,
 	KEY_VHOSTFDS,
 	KEY_COUNT
@@ -59,7 +60,7 @@ enum nic_key {
 
 static const char *const key_names[KEY_COUNT] = {
 	[KEY_ID] = "id", [KEY_ENDPOINT] = "endpoint", [KEY_QUEUES] = "queues", [KEY_MAC] = "mac",
-	[KEY_MTU] = "mtu", [KEY_BRIDGE] = "bridge", [KEY_REDIRECT] = "redirect", [KEY_TC_PRIO] = "tc-prio",
+	[KEY_MTU] = "mtu", [KEY_BRIDGE] = "bridge", [KEY_HELPER] = "helper", [KEY_REDIRECT] = "redirect", [KEY_TC_PRIO] = "tc-prio",
 	[KEY_MACVTAP] = "macvtap", [KEY_MACVTAP_MODE] = "macvtap-mode", [KEY_NETNS] = "netns", [KEY_VHOST] = "vhost",
 	[KEY_MODEL] = "model", [KEY_IFNAME] = "ifname", [KEY_VECTORS] = "vectors", [KEY_BUS] = "bus",
 	[KEY_ADDR] = "addr", [KEY_FDS] = "fds", [KEY_VHOSTFDS] = "vhostfds",
@@ -158,6 +159,11 @@ int nic_spec_parse(const char *buf, size_t len, struct nic_spec *ret, char *err,
 			if (!copy_str(s.bridge, sizeof(s.bridge), v, vlen) || vmtap_name_validate(s.bridge) < 0)
 				FAIL("bridge: not a valid interface name");
 			break;
+		case KEY_HELPER:
+			/* a path, run without a shell or $PATH search, as QEMU's helper= is; a comma cannot be in it */
+			if (!copy_str(s.helper, sizeof(s.helper), v, vlen))
+				FAIL("helper: not a path of 1 to %zu bytes", sizeof(s.helper) - 1);
+			break;
 		case KEY_REDIRECT:
 			if (!copy_str(s.redirect, sizeof(s.redirect), v, vlen) || vmtap_name_validate(s.redirect) < 0)
 				FAIL("redirect: not a valid interface name");
@@ -236,6 +242,11 @@ int nic_spec_parse(const char *buf, size_t len, struct nic_spec *ret, char *err,
 		FAIL("queues, mac, mtu, bridge, redirect, macvtap, netns and ifname come from the endpoint's record");
 	if (!!s.bridge[0] + !!s.redirect[0] + !!s.macvtap[0] > 1)
 		FAIL("bridge, redirect and macvtap conflict: a NIC has one connection");
+	if (s.helper[0] && !s.bridge[0])
+		FAIL("helper is for bridge: the helper attaches its TAP to the bridge named by bridge=");
+	if (s.helper[0] && nic_spec_helper_conflict(&s))
+		FAIL("%s cannot be given with helper: the bridge helper makes tap%%d in the caller's namespace with the "
+		     "bridge's MTU", nic_spec_helper_conflict(&s));
 	if (s.tc_prio && !s.redirect[0])
 		FAIL("tc-prio is for redirect");
 	if (s.macvtap_mode >= 0 && !s.macvtap[0])
@@ -244,15 +255,23 @@ int nic_spec_parse(const char *buf, size_t len, struct nic_spec *ret, char *err,
 	return 0;
 }
 
+const char *nic_spec_helper_conflict(const struct nic_spec *s)
+{
+	if (s->netns[0])
+		return "netns";
+	if (s->ifname[0])
+		return "ifname";
+	if (s->mtu)
+		return "mtu";
+	return NULL;
+}
+
 int cli_nic_specs_add(const char *cmd, const char *arg, struct cli_nic_specs *l)
 {
-	struct nic_spec *more;
 	char err[256];
 
-	more = realloc(l->specs, (l->n + 1) * sizeof(*more));
-	if (!more)
+	if (VT_GROW(l->specs, l->cap, l->n + 1) < 0)
 		return EXIT_FAILURE_OTHER;
-	l->specs = more;
 	if (nic_spec_parse(arg, strlen(arg), &l->specs[l->n], err, sizeof(err)) < 0)
 		return cli_invalid(cmd, "--nic %s: %s", arg, err);
 	l->n++;

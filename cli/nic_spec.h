@@ -17,6 +17,7 @@ struct nic_spec {
 	uint8_t mac[6];
 	uint32_t mtu;
 	char bridge[VMTAP_IFNAMSIZ];
+	char helper[4096];          /* the bridge helper to get the TAP from (QEMU's helper=); "": none named */
 	char redirect[VMTAP_IFNAMSIZ];  /* an ephemeral redirect endpoint with this device */
 	char macvtap[VMTAP_IFNAMSIZ];   /* an ephemeral macvtap endpoint on this parent */
 	int macvtap_mode;           /* -1: not given */
@@ -34,7 +35,7 @@ struct nic_spec {
 /* The --nic SPECs of one command line, in order. */
 struct cli_nic_specs {
 	struct nic_spec *specs;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Parse @arg for command @cmd and append it: 0, or an exit code after saying why. */
@@ -44,6 +45,13 @@ void cli_nic_specs_free(void *list);
 
 /* Parse one SPEC; on failure @err says which key and why. */
 int nic_spec_parse(const char *buf, size_t len, struct nic_spec *ret, char *err, size_t errlen);
+
+/*
+ * The first key of @s that a NIC whose TAP comes from a bridge helper cannot
+ * honour, or NULL: the helper makes tap%d in the caller's namespace with the
+ * bridge's MTU, so netns, ifname and mtu are not the caller's to choose.
+ */
+const char *nic_spec_helper_conflict(const struct nic_spec *s);
 
 /*
  * Describe the NIC of SPEC @s, the @index-th, to QEMU: its id (s->id, given

@@ -39,10 +39,10 @@ static int qemu_args_opt(struct cli_call *call, int id, const char *arg)
 	if (s->nvhostfds && s->nvhostfds != s->nfds)
 		return cli_invalid(call->name, "--nic %s: %u fds but %u vhostfds: the counts must match", arg, s->nfds,
 				   s->nvhostfds);
-	if (s->endpoint[0] || s->bridge[0] || s->redirect[0] || s->macvtap[0] || s->netns[0] || s->ifname[0] ||
-	    s->queues || s->vhost >= 0)
-		return cli_invalid(call->name, "--nic %s: endpoint, bridge, redirect, macvtap, netns, ifname, queues and "
-				   "vhost are for 'vmtap exec'", arg);
+	if (s->endpoint[0] || s->bridge[0] || s->helper[0] || s->redirect[0] || s->macvtap[0] || s->netns[0] ||
+	    s->ifname[0] || s->queues || s->vhost >= 0)
+		return cli_invalid(call->name, "--nic %s: endpoint, bridge, helper, redirect, macvtap, netns, ifname, "
+				   "queues and vhost are for 'vmtap exec'", arg);
 	a->n++;
 	return 0;
 }

@@ -22,6 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (s->mtu && (s->mtu < VMTAP_MTU_MIN || s->mtu > VMTAP_MTU_MAX)) ||
 		    strlen(s->id) >= sizeof(s->id) || s->vhost < -1 || s->vhost > 1)
 			abort();
+		/* a helper comes with a bridge and none of what only vmtap's own TAPs can honour */
+		if (s->helper[0] && (!s->bridge[0] || nic_spec_helper_conflict(s) || strlen(s->helper) >= sizeof(s->helper)))
+			abort();
 	} else if (!memchr(err, '\0', sizeof(err)) || !err[0]) {
 		abort(); /* every refusal says why */
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libFuzzer target for ownership-tag parsing: any alias in, a tag of ours or a refusal out, and tags round-trip. */
+/* libFuzzer target for ownership-tag parsing: any alias in, a tag of ours, a bridge helper's or a refusal out, and tags round-trip. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,8 +12,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vt_tag tag, again;
-	char text[VT_TAG_MAX];
+	struct vt_helper_tag htag;
+	char text[VT_TAG_MAX], htext[64];
 
+	if (vt_helper_tag_parse((const char *)data, size, &htag) == 0) {
+		/* a helper's tag is exactly what the helper writes for what parsed, and no tag of vmtap's */
+		snprintf(htext, sizeof(htext), VT_HELPER_TAG_PREFIX "uid=%u,pid=%d", (unsigned)htag.uid, htag.pid);
+		if (htag.pid < 0 || htag.uid == UINT32_MAX || strlen(htext) != size || memcmp(htext, data, size) ||
+		    vt_tag_parse((const char *)data, size, &tag) == 0)
+			abort();
+		return 0;
+	}
 	if (vt_tag_parse((const char *)data, size, &tag) != 0)
 		return 0;
 	/* what parses is a valid id with a 16-digit identity or none, and formats back to what parsed */

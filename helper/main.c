@@ -44,6 +44,7 @@
 #include "vmtap.h"
 #include "bridge_helper.h"
 #include "tap.h"
+#include "state.h"
 #include "acl.h"
 #include "user_limits.h"
 #include "privileges.h"
@@ -56,7 +57,6 @@
 #endif
 
 #define PROG "vmtap-bridge-helper"
-#define TAG_PREFIX "vmtap-helper:"
 #define TUN_PATH "/dev/net/tun"
 
 /* Exit codes: QEMU only looks at zero or not; vmtap's client and tests tell the reasons apart. */
@@ -354,7 +354,7 @@ static int count_taps(struct vmtap_ctx *ctx, unsigned int *ret)
 	struct tap_count c = { .n = 0 };
 	int r;
 
-	snprintf(c.prefix, sizeof(c.prefix), TAG_PREFIX "uid=%u,", (unsigned)getuid());
+	snprintf(c.prefix, sizeof(c.prefix), VT_HELPER_TAG_PREFIX "uid=%u,", (unsigned)getuid());
 	r = vmtap_link_foreach(ctx, NULL, true, count_cb, &c);
 	if (r < 0)
 		return r;
@@ -553,7 +553,7 @@ static int run(const struct args *a, enum bh_mode mode)
 			nvhost = a->queues;
 	}
 
-	snprintf(tag, sizeof(tag), TAG_PREFIX "uid=%u,pid=%d", (unsigned)getuid(), (int)getppid());
+	snprintf(tag, sizeof(tag), VT_HELPER_TAG_PREFIX "uid=%u,pid=%d", (unsigned)getuid(), (int)getppid());
 	{
 		VMTAP_OPTS(vmtap_link_set_opts, link, .master = a->bridge, .state = VMTAP_LINK_UP, .alias = tag);
 		VMTAP_OPTS(vmtap_tap_opts, o, .name = "tap%d", .queues = a->queues,

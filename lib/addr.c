@@ -54,21 +54,6 @@ static unsigned int addr_len(uint8_t family)
 
 /* ---- parsers ---- */
 
-struct attr_table {
-	const struct nlattr **tb;
-	unsigned int max;
-};
-
-static int table_cb(const struct nlattr *attr, void *data)
-{
-	const struct attr_table *t = data;
-	unsigned int type = mnl_attr_get_type(attr);
-
-	if (type <= t->max)
-		t->tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 /* The message header checks of vt_link_parse(): aligned, within @len, of @type, its fixed part present. */
 static const struct nlmsghdr *msg_check(const void *buf, size_t len, uint16_t type, size_t fixed)
 {
@@ -127,7 +112,7 @@ int vt_addr_parse(const void *buf, size_t len, struct vt_ip_addr *ret)
 	if (!nlh)
 		return -EBADMSG;
 	ifa = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*ifa), table_cb, &(struct attr_table){ tb, IFA_PROTO }) < 0)
+	if (mnl_attr_parse(nlh, sizeof(*ifa), vt_nl_attr_table_cb, &(struct vt_nl_attr_table){ tb, IFA_PROTO }) < 0)
 		return -EBADMSG;
 	alen = addr_len(ifa->ifa_family);
 	if (!alen || ifa->ifa_index == 0 || ifa->ifa_index > INT32_MAX || ifa->ifa_prefixlen > alen * 8)
@@ -241,7 +226,7 @@ int vt_route_parse(const void *buf, size_t len, struct vt_ip_route *ret)
 	if (!nlh)
 		return -EBADMSG;
 	rtm = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*rtm), table_cb, &(struct attr_table){ tb, RTA_MAX }) < 0)
+	if (mnl_attr_parse(nlh, sizeof(*rtm), vt_nl_attr_table_cb, &(struct vt_nl_attr_table){ tb, RTA_MAX }) < 0)
 		return -EBADMSG;
 	alen = addr_len(rtm->rtm_family);
 	if (!alen || rtm->rtm_dst_len > alen * 8 || rtm->rtm_src_len > alen * 8)

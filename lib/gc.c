@@ -2,9 +2,11 @@
 /* Garbage collection: reconciling endpoint records with the kernel in every namespace they name. */
 /*
  * Owns: vmtap_gc(): what a crash left out of step between records and
- * devices, and the stray lock, plug and temporary files of killed processes.
+ * devices, the stray lock, plug and temporary files of killed processes, and
+ * the bridge helper's leftover TAPs.
  * Must not: act on a device or record it cannot prove is this state
- * directory's, create the state directory, or change anything in a dry run.
+ * directory's (or, by tag, owner and state, a leftover of the bridge
+ * helper's), create the state directory, or change anything in a dry run.
  */
 /**
  * DOC: Theory of Operation
@@ -20,6 +22,14 @@
  *
  * Events go to the caller's callback as they happen; a failure of one
  * action is an event too, and gc goes on with the next.
+ *
+ * The bridge helper's TAPs (tag vmtap-helper:uid=U,pid=P, P its parent:
+ * QEMU) belong to no state directory.  They are not persistent, so one
+ * exists only while some process holds a queue: it is left alone while P
+ * runs (or P cannot be told), and reported as left alone when P is gone but
+ * its queues are still held (a daemonized QEMU, fds passed on).  Only one
+ * that its holder made persistent, with P gone, no queue attached and U
+ * still its owner, is a leftover, and deleted.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -254,6 +264,13 @@ struct tagged {
 	char kind[16];
 	int ifindex;
 	bool made_by_vmtap;         /* of a kind vmtap makes: a TAP or a macvtap */
+	bool is_tap;                /* the one kind the bridge helper makes */
+	bool helper;                /* a bridge helper's TAP: @htag, not @tag */
+	struct vt_helper_tag htag;
+	uint32_t attached;          /* queues attached, enabled or not */
+	bool persist;
+	bool has_owner;
+	uint32_t owner;
 };
 
 struct tagged_list {
@@ -264,15 +281,21 @@ struct tagged_list {
 static int collect_tagged(const struct vmtap_link_info *li, void *data)
 {
 	struct tagged_list *l = data;
-	struct vt_tag tag;
+	struct vt_tag tag = { 0 };
+	struct vt_helper_tag htag = { 0 };
+	bool helper = false;
 
-	if (vt_tag_parse(li->alias, strlen(li->alias), &tag) < 0)
+	if (vt_tag_parse(li->alias, strlen(li->alias), &tag) < 0 &&
+	    !(helper = vt_helper_tag_parse(li->alias, strlen(li->alias), &htag) == 0))
 		return 0; /* not a tag we could have written */
 	if (VT_GROW(l->items, l->cap, l->n + 1) < 0)
 		return -ENOMEM;
 	l->items[l->n] = (struct tagged){ .tag = tag, .ifindex = li->ifindex,
 					  .made_by_vmtap = (li->is_tun && li->tun_type == IFF_TAP) ||
-							   !strcmp(li->kind, "macvtap") };
+							   !strcmp(li->kind, "macvtap"),
+					  .is_tap = li->is_tun && li->tun_type == IFF_TAP, .helper = helper,
+					  .htag = htag, .attached = li->tun_num_queues + li->tun_num_disabled_queues,
+					  .persist = li->tun_persist, .has_owner = li->tun_has_owner, .owner = li->tun_owner };
 	snprintf(l->items[l->n].ifname, sizeof(l->items[l->n].ifname), "%s", li->name);
 	snprintf(l->items[l->n].kind, sizeof(l->items[l->n].kind), "%s", li->kind[0] ? li->kind : "non-tun");
 	l->n++;
@@ -350,6 +373,46 @@ static void gc_tagged(struct gc_run *g, struct vt_nl *nl, const struct gc_ns *ns
 		"tagged by this state directory, without a record that names it");
 	/* no record: the lock file can go too, unless a record of the id lives elsewhere */
 	lock.remove = !g->dry_run && !vt_state_has_record(g->dirfd, t->tag.id);
+}
+
+/* Bridge helper TAP @t, found in @ns: see DOC.  Its QEMU's pid is taken at its word (the tag has no start time). */
+static void gc_helper_tap(struct gc_run *g, struct vt_nl *nl, const struct gc_ns *ns, const struct tagged *t)
+{
+	char why[192];
+	int r;
+
+	if (!t->is_tap) {
+		snprintf(why, sizeof(why), "carries a bridge helper's tag but is a %s device, which it never makes", t->kind);
+		gc_emit(g, VMTAP_GC_LEFT_ALONE, NULL, t->ifname, ns->spec, why);
+		return;
+	}
+	/* pid 0: the helper's parent was outside its pid namespace; a failure to look counts as running too */
+	if (!t->htag.pid || vt_proc_alive(t->htag.pid, 0) != 0)
+		return;
+	if (!t->attached && !t->persist)
+		return; /* its last queue was just closed: going by itself */
+	if (t->attached) {
+		snprintf(why, sizeof(why), "a bridge helper's TAP of uid %u: its QEMU (pid %d) has exited, but another "
+			 "process still holds %u of its queues", (unsigned)t->htag.uid, t->htag.pid, (unsigned)t->attached);
+		gc_emit(g, VMTAP_GC_LEFT_ALONE, NULL, t->ifname, ns->spec, why);
+		return;
+	}
+	if (!t->has_owner || t->owner != t->htag.uid) {
+		snprintf(why, sizeof(why), "carries a bridge helper's tag for uid %u, but is not owned by that uid, as the "
+			 "helper's TAPs are", (unsigned)t->htag.uid);
+		gc_emit(g, VMTAP_GC_LEFT_ALONE, NULL, t->ifname, ns->spec, why);
+		return;
+	}
+	if (!g->dry_run) {
+		r = vt_link_del(g->ctx, nl, t->ifindex, t->ifname);
+		if (r < 0 && r != -ENODEV) {
+			gc_failed(g, NULL, t->ifname, ns->spec);
+			return;
+		}
+	}
+	snprintf(why, sizeof(why), "a bridge helper's TAP of uid %u, made persistent, whose QEMU (pid %d) has exited "
+		 "and whose queues nobody holds", (unsigned)t->htag.uid, t->htag.pid);
+	gc_emit(g, VMTAP_GC_DELETED_ORPHAN, NULL, t->ifname, ns->spec, why);
 }
 
 /*
@@ -452,7 +515,7 @@ static void gc_orphans(struct gc_run *g, const struct gc_ns *ns)
 		return;
 	}
 	for (size_t i = 0; i < l.n; i++)
-		gc_tagged(g, nl, ns, &items[i]);
+		(items[i].helper ? gc_helper_tap : gc_tagged)(g, nl, ns, &items[i]);
 	gc_filters(g, nl, ns);
 }
 

@@ -23,22 +23,6 @@
 
 /* ---- parsing RTM_NEWLINK ---- */
 
-/* Attributes of one nesting level, indexed by type; types above @max are ignored. */
-struct attr_table {
-	const struct nlattr **tb;
-	unsigned int max;
-};
-
-static int table_cb(const struct nlattr *attr, void *data)
-{
-	const struct attr_table *t = data;
-	unsigned int type = mnl_attr_get_type(attr);
-
-	if (type <= t->max)
-		t->tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 static bool get_u32(const struct nlattr *a, uint32_t *out)
 {
 	if (!a || mnl_attr_validate(a, MNL_TYPE_U32) < 0)
@@ -67,7 +51,7 @@ static void parse_tun(const struct nlattr *data, struct vmtap_link_info *info)
 	const struct nlattr *tb[IFLA_TUN_MAX + 1] = { 0 };
 	uint8_t v;
 
-	if (mnl_attr_parse_nested(data, table_cb, &(struct attr_table){ tb, IFLA_TUN_MAX }) < 0)
+	if (mnl_attr_parse_nested(data, vt_nl_attr_table_cb, &(struct vt_nl_attr_table){ tb, IFLA_TUN_MAX }) < 0)
 		return;
 	if (get_u8(tb[IFLA_TUN_TYPE], &v))
 		info->tun_type = v;
@@ -104,7 +88,7 @@ int vt_link_parse(const void *buf, size_t len, struct vmtap_link_info *ret_info)
 	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
 		return -EBADMSG;
 	ifi = mnl_nlmsg_get_payload(nlh);
-	if (mnl_attr_parse(nlh, sizeof(*ifi), table_cb, &(struct attr_table){ tb, IFLA_MAX }) < 0)
+	if (mnl_attr_parse(nlh, sizeof(*ifi), vt_nl_attr_table_cb, &(struct vt_nl_attr_table){ tb, IFLA_MAX }) < 0)
 		return -EBADMSG;
 
 	info.ifindex = ifi->ifi_index;
@@ -150,7 +134,7 @@ int vt_link_parse(const void *buf, size_t len, struct vmtap_link_info *ret_info)
 	}
 	if (tb[IFLA_LINKINFO]) {
 		const struct nlattr *itb[IFLA_INFO_MAX + 1] = { 0 };
-		if (mnl_attr_parse_nested(tb[IFLA_LINKINFO], table_cb, &(struct attr_table){ itb, IFLA_INFO_MAX }) >= 0) {
+		if (mnl_attr_parse_nested(tb[IFLA_LINKINFO], vt_nl_attr_table_cb, &(struct vt_nl_attr_table){ itb, IFLA_INFO_MAX }) >= 0) {
 			get_str(itb[IFLA_INFO_KIND], info.kind, sizeof(info.kind));
 			if (!strcmp(info.kind, "tun")) {
 				info.is_tun = true;

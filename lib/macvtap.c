@@ -548,6 +548,20 @@ static int detached_mount(const char *fstype, const char *const *options, unsign
 	return m < 0 ? -errno : m;
 }
 
+/* The device's directory in sysfs @sys, its identity read and checked: the directory's fd, or a reported -errno. */
+static int open_identity(struct open_job *job, int sys)
+{
+	_cleanup_close_ int netdir = open_netdir(job, sys);
+	int r;
+
+	if (netdir < 0)
+		return netdir;
+	r = read_identity(job, netdir, false);
+	if (r < 0)
+		return r;
+	return TAKE_FD(netdir);
+}
+
 static const char *const tmpfs_options[] = { "mode", "0700", "size", "4k", "nr_inodes", "4", NULL };
 
 /* The steps with detached mounts; -ENOSYS, unreported, when the kernel has no fsopen(). */
@@ -566,12 +580,9 @@ static int open_detached(struct open_job *job)
 		return r;
 	if (sys < 0)
 		return vt_fail(ctx, sys, "mount sysfs", "%s%s", job->name, sys == -EPERM ? ": " CAPS_WHY : "");
-	netdir = open_netdir(job, sys);
+	netdir = open_identity(job, sys);
 	if (netdir < 0)
 		return netdir;
-	r = read_identity(job, netdir, false);
-	if (r < 0)
-		return r;
 	/* not MOUNT_ATTR_NODEV: the node made there must open */
 	tmp = detached_mount("tmpfs", tmpfs_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
 	if (tmp < 0)
@@ -598,12 +609,9 @@ static int open_in_private_mount_ns(struct open_job *job)
 	sys = open("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (sys < 0)
 		return vt_fail(ctx, -errno, "mount sysfs", "/sys");
-	netdir = open_netdir(job, sys);
+	netdir = open_identity(job, sys);
 	if (netdir < 0)
 		return netdir;
-	r = read_identity(job, netdir, false);
-	if (r < 0)
-		return r;
 	/* over the sysfs just read: /sys is a directory every system has */
 	if (mount("tmpfs", "/sys", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0700,size=4k,nr_inodes=4") < 0)
 		return vt_fail(ctx, -errno, "mount tmpfs", "%s", job->name);

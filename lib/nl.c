@@ -400,3 +400,13 @@ int vt_nl_talk_batch(struct vt_nl *nl, size_t n, void (*build)(struct nlmsghdr *
 	}
 	return first_err;
 }
+
+int vt_nl_attr_table_cb(const struct nlattr *attr, void *data)
+{
+	const struct vt_nl_attr_table *t = data;
+	unsigned int type = mnl_attr_get_type(attr);
+
+	if (type <= t->max)
+		t->tb[type] = attr;
+	return MNL_CB_OK;
+}

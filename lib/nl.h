@@ -57,4 +57,16 @@ int vt_nl_talk_batch(struct vt_nl *nl, size_t n, void (*build)(struct nlmsghdr *
 /* The kernel's extended ack of the last failed request on @nl ("" when none). */
 const struct vt_ack *vt_nl_ack(const struct vt_nl *nl);
 
+/*
+ * Attributes of one nesting level, indexed by type, for the parsers of
+ * kernel messages: vt_nl_attr_table_cb() as the callback of
+ * mnl_attr_parse() / mnl_attr_parse_nested() fills @tb[type], ignoring
+ * types above @max (a newer kernel's).
+ */
+struct vt_nl_attr_table {
+	const struct nlattr **tb;
+	unsigned int max;
+};
+int vt_nl_attr_table_cb(const struct nlattr *attr, void *data);
+
 #endif

@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "jsonc.h"
 #include "qmp.h"
 
 #define VT_QMP_EVENTS_MAX 256
@@ -100,10 +101,11 @@ static size_t count_values(const char *buf, size_t len, size_t stop_at)
 
 int vt_qmp_parse(const char *buf, size_t len, struct vt_qmp_msg *ret, char *err, size_t errlen)
 {
+	_cleanup_json_tokener_ struct json_tokener *tok = NULL;
+	_cleanup_json_ json_object *o = NULL;
 	struct vt_qmp_msg m = { 0 };
-	struct json_tokener *tok;
 	enum json_tokener_error jerr;
-	json_object *o, *v;
+	json_object *v;
 	size_t end;
 
 	if (!buf || len == 0) {
@@ -137,35 +139,29 @@ int vt_qmp_parse(const char *buf, size_t len, struct vt_qmp_msg *ret, char *err,
 			snprintf(err, errlen, "out of memory while parsing a message of %zu bytes", len);
 		else
 			snprintf(err, errlen, "not valid JSON (%s)", json_tokener_error_desc(jerr));
-		json_object_put(o);
-		json_tokener_free(tok);
 		return oom ? -ENOMEM : -EBADMSG;
 	}
 	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
 	for (; end < len; end++)
 		if (buf[end] != ' ' && buf[end] != '\r' && buf[end] != '\n' && buf[end] != '\t') {
 			snprintf(err, errlen, "trailing data after the JSON object");
-			json_object_put(o);
 			return -EBADMSG;
 		}
 	if (!json_object_is_type(o, json_type_object)) {
 		snprintf(err, errlen, "not a JSON object");
-		json_object_put(o);
 		return -EBADMSG;
 	}
-	m.obj = o;
 	if (json_object_object_get_ex(o, "id", &v)) {
 		if (!json_object_is_type(v, json_type_string)) {
 			snprintf(err, errlen, "\"id\" is not a string");
-			goto fail;
+			return -EBADMSG;
 		}
 		snprintf(m.id, sizeof(m.id), "%s", json_object_get_string(v));
 	}
 	if (json_object_object_get_ex(o, "QMP", &v)) {
 		if (!json_object_is_type(v, json_type_object)) {
 			snprintf(err, errlen, "greeting \"QMP\" is not an object");
-			goto fail;
+			return -EBADMSG;
 		}
 		m.type = VT_QMP_GREETING;
 	} else if (json_object_object_get_ex(o, "return", NULL)) {
@@ -173,7 +169,7 @@ int vt_qmp_parse(const char *buf, size_t len, struct vt_qmp_msg *ret, char *err,
 	} else if (json_object_object_get_ex(o, "error", &v)) {
 		if (!json_object_is_type(v, json_type_object)) {
 			snprintf(err, errlen, "\"error\" is not an object");
-			goto fail;
+			return -EBADMSG;
 		}
 		m.type = VT_QMP_ERROR;
 		copy_json_string(v, "class", m.err_class, sizeof(m.err_class));
@@ -182,7 +178,7 @@ int vt_qmp_parse(const char *buf, size_t len, struct vt_qmp_msg *ret, char *err,
 		json_object *data;
 		if (!json_object_is_type(v, json_type_string)) {
 			snprintf(err, errlen, "\"event\" is not a string");
-			goto fail;
+			return -EBADMSG;
 		}
 		m.type = VT_QMP_EVENT;
 		snprintf(m.event, sizeof(m.event), "%s", json_object_get_string(v));
@@ -190,13 +186,11 @@ int vt_qmp_parse(const char *buf, size_t len, struct vt_qmp_msg *ret, char *err,
 			copy_json_string(data, "device", m.device, sizeof(m.device));
 	} else {
 		snprintf(err, errlen, "neither a greeting, a return, an error nor an event");
-		goto fail;
+		return -EBADMSG;
 	}
+	m.obj = TAKE_PTR(o);
 	*ret = m;
 	return 0;
-fail:
-	json_object_put(o);
-	return -EBADMSG;
 }
 
 /* ---- transport ---- */

@@ -29,9 +29,8 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <json-c/json.h>
-
 #include "addr.h"
+#include "jsonc.h"
 #include "state.h"
 #include "validate.h"
 
@@ -227,7 +226,7 @@ int vt_record_format(const struct vt_record *rec, char **ret_text)
 #define PARSE_FAIL(...)                                        \
 	do {                                                   \
 		snprintf(errbuf, errlen, __VA_ARGS__);         \
-		goto fail;                                     \
+		return -EBADMSG;                               \
 	} while (0)
 
 static bool get_int_range(json_object *o, const char *key, int64_t min, int64_t max, int64_t *out)
@@ -269,9 +268,10 @@ static bool parse_mac(const char *s, uint8_t out[6])
 
 int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char *errbuf, size_t errlen)
 {
+	_cleanup_json_tokener_ struct json_tokener *tok = NULL;
+	_cleanup_json_ json_object *o = NULL;
 	struct vt_record rec = { 0 };
-	struct json_tokener *tok = NULL;
-	json_object *o = NULL, *spec, *dev, *conn, *hv;
+	json_object *spec, *dev, *conn, *hv;
 	const char *s;
 	int64_t v;
 	bool b;
@@ -489,15 +489,8 @@ int vt_record_parse(const char *buf, size_t len, struct vt_record *ret_rec, char
 		}
 	}
 
-	json_object_put(o);
-	json_tokener_free(tok);
 	*ret_rec = rec;
 	return 0;
-fail:
-	json_object_put(o);
-	if (tok)
-		json_tokener_free(tok);
-	return -EBADMSG;
 }
 
 /* ---- the directory ---- */
@@ -984,6 +977,46 @@ int vt_tag_parse(const char *buf, size_t len, struct vt_tag *ret_tag)
 		memcpy(tag.state_id, at + 1, slen);
 	}
 	*ret_tag = tag;
+	return 0;
+}
+
+/* A decimal number at *@pos of (buf, len) up to @max, as printf writes it (no sign, no leading zero), up to @end. */
+static bool decimal_at(const char *buf, size_t len, size_t *pos, char end, uint64_t max, uint64_t *ret)
+{
+	size_t i = *pos;
+	uint64_t v = 0;
+
+	if (i >= len || buf[i] < '0' || buf[i] > '9' || (buf[i] == '0' && i + 1 < len && buf[i + 1] != end))
+		return false;
+	for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++) {
+		v = v * 10 + (uint64_t)(buf[i] - '0');
+		if (v > max)
+			return false;
+	}
+	if (end ? i >= len || buf[i] != end : i != len)
+		return false;
+	*pos = end ? i + 1 : i;
+	*ret = v;
+	return true;
+}
+
+int vt_helper_tag_parse(const char *buf, size_t len, struct vt_helper_tag *ret_tag)
+{
+	static const char uid_key[] = VT_HELPER_TAG_PREFIX "uid=", pid_key[] = "pid=";
+	uint64_t uid, pid;
+	size_t pos = sizeof(uid_key) - 1;
+
+	if (!buf || len <= pos || memcmp(buf, uid_key, pos))
+		return -EINVAL;
+	/* (uid_t)-1 is no uid: the kernel's "no owner" */
+	if (!decimal_at(buf, len, &pos, ',', UINT32_MAX - 1, &uid))
+		return -EINVAL;
+	if (len - pos <= sizeof(pid_key) - 1 || memcmp(buf + pos, pid_key, sizeof(pid_key) - 1))
+		return -EINVAL;
+	pos += sizeof(pid_key) - 1;
+	if (!decimal_at(buf, len, &pos, '\0', INT_MAX, &pid))
+		return -EINVAL;
+	*ret_tag = (struct vt_helper_tag){ .uid = (uint32_t)uid, .pid = (int)pid };
 	return 0;
 }
 

@@ -137,6 +137,19 @@ struct vt_tag {
 int vt_tag_parse(const char *buf, size_t len, struct vt_tag *ret_tag);
 
 /*
+ * The tag vmtap-bridge-helper gives its TAPs: "vmtap-helper:uid=<uid>,pid=<pid>",
+ * the caller's uid and the helper's parent (QEMU, or vmtap exec, which becomes
+ * QEMU); pid 0 when that parent was outside the helper's pid namespace.
+ */
+#define VT_HELPER_TAG_PREFIX "vmtap-helper:"
+struct vt_helper_tag {
+	uint32_t uid;
+	int pid;
+};
+/* Parse an alias from (buf, len): 0 for a helper's tag, exactly as it writes it; -EINVAL for anything else.  Fuzzed. */
+int vt_helper_tag_parse(const char *buf, size_t len, struct vt_helper_tag *ret_tag);
+
+/*
  * The files of the state directory: "<id>.json" (record), "<id>.lock"
  * (endpoint lock), "<id>.plug" (plug lock), ".<name>.<pid>.tmp" (being
  * written by process <pid>), anything else (".state-id" among them).

@@ -358,25 +358,9 @@ struct nlmsghdr *vt_tc_prio_del_msg(void *buf, int ifindex, uint16_t prio)
 
 /* ---- parsing ---- */
 
-/* Attributes of one nesting level, indexed by type; types above @max are ignored. */
-struct attr_table {
-	const struct nlattr **tb;
-	unsigned int max;
-};
-
-static int table_cb(const struct nlattr *attr, void *data)
-{
-	const struct attr_table *t = data;
-	unsigned int type = mnl_attr_get_type(attr);
-
-	if (type <= t->max)
-		t->tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 static int parse_nested(const struct nlattr *nest, const struct nlattr **tb, unsigned int max)
 {
-	return mnl_attr_parse_nested(nest, table_cb, &(struct attr_table){ tb, max });
+	return mnl_attr_parse_nested(nest, vt_nl_attr_table_cb, &(struct vt_nl_attr_table){ tb, max });
 }
 
 /*
@@ -393,7 +377,7 @@ static const struct tcmsg *tc_msg_parse(const void *buf, size_t len, uint16_t ty
 		return NULL;
 	if (nlh->nlmsg_type != type || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct tcmsg)))
 		return NULL;
-	if (mnl_attr_parse(nlh, sizeof(struct tcmsg), table_cb, &(struct attr_table){ tb, TCA_MAX }) < 0)
+	if (mnl_attr_parse(nlh, sizeof(struct tcmsg), vt_nl_attr_table_cb, &(struct vt_nl_attr_table){ tb, TCA_MAX }) < 0)
 		return NULL;
 	return mnl_nlmsg_get_payload(nlh);
 }

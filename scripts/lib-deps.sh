@@ -14,6 +14,7 @@ cd "$dir" || exit 2
 
 declare -A layer=(
 	[util]=0
+	[jsonc]=1
 	[ctx]=1
 	[validate]=2 [proc]=2
 	[netns]=3 [vhost]=3

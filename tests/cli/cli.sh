@@ -303,6 +303,14 @@ check "exec: TAPs gone after the command" bash -c "[ \$(ip -o link show type tun
 expect 127 "No such file" -- exec --nic queues=2 -- /nonexistent/qemu
 expect 3 "outside 1..256" -- exec --nic queues=0 -- true
 expect 2 "expected -- QEMU_COMMAND" -- exec --nic queues=1
+# the bridge helper (run unprivileged in tests/helper/exec.sh): its path is built in, helper= is QEMU's key
+check "exec --help names the installed bridge helper" bash -c "'$VMTAP' exec --help | grep -Eq '^ +/.+/vmtap-bridge-helper\$'"
+expect 3 "helper is for bridge" -- exec --nic helper=/usr/lib/qemu/qemu-bridge-helper -- true
+expect 3 "netns cannot be given with helper" -- exec --nic bridge=br0,helper=/h,netns=x -- true
+expect 3 "are for 'vmtap exec'" -- qemu-args --nic fds=3,bridge=br0,helper=/h
+ip link add vhbr type bridge
+expect 4 "bridge helper: run /nonexistent/helper: No such file or directory" -- exec --nic bridge=vhbr,helper=/nonexistent/helper -- true
+ip link del vhbr
 check "exec: nothing left after refusals" bash -c "[ \$(ip -o link show type tun | wc -l) -eq 0 ]"
 rm -f /tmp/vmtap-cli-fdcheck.$$
 

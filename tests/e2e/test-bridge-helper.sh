@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# End-to-end: QEMU run by uid 4242 gets its NIC from a set-uid vmtap-bridge-helper (QEMU's -netdev bridge, and 4 queues through libvmtap's client).
+# End-to-end: QEMU run by uid 4242 gets its NIC from a set-uid vmtap-bridge-helper (QEMU's -netdev bridge, 4 queues through libvmtap's client and through vmtap exec).
 #
 # Usage: VMTAP=path/to/build/cli/vmtap test-bridge-helper.sh   (root)
 #   the helper and the test client are found next to it in the build tree
 #   (override with VMTAP_BRIDGE_HELPER and VMTAP_BH_CLIENT).
 # Runs in a private mount namespace: /etc is overlaid there (for /etc/qemu and
 # /etc/vmtap), /run is a private tmpfs (for the netns this run makes), and the
-# set-uid copy of the helper lives in the run's own directory.  The user is a
-# bare uid, never added to /etc/passwd.
+# set-uid copy of the helper lives in the run's own directory; so does the
+# upper layer of the overlay that puts another copy at the helper's installed
+# path, where vmtap exec looks for it.  The user is a bare uid, never added
+# to /etc/passwd.
 set -euo pipefail
 
 if [[ -z "${VMTAP_E2E_BH_IN_NS:-}" ]]; then
@@ -115,6 +117,36 @@ if [[ $rc -eq 8 && "$out" == *"8 queues asked for, the limit for uid $USR is 4"*
 	e2e_ok "8 queues over the user's limit of 4: refused before QEMU starts, nothing made"
 else
 	e2e_fail "over the limit: exit $rc, output: $out, TAPs: $(tap_names)"
+fi
+
+# ---- vmtap exec run by the user: without CAP_NET_ADMIN it runs the helper at its installed path itself ----
+# that path is built into vmtap ('exec --help' shows it): the nearest directory above it that exists is
+# overlaid in this mount namespace, and a set-uid copy put there
+DEFAULT=$("$VMTAP" exec --help | grep -o '/[^ ]*/vmtap-bridge-helper$') || e2e_die "no helper path in 'vmtap exec --help'"
+base=$(dirname "$DEFAULT")
+while [[ ! -d $base ]]; do base=$(dirname "$base"); done
+[[ $base != / ]] || e2e_die "will not overlay / for $DEFAULT"
+mkdir -p "$E2E_WORKDIR/lx-upper" "$E2E_WORKDIR/lx-work"
+mount -t overlay overlay -o "lowerdir=$base,upperdir=$E2E_WORKDIR/lx-upper,workdir=$E2E_WORKDIR/lx-work" "$base"
+e2e_on_exit "umount '$base' 2>/dev/null"
+mkdir -p "$(dirname "$DEFAULT")"
+install -m 4755 "$HELPER" "$DEFAULT"
+E2E_QEMU_VIA=("${AS_USER[@]}" "$VMTAP" exec --nic bridge=br0,queues=4,mac=52:54:00:12:34:05,vhost=on --)
+guest exec4 4
+E2E_QEMU_VIA=()
+if grep -qF "vmtap: warning: vhost-net is unavailable (the bridge helper $DEFAULT sent no vhost-net fds)" \
+	"$(e2e_qemu_log exec4)"; then
+	e2e_ok "exec4: vhost=on without /dev/vhost-net: warned, vhost=off"
+else
+	e2e_fail "exec4: no vhost-net warning in $(e2e_qemu_log exec4)"
+fi
+out=$(ip netns exec "$NS" "${AS_USER[@]}" "$VMTAP" exec --nic bridge=br0,queues=8 -- \
+	sh -c 'echo QEMU-STARTED' 2>&1) && rc=0 || rc=$?
+if [[ $rc -eq 11 && "$out" == *"8 queues asked for, the limit for uid $USR is 4"* && "$out" != *QEMU-STARTED* &&
+	-z "$(tap_names)" ]]; then
+	e2e_ok "vmtap exec, 8 queues over the user's limit of 4: refused (11) with the helper's message, nothing made"
+else
+	e2e_fail "vmtap exec over the limit: exit $rc, output: $out, TAPs: $(tap_names)"
 fi
 
 # ---- refusals: QEMU fails to start with the helper's message, nothing is left ----

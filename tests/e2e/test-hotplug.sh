@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# End-to-end test of vmtap hotplug/unplug over QMP: a running guest without a NIC gets 1 and 4 queues, twice, and the failure paths.
+# End-to-end test of vmtap hotplug/unplug over QMP: a running guest without a NIC gets 1 and 4 queues on a bridge, 2 on a macvtap, and the failure paths.
 #
 # Usage: VMTAP=path/to/vmtap test-hotplug.sh   (root; everything happens in namespaces made here)
 set -euo pipefail
@@ -23,6 +23,10 @@ e2e_netns_new NS hp
 ip -n "$NS" link add br0 type bridge
 ip -n "$NS" addr add "$HOST_IP/24" dev br0
 ip -n "$NS" link set br0 up
+# a veth on the bridge, for a macvtap endpoint on its other end (vparent)
+ip -n "$NS" link add vparent type veth peer name vpeer
+ip -n "$NS" link set vpeer master br0 up
+ip -n "$NS" link set vparent up
 
 e2e_run_qemu guest --netns "$NS" \
 	--append "vmtap.mode=hotplug-loop vmtap.ip=$GUEST_IP/24 vmtap.host=$HOST_IP vmtap.count=3 vmtap.timeout=$(e2e_timeout 240)" \
@@ -33,13 +37,13 @@ e2e_wait_guest guest 'VMTAP-GUEST: hotplug-loop waiting' "$boot_tmo" || e2e_die 
 e2e_ok "guest booted without a NIC"
 
 fd_count() { find "/proc/$PID/fd" -mindepth 1 -maxdepth 1 | wc -l; }
-tun_fds() {
+tun_fds() { # queue fds: /dev/net/tun for a TAP, the private node vmtap opened a macvtap's queues through
 	local f n=0
-	for f in /proc/"$PID"/fd/*; do [[ "$(readlink "$f")" == */net/tun ]] && n=$((n + 1)); done
+	for f in /proc/"$PID"/fd/*; do [[ "$(readlink "$f")" == */net/tun || "$(readlink "$f")" == "/q (deleted)" ]] && n=$((n + 1)); done
 	echo "$n"
 }
 netdevs() { vm qmp --qmp "$QMP" human-monitor-command '{"command-line":"info network"}'; }
-taps() { ip -n "$NS" -o link show type tun 2>/dev/null | awk -F': ' '{print $2}' | tr '\n' ' '; }
+taps() { { ip -n "$NS" -o link show type tun; ip -n "$NS" -o link show type macvtap; } 2>/dev/null | awk -F': ' '{print $2}' | tr '\n' ' '; }
 lines() { tr -d '\r' <"$LOG" | grep -c "VMTAP-GUEST: $1" || true; }
 wait_count() { # wait_count PATTERN N: until the guest has said PATTERN N times
 	local pat=$1 n=$2 deadline=$((SECONDS + step_tmo))
@@ -51,10 +55,12 @@ wait_count() { # wait_count PATTERN N: until the guest has said PATTERN N times
 }
 FDS0=$(fd_count)
 
-# plug_cycle N ID QUEUES: plug, prove the network both ways and the queue count, unplug, prove nothing stays
+# plug_cycle N ID QUEUES [CONNECTION...]: plug, prove the network both ways and the queue count, unplug, prove nothing stays
 plug_cycle() {
 	local n=$1 id=$2 queues=$3 dev q
-	if out="$(vm hotplug --qmp "$QMP" "$id" --queues "$queues" --bridge br0 2>&1)"; then
+	local conn=("${@:4}")
+	[[ ${#conn[@]} -gt 0 ]] || conn=(--bridge br0)
+	if out="$(vm hotplug --qmp "$QMP" "$id" --queues "$queues" "${conn[@]}" 2>&1)"; then
 		e2e_ok "cycle $n: hotplug $id with $queues queue(s): $out"
 	else
 		e2e_fail "cycle $n: hotplug failed: $out"
@@ -91,6 +97,11 @@ plug_cycle() {
 
 plug_cycle 1 e1 1
 plug_cycle 2 e4 4
+# a macvtap endpoint on vparent (Kata's model: the guest takes vparent's MAC): hot-plugged the same way
+vparent_before="$(ip -n "$NS" -j link show vparent | jq -c '.[0] | {address, flags}')"
+plug_cycle 3 m2 2 --macvtap vparent
+[[ "$(ip -n "$NS" -j link show vparent | jq -c '.[0] | {address, flags}')" == "$vparent_before" ]] &&
+	e2e_ok "cycle 3: vparent has its MAC back" || e2e_fail "cycle 3: vparent changed"
 
 # device_add refused: nothing remains in QEMU or the kernel
 if out="$(vm hotplug --qmp "$QMP" ebad --queues 2 --bus nope 2>&1)"; then
@@ -106,7 +117,7 @@ fi
 
 # a guest that does not release the device: the timeout path, then a later unplug finishes
 vm hotplug --qmp "$QMP" eslow --queues 2 --bridge br0 >/dev/null
-wait_count 'plugged iface' 3 || true
+wait_count 'plugged iface' 4 || true
 vm qmp --qmp "$QMP" stop >/dev/null
 start=$SECONDS
 if out="$(vm unplug --qmp "$QMP" eslow --timeout 3 2>&1)"; then

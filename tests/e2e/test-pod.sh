@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# End-to-end test of a QEMU guest in a "pod": behind the pod's veth by tc redirect (1 and 4 queues) and by macvtap.
+# End-to-end test of a QEMU guest in a "pod": behind the pod's veth by tc redirect (1 and 4 queues) and by macvtap (2 and 4).
 #
 # Usage: VMTAP=path/to/vmtap test-pod.sh   (root; everything happens in namespaces made here)
 #
@@ -115,7 +115,8 @@ pod_as_before() {
 		e2e_fail "$1: the pod's eth0 changed: $(diff <(echo "$BEFORE") <(echo "$now") | tr '\n' ' ')"
 	fi
 	[[ -z "$(vmtap endpoint list)" ]] && e2e_ok "$1: no endpoint left" || e2e_fail "$1: endpoints left: $(vmtap endpoint list)"
-	[[ -z "$(ip -n "$POD" -o link show type tun)" ]] && e2e_ok "$1: no TAP left" || e2e_fail "$1: TAP left"
+	[[ -z "$(ip -n "$POD" -o link show type tun)$(ip -n "$POD" -o link show type macvtap)" ]] &&
+		e2e_ok "$1: no TAP or macvtap left" || e2e_fail "$1: TAP or macvtap left"
 }
 
 # wait_gone SECONDS: until the reaper has destroyed exec's ephemeral endpoints
@@ -142,6 +143,24 @@ run_guest redirect4 4 "redirect=eth0,netns=$POD,queues=4"
 wait_gone "$step_tmo" && e2e_ok "redirect4: the reaper destroyed exec's endpoint and exited" ||
 	e2e_fail "redirect4: endpoint or reaper left after QEMU: $(vmtap endpoint list)"
 pod_as_before redirect4
+
+# ---- macvtap, 2 queues: Kata's macvtap model, the guest takes eth0's MAC and address, eth0 gets them back ----
+vmtap endpoint create pod-m2 --netns "$POD" --macvtap eth0 --queues 2 >/dev/null
+conn="$(vmtap -j endpoint show pod-m2 | jq -c '.[0].connection')"
+[[ "$conn" == '{"type":"macvtap","parent":"eth0","mode":"bridge"}' ]] && e2e_ok "macvtap: endpoint show -j: $conn" ||
+	e2e_fail "macvtap: endpoint show -j says $conn"
+eth0_now="$(ip -n "$POD" -j addr show dev eth0 | jq -c '.[0] | [.address, [.addr_info[] | select(.scope == "global")] | length]')"
+[[ "$eth0_now" != *"$POD_MAC"* && "$eth0_now" == *',0]' ]] && e2e_ok "macvtap: eth0 gave the guest its MAC and address" ||
+	e2e_fail "macvtap: eth0 while connected: $eth0_now"
+run_guest macvtap2 2 "endpoint=pod-m2"
+vmtap endpoint destroy pod-m2
+pod_as_before macvtap2
+
+# ---- macvtap, 4 queues: exec's own ephemeral endpoint, eth0 given back by the reaper after QEMU ----
+run_guest macvtap4 4 "macvtap=eth0,netns=$POD,queues=4"
+wait_gone "$step_tmo" && e2e_ok "macvtap4: the reaper destroyed exec's endpoint and exited" ||
+	e2e_fail "macvtap4: endpoint or reaper left after QEMU: $(vmtap endpoint list)"
+pod_as_before macvtap4
 
 e2e_cleanup
 e2e_check "no QEMU, netns or TAP of this run remains" e2e_check_clean

@@ -2,13 +2,15 @@
 /* Test client of vmtap_bridge_helper_run(): runs a bridge helper, reports what arrived, holds the TAP or execs QEMU on it. */
 /*
  * Usage: bh-client [--helper PATH] --br BR [--queues N] [--vhost] [--no-vnet]
- *                  [--timeout MS] [--hold] [--mac MAC] [--exec -- QEMU ARGS...]
+ *                  [--timeout MS] [--persist] [--hold] [--mac MAC] [--exec -- QEMU ARGS...]
  *        bh-client --raw -- HELPER ARGS...
  *
  * Prints one line, "ifname=tap0 queues=4 vhosts=0 newfds=4", newfds being
  * how many fds this process gained (the fd audit of the receiving side).
  * --hold keeps the fds until stdin reaches EOF, so that a test can look at
- * the TAP while it exists; --exec replaces this process with QEMU holding the
+ * the TAP while it exists; --persist makes the TAP persistent (its owner may)
+ * and closes the fds at once, the leftover `vmtap gc` is to find once this
+ * process is gone; --exec replaces this process with QEMU holding the
  * fds as -netdev tap,fds=...,vhostfds=... (the way `vmtap exec` will).
  * Exit status on failure: 3 EINVAL, 4 ENODEV, 6 EACCES, 8 EDQUOT, else 1;
  * the library's error text goes to stderr.  --raw runs HELPER with exactly
@@ -23,7 +25,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <linux/if_tun.h>
 
 #include "vmtap.h"
 
@@ -87,11 +91,11 @@ int main(int argc, char **argv)
 	VMTAP_OPTS(vmtap_bridge_helper_opts, o);
 	static int fds[VMTAP_MAX_QUEUES], vhost_fds[VMTAP_MAX_QUEUES];
 	char ifname[VMTAP_IFNAMSIZ] = "";
-	unsigned int nvhost = 0;
+	unsigned int nvhost = 0, held;
 	const char *mac_text = "52:54:00:12:34:56";
 	char **qemu_argv = NULL;
 	struct vmtap_ctx *ctx;
-	bool hold = false;
+	bool hold = false, persist = false;
 	int before, after, r;
 
 	if (argc > 3 && !strcmp(argv[1], "--raw") && !strcmp(argv[2], "--"))
@@ -113,6 +117,8 @@ int main(int argc, char **argv)
 			o.flags |= VMTAP_BRIDGE_HELPER_NO_VNET_HDR;
 		else if (!strcmp(argv[i], "--hold"))
 			hold = true;
+		else if (!strcmp(argv[i], "--persist"))
+			persist = true;
 		else if (!strcmp(argv[i], "--exec") && i + 2 < argc && !strcmp(argv[i + 1], "--")) {
 			qemu_argv = argv + i + 2;
 			break;
@@ -136,6 +142,16 @@ int main(int argc, char **argv)
 	printf("ifname=%s queues=%u vhosts=%u newfds=%d\n", ifname, o.queues ? o.queues : 1, nvhost, after - before);
 	fflush(stdout);
 
+	held = o.queues ? o.queues : 1;
+	if (persist) {
+		if (ioctl(fds[0], TUNSETPERSIST, 1) < 0) {
+			perror("bh-client: TUNSETPERSIST");
+			return 1;
+		}
+		for (unsigned int i = 0; i < held; i++)
+			close(fds[i]);
+		held = 0;
+	}
 	if (qemu_argv) {
 		VMTAP_OPTS(vmtap_qemu_nic, nic, .id = "net0", .queues = o.queues ? o.queues : 1, .fds = fds,
 			   .vhostfds = nvhost ? vhost_fds : NULL);
@@ -154,7 +170,7 @@ int main(int argc, char **argv)
 		while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
 			;
 	}
-	for (unsigned int i = 0; i < (o.queues ? o.queues : 1); i++)
+	for (unsigned int i = 0; i < held; i++)
 		close(fds[i]);
 	for (unsigned int i = 0; i < nvhost; i++)
 		close(vhost_fds[i]);

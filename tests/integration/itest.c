@@ -143,3 +143,56 @@ char *itest_sh_out(const char *fmt, ...)
 	fclose(mem);
 	return buf;
 }
+
+struct vmtap_ctx *itest_fault_ctx(const char *state_dir, const char *steps)
+{
+	struct vmtap_ctx *fctx;
+
+	setenv("VMTAP_TEST_FAULT", steps, 1);
+	assert_int_equal(vmtap_ctx_new(&fctx), 0);
+	unsetenv("VMTAP_TEST_FAULT");
+	if (state_dir)
+		assert_int_equal(vmtap_ctx_set_state_dir(fctx, state_dir), 0);
+	return fctx;
+}
+
+int itest_wait_status(int pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void itest_gc_count(const struct vmtap_gc_event *ev, void *userdata)
+{
+	struct itest_gc_tally *t = userdata;
+
+	switch (ev->action) {
+	case VMTAP_GC_REMOVED_RECORD:
+		t->removed_record++;
+		break;
+	case VMTAP_GC_REMOVED_FILTER:
+		t->removed_filter++;
+		break;
+	case VMTAP_GC_DELETED_ORPHAN:
+		t->orphan++;
+		break;
+	case VMTAP_GC_ROLLED_BACK:
+	case VMTAP_GC_FINISHED_DESTROY:
+		t->rolled_back++;
+		break;
+	case VMTAP_GC_LEFT_ALONE:
+		t->left_alone++;
+		break;
+	case VMTAP_GC_DESTROYED_EPHEMERAL:
+		t->ephemeral++;
+		break;
+	default:
+		t->other++;
+		fprintf(stderr, "gc: action %d id %s %s: %s\n", ev->action, ev->id ? ev->id : "-",
+			ev->ifname ? ev->ifname : "-", ev->detail ? ev->detail : "");
+	}
+}

@@ -29,6 +29,22 @@ int itest_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Run a shell command and capture its stdout (NUL-terminated, malloc'd). */
 char *itest_sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * A new context whose steps named in @steps (comma-separated) fail with EIO
+ * (a -Dfault_injection build), using state directory @state_dir (NULL: the
+ * default).  Fails the test if it cannot be made.
+ */
+struct vmtap_ctx *itest_fault_ctx(const char *state_dir, const char *steps);
+/* Wait for child @pid: its exit status, or 128 + the signal that ended it. */
+int itest_wait_status(int pid);
+
+/* What a vmtap_gc() run did, counted by itest_gc_count() (its callback). */
+struct itest_gc_tally {
+	int removed_record, removed_filter, orphan, rolled_back, left_alone, ephemeral;
+	int other;          /* anything else (busy, failed...): printed; a test usually wants none */
+};
+void itest_gc_count(const struct vmtap_gc_event *ev, void *userdata);
+
 struct itest_state {
 	struct vmtap_ctx *ctx;
 	int fds_before;

@@ -230,17 +230,6 @@ static void test_hypervisor_values_checked(void **state)
 }
 
 #ifdef VMTAP_FAULT_INJECTION
-static struct vmtap_ctx *fault_ctx(const char *step)
-{
-	struct vmtap_ctx *fctx;
-
-	setenv("VMTAP_TEST_FAULT", step, 1);
-	assert_int_equal(vmtap_ctx_new(&fctx), 0);
-	unsetenv("VMTAP_TEST_FAULT");
-	assert_int_equal(vmtap_ctx_set_state_dir(fctx, STATE_DIR), 0);
-	return fctx;
-}
-
 static void test_fault_each_step(void **state)
 {
 	static const char *const steps[] = { "lock", "record creating", "create device", "open queue",
@@ -248,7 +237,7 @@ static void test_fault_each_step(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = 2, .mtu = 1300);
-		struct vmtap_ctx *fctx = fault_ctx(steps[i]);
+		struct vmtap_ctx *fctx = itest_fault_ctx(STATE_DIR, steps[i]);
 		int r = vmtap_endpoint_create(fctx, "faulty", &spec, NULL);
 
 		if (r != -EIO || strcmp(vmtap_ctx_error_step(fctx), steps[i]))
@@ -276,7 +265,7 @@ static void test_fault_then_failing_undo(void **state)
 {
 	struct vmtap_ctx *ctx = CTX(state);
 	VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = 2, .ifname = "vtundo");
-	struct vmtap_ctx *fctx = fault_ctx("record ready,unset persist");
+	struct vmtap_ctx *fctx = itest_fault_ctx(STATE_DIR, "record ready,unset persist");
 	int undo_failures = 0;
 
 	vmtap_ctx_set_log(fctx, count_undo_cb, &undo_failures, VMTAP_LOG_DEBUG);
@@ -296,7 +285,7 @@ static void test_destroy_fault_then_gc(void **state)
 {
 	struct vmtap_ctx *ctx = CTX(state);
 	VMTAP_OPTS(vmtap_endpoint_spec, spec);
-	struct vmtap_ctx *fctx = fault_ctx("delete device");
+	struct vmtap_ctx *fctx = itest_fault_ctx(STATE_DIR, "delete device");
 	struct vmtap_endpoint *ep;
 
 	assert_int_equal(vmtap_endpoint_create(ctx, "halfdone", &spec, NULL), 0);
@@ -492,14 +481,6 @@ static void test_hostile_state_files(void **state)
 
 /* ---- concurrency and crashes, with real processes ---- */
 
-static int wait_status(pid_t pid)
-{
-	int st;
-	if (waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void test_same_id_16_processes(void **state)
 {
 	enum { N = 16 };
@@ -519,7 +500,7 @@ static void test_same_id_16_processes(void **state)
 		}
 	}
 	for (int i = 0; i < N; i++) {
-		int st = wait_status(pids[i]);
+		int st = itest_wait_status(pids[i]);
 		ok += st == 0;
 		exists += st == 17;
 	}
@@ -558,7 +539,7 @@ static void test_100_ids_in_parallel(void **state)
 		}
 	}
 	for (int i = 0; i < N; i++)
-		failed += wait_status(pids[i]) != 0;
+		failed += itest_wait_status(pids[i]) != 0;
 	assert_int_equal(failed, 0);
 	assert_int_equal(itest_tun_count(NULL), N);
 	assert_int_equal(vmtap_endpoint_foreach(CTX(state), count_cb, &listed), 0);
@@ -575,7 +556,7 @@ static void test_100_ids_in_parallel(void **state)
 		}
 	}
 	for (int i = 0; i < N; i++)
-		failed += wait_status(pids[i]) != 0;
+		failed += itest_wait_status(pids[i]) != 0;
 	assert_int_equal(failed, 0);
 	assert_int_equal(itest_tun_count(NULL), 0);
 	(void)!system("rm -rf " STATE_DIR);
@@ -684,7 +665,7 @@ static void test_sigkill_loop(void **state)
 		delay.tv_nsec = (long)(rnd % (uint32_t)window_us) * 1000;
 		nanosleep(&delay, NULL);
 		kill(pid, SIGKILL);
-		st = wait_status(pid);
+		st = itest_wait_status(pid);
 		if (st == 128 + SIGKILL)
 			killed++;
 		else if (st == 0)

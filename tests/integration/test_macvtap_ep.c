@@ -227,6 +227,15 @@ static void test_modes_and_keep(void **state)
 		vmtap_endpoint_free(ep);
 		assert_parent_kept();
 		assert_sh("ip -n " POD " -j link show %s | jq -r '.[0].mtu'", "mvk0", "1400");
+		/* one queue, single-queue flags */
+		{
+			struct vmtap_tap *tap = NULL;
+			assert_int_equal(vmtap_endpoint_open(ctx, "keep", &tap), 0);
+			assert_int_equal(vmtap_tap_queues(tap), 1);
+			assert_true(vmtap_tap_fd(tap, 0) >= 0);
+			assert_int_equal(vmtap_tap_set_queue(ctx, tap, 0, VMTAP_QUEUE_DETACHED), -EOPNOTSUPP);
+			vmtap_tap_free(tap);
+		}
 		assert_int_equal(vmtap_endpoint_destroy(ctx, "keep"), 0);
 	}
 	/* a guest MAC of the caller's keeps the parent too */
@@ -291,17 +300,6 @@ static void test_bad_input(void **state)
 }
 
 #ifdef VMTAP_FAULT_INJECTION
-static struct vmtap_ctx *fault_ctx(const char *step)
-{
-	struct vmtap_ctx *fctx;
-
-	setenv("VMTAP_TEST_FAULT", step, 1);
-	assert_int_equal(vmtap_ctx_new(&fctx), 0);
-	unsetenv("VMTAP_TEST_FAULT");
-	assert_int_equal(vmtap_ctx_set_state_dir(fctx, STATE_DIR), 0);
-	return fctx;
-}
-
 /* Every step of a create fails in turn: the caller is told which, and eth0 is as it was, nothing left. */
 static void test_fault_each_step(void **state)
 {
@@ -312,7 +310,7 @@ static void test_fault_each_step(void **state)
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = 2, .netns = POD, .connection = VMTAP_CONNECT_MACVTAP,
 			   .device = "eth0");
-		struct vmtap_ctx *fctx = fault_ctx(steps[i]);
+		struct vmtap_ctx *fctx = itest_fault_ctx(STATE_DIR, steps[i]);
 		int r = vmtap_endpoint_create(fctx, "faulty", &spec, NULL);
 
 		if (r != -EIO || strcmp(vmtap_ctx_error_step(fctx), steps[i]))
@@ -336,7 +334,7 @@ static void test_fault_then_failing_undo(void **state)
 	struct vmtap_ctx *ctx = CTX(state);
 	VMTAP_OPTS(vmtap_endpoint_spec, spec, .netns = POD, .connection = VMTAP_CONNECT_MACVTAP, .device = "eth0",
 		   .ifname = "mvu");
-	struct vmtap_ctx *fctx = fault_ctx("record ready,delete device");
+	struct vmtap_ctx *fctx = itest_fault_ctx(STATE_DIR, "record ready,delete device");
 
 	assert_int_equal(vmtap_endpoint_create(fctx, "undo", &spec, NULL), -EIO);
 	assert_string_equal(vmtap_ctx_error_step(fctx), "record ready");
@@ -364,7 +362,7 @@ static void test_destroy_fault(void **state)
 	struct vmtap_ctx *fctx;
 
 	assert_int_equal(vmtap_endpoint_create(ctx, "dfault", &spec, NULL), 0);
-	fctx = fault_ctx("restore parent addresses");
+	fctx = itest_fault_ctx(STATE_DIR, "restore parent addresses");
 	assert_int_equal(vmtap_endpoint_destroy(fctx, "dfault"), -EIO);
 	assert_string_equal(vmtap_ctx_error_step(fctx), "restore parent addresses");
 	vmtap_ctx_free(fctx);
@@ -374,38 +372,6 @@ static void test_destroy_fault(void **state)
 	assert_false(file_exists("dfault.json"));
 }
 #endif
-
-struct gc_tally {
-	int removed_record, orphan, rolled_back, left_alone, ephemeral, other;
-};
-
-static void gc_cb(const struct vmtap_gc_event *ev, void *userdata)
-{
-	struct gc_tally *t = userdata;
-
-	switch (ev->action) {
-	case VMTAP_GC_REMOVED_RECORD:
-		t->removed_record++;
-		break;
-	case VMTAP_GC_DELETED_ORPHAN:
-		t->orphan++;
-		break;
-	case VMTAP_GC_ROLLED_BACK:
-	case VMTAP_GC_FINISHED_DESTROY:
-		t->rolled_back++;
-		break;
-	case VMTAP_GC_LEFT_ALONE:
-		t->left_alone++;
-		break;
-	case VMTAP_GC_DESTROYED_EPHEMERAL:
-		t->ephemeral++;
-		break;
-	default:
-		t->other++;
-		fprintf(stderr, "gc: action %d id %s %s: %s\n", ev->action, ev->id ? ev->id : "-",
-			ev->ifname ? ev->ifname : "-", ev->detail ? ev->detail : "");
-	}
-}
 
 /*
  * The macvtap was deleted behind vmtap's back: gc removes the record and
@@ -419,14 +385,14 @@ static void test_gc(void **state)
 		   .ifname = "mvg");
 	VMTAP_OPTS(vmtap_endpoint_spec, kept, .netns = POD, .connection = VMTAP_CONNECT_MACVTAP, .device = "eth1",
 		   .flags = VMTAP_EP_KEEP_PARENT, .ifname = "mvl");
-	struct gc_tally t = { 0 };
+	struct itest_gc_tally t = { 0 };
 
 	assert_int_equal(vmtap_endpoint_create(ctx, "gone", &spec, NULL), 0);
 	assert_int_equal(itest_sh("ip -n " POD " link del mvg"), 0);
-	assert_int_equal(vmtap_gc(ctx, VMTAP_GC_DRY_RUN, gc_cb, &t), 1);
+	assert_int_equal(vmtap_gc(ctx, VMTAP_GC_DRY_RUN, itest_gc_count, &t), 1);
 	assert_sh(ADDRS_JQ, "eth0", "[]");
 	memset(&t, 0, sizeof(t));
-	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &t), 1);
+	assert_int_equal(vmtap_gc(ctx, 0, itest_gc_count, &t), 1);
 	assert_int_equal(t.removed_record, 1);
 	assert_int_equal(t.other, 0);
 	assert_pod_as_before("gc of a record whose macvtap is gone");
@@ -439,11 +405,11 @@ static void test_gc(void **state)
 	assert_int_equal(vmtap_endpoint_create(ctx, "stays", &kept, NULL), 0);
 	assert_int_equal(unlink(STATE_DIR "/lost.json"), 0);
 	memset(&t, 0, sizeof(t));
-	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &t), 1);
+	assert_int_equal(vmtap_gc(ctx, 0, itest_gc_count, &t), 1);
 	assert_int_equal(t.orphan, 1);
 	assert_int_equal(t.other, 0);
 	assert_int_equal(tagged_count(), 1);
-	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &t), 0);
+	assert_int_equal(vmtap_gc(ctx, 0, itest_gc_count, &t), 0);
 	assert_int_equal(vmtap_endpoint_destroy(ctx, "stays"), 0);
 	assert_int_equal(itest_sh("ip -n " POD " link del eth1"), 0);
 }
@@ -483,15 +449,6 @@ static void test_open_busy(void **state)
 	assert_int_equal(vmtap_endpoint_destroy(ctx, "busy"), 0);
 }
 
-static int wait_status(pid_t pid)
-{
-	int st;
-
-	while (waitpid(pid, &st, 0) < 0)
-		;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* A create killed anywhere: after gc, either the endpoint is ready, or nothing of it is left and eth0 is as it was. */
 static void test_sigkill_in_create(void **state)
 {
@@ -513,7 +470,7 @@ static void test_sigkill_in_create(void **state)
 	}
 	window_us = window_us * 3 + 2000; /* fork and a new context come on top: some creates must finish */
 	for (int i = 0; i < tries; i++) {
-		struct gc_tally t = { 0 };
+		struct itest_gc_tally t = { 0 };
 		uint32_t rnd = 0;
 		struct timespec delay;
 		struct vmtap_endpoint *ep;
@@ -534,11 +491,11 @@ static void test_sigkill_in_create(void **state)
 		delay.tv_nsec = (long)(rnd % (uint32_t)window_us) * 1000;
 		nanosleep(&delay, NULL);
 		kill(pid, SIGKILL);
-		st = wait_status(pid);
+		st = itest_wait_status(pid);
 		if (st != 0 && st != 128 + SIGKILL)
 			fail_msg("try %d: create exited %d", i, st);
 		killed += st != 0;
-		assert_true(vmtap_gc(ctx, 0, gc_cb, &t) >= 0);
+		assert_true(vmtap_gc(ctx, 0, itest_gc_count, &t) >= 0);
 		assert_int_equal(t.other, 0);
 		if (vmtap_endpoint_load(ctx, "killme", &ep) == 0) {
 			ready_after++;

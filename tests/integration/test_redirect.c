@@ -288,17 +288,6 @@ static void test_bad_input(void **state)
 }
 
 #ifdef VMTAP_FAULT_INJECTION
-static struct vmtap_ctx *fault_ctx(const char *step)
-{
-	struct vmtap_ctx *fctx;
-
-	setenv("VMTAP_TEST_FAULT", step, 1);
-	assert_int_equal(vmtap_ctx_new(&fctx), 0);
-	unsetenv("VMTAP_TEST_FAULT");
-	assert_int_equal(vmtap_ctx_set_state_dir(fctx, STATE_DIR), 0);
-	return fctx;
-}
-
 /* Every step of a create fails in turn: the caller is told which, and nothing is left, on either device. */
 static void fault_each_step(bool clsact_before)
 {
@@ -315,7 +304,7 @@ static void fault_each_step(bool clsact_before)
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		VMTAP_OPTS(vmtap_endpoint_spec, spec, .queues = 2, .netns = POD, .connection = VMTAP_CONNECT_REDIRECT,
 			   .device = "eth0");
-		struct vmtap_ctx *fctx = fault_ctx(steps[i]);
+		struct vmtap_ctx *fctx = itest_fault_ctx(STATE_DIR, steps[i]);
 		int r = vmtap_endpoint_create(fctx, "faulty", &spec, NULL);
 		char *snap;
 
@@ -355,7 +344,7 @@ static void test_fault_then_failing_undo(void **state)
 	struct vmtap_ctx *ctx = CTX(state);
 	VMTAP_OPTS(vmtap_endpoint_spec, spec, .netns = POD, .connection = VMTAP_CONNECT_REDIRECT, .device = "eth0",
 		   .ifname = "tapu");
-	struct vmtap_ctx *fctx = fault_ctx("record ready,delete filter");
+	struct vmtap_ctx *fctx = itest_fault_ctx(STATE_DIR, "record ready,delete filter");
 
 	assert_int_equal(vmtap_endpoint_create(fctx, "undo", &spec, NULL), -EIO);
 	assert_string_equal(vmtap_ctx_error_step(fctx), "record ready");
@@ -380,13 +369,13 @@ static void test_destroy_fault(void **state)
 	struct vmtap_ctx *fctx;
 
 	assert_int_equal(vmtap_endpoint_create(ctx, "dfault", &spec, NULL), 0);
-	fctx = fault_ctx("delete filter");
+	fctx = itest_fault_ctx(STATE_DIR, "delete filter");
 	assert_int_equal(vmtap_endpoint_destroy(fctx, "dfault"), -EIO);
 	assert_string_equal(vmtap_ctx_error_step(fctx), "delete filter");
 	vmtap_ctx_free(fctx);
 	/* the TAP stays while the filter that points at it does */
 	assert_int_equal(tagged_count(POD), 1);
-	fctx = fault_ctx("delete device");
+	fctx = itest_fault_ctx(STATE_DIR, "delete device");
 	assert_int_equal(vmtap_endpoint_destroy(fctx, "dfault"), -EIO);
 	vmtap_ctx_free(fctx);
 	assert_sh(QDISC_JQ, "eth0", "");
@@ -395,61 +384,26 @@ static void test_destroy_fault(void **state)
 }
 #endif
 
-struct gc_tally {
-	int removed_record, removed_filter, orphan, rolled_back, left_alone, ephemeral, other;
-};
-
-static void gc_cb(const struct vmtap_gc_event *ev, void *userdata)
-{
-	struct gc_tally *t = userdata;
-
-	switch (ev->action) {
-	case VMTAP_GC_REMOVED_RECORD:
-		t->removed_record++;
-		break;
-	case VMTAP_GC_REMOVED_FILTER:
-		t->removed_filter++;
-		break;
-	case VMTAP_GC_DELETED_ORPHAN:
-		t->orphan++;
-		break;
-	case VMTAP_GC_ROLLED_BACK:
-	case VMTAP_GC_FINISHED_DESTROY:
-		t->rolled_back++;
-		break;
-	case VMTAP_GC_LEFT_ALONE:
-		t->left_alone++;
-		break;
-	case VMTAP_GC_DESTROYED_EPHEMERAL:
-		t->ephemeral++;
-		break;
-	default:
-		t->other++;
-		fprintf(stderr, "gc: action %d id %s %s: %s\n", ev->action, ev->id ? ev->id : "-",
-			ev->ifname ? ev->ifname : "-", ev->detail ? ev->detail : "");
-	}
-}
-
 /* The TAP was deleted behind vmtap's back: eth0's filter would drop the pod's traffic; gc removes it with the record. */
 static void test_gc_tap_gone(void **state)
 {
 	struct vmtap_ctx *ctx = CTX(state);
 	VMTAP_OPTS(vmtap_endpoint_spec, spec, .netns = POD, .connection = VMTAP_CONNECT_REDIRECT, .device = "eth0",
 		   .ifname = "tapg");
-	struct gc_tally t = { 0 };
+	struct itest_gc_tally t = { 0 };
 
 	assert_int_equal(vmtap_endpoint_create(ctx, "gone", &spec, NULL), 0);
 	assert_int_equal(itest_sh("ip -n " POD " link del tapg"), 0);
 	/* the filter is still there, its target gone */
 	assert_sh(FILTERS_JQ, "eth0", PRIO " u32 800::800 mirred *");
-	assert_int_equal(vmtap_gc(ctx, VMTAP_GC_DRY_RUN, gc_cb, &t), 1);
+	assert_int_equal(vmtap_gc(ctx, VMTAP_GC_DRY_RUN, itest_gc_count, &t), 1);
 	assert_int_equal(t.removed_record, 1);
 	assert_sh(FILTERS_JQ, "eth0", PRIO " u32 800::800 mirred *");
 	memset(&t, 0, sizeof(t));
-	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &t), 1);
+	assert_int_equal(vmtap_gc(ctx, 0, itest_gc_count, &t), 1);
 	assert_int_equal(t.removed_record, 1);
 	assert_int_equal(t.other, 0);
-	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &t), 0);
+	assert_int_equal(vmtap_gc(ctx, 0, itest_gc_count, &t), 0);
 }
 
 /*
@@ -464,7 +418,7 @@ static void test_gc_orphan_filter(void **state)
 		   .ifname = "tapo");
 	VMTAP_OPTS(vmtap_endpoint_spec, keep, .netns = POD, .connection = VMTAP_CONNECT_REDIRECT, .device = "eth1",
 		   .ifname = "tapk");
-	struct gc_tally t = { 0 };
+	struct itest_gc_tally t = { 0 };
 	struct vmtap_ctx *other;
 
 	assert_int_equal(itest_sh("ip -n " POD " link add eth1 type veth peer name peer1 netns " PEER " && "
@@ -480,7 +434,7 @@ static void test_gc_orphan_filter(void **state)
 	assert_int_equal(vmtap_endpoint_create(ctx, "lost", &spec, NULL), 0);
 	assert_int_equal(vmtap_endpoint_create(ctx, "kept", &keep, NULL), 0);
 	assert_int_equal(unlink(STATE_DIR "/lost.json"), 0);
-	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &t), 3);
+	assert_int_equal(vmtap_gc(ctx, 0, itest_gc_count, &t), 3);
 	assert_int_equal(t.orphan, 1);
 	assert_int_equal(t.removed_filter, 1);
 	assert_int_equal(t.left_alone, 1); /* tapx: another directory's */
@@ -499,8 +453,6 @@ static void test_gc_orphan_filter(void **state)
 	assert_int_equal(itest_sh("ip -n " POD " link del eth1 && ip -n " POD " link del eth2"), 0);
 }
 
-static int wait_status(pid_t pid);
-
 /*
  * Ephemeral endpoints live as long as their hypervisor, or their creator
  * before one is recorded: gc destroys them after, filters and all, and
@@ -511,7 +463,7 @@ static void test_gc_ephemeral(void **state)
 	struct vmtap_ctx *ctx = CTX(state);
 	VMTAP_OPTS(vmtap_endpoint_spec, spec, .netns = POD, .connection = VMTAP_CONNECT_REDIRECT, .device = "eth0",
 		   .flags = VMTAP_EP_EPHEMERAL);
-	struct gc_tally t = { 0 };
+	struct itest_gc_tally t = { 0 };
 	struct vmtap_endpoint *ep;
 	pid_t child;
 	int pipefd[2];
@@ -525,7 +477,7 @@ static void test_gc_ephemeral(void **state)
 			_exit(2);
 		_exit(vmtap_endpoint_create(c2, "eph-a", &spec, NULL) == 0 ? 0 : 1);
 	}
-	assert_int_equal(wait_status(child), 0);
+	assert_int_equal(itest_wait_status(child), 0);
 	assert_int_equal(vmtap_endpoint_load(ctx, "eph-a", &ep), 0);
 	assert_true(vmtap_endpoint_ephemeral(ep));
 	vmtap_endpoint_free(ep);
@@ -546,7 +498,7 @@ static void test_gc_ephemeral(void **state)
 		VMTAP_OPTS(vmtap_hypervisor_info, hv, .pid = child, .device_id = "net0");
 		assert_int_equal(vmtap_endpoint_set_hypervisor(ctx, "eph-b", &hv), 0);
 	}
-	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &t), 1);
+	assert_int_equal(vmtap_gc(ctx, 0, itest_gc_count, &t), 1);
 	assert_int_equal(t.ephemeral, 1); /* eph-a */
 	assert_int_equal(t.other, 0);
 	assert_int_equal(vmtap_endpoint_load(ctx, "eph-a", &ep), -ENOENT);
@@ -555,24 +507,15 @@ static void test_gc_ephemeral(void **state)
 	assert_sh(QDISC_JQ, "eth0", "");
 	/* its hypervisor exits: the next gc destroys it */
 	close(pipefd[1]);
-	assert_int_equal(wait_status(child), 0);
+	assert_int_equal(itest_wait_status(child), 0);
 	memset(&t, 0, sizeof(t));
-	assert_int_equal(vmtap_gc(ctx, 0, gc_cb, &t), 1);
+	assert_int_equal(vmtap_gc(ctx, 0, itest_gc_count, &t), 1);
 	assert_int_equal(t.ephemeral, 1);
 	assert_int_equal(t.other, 0);
 	assert_int_equal(vmtap_endpoint_load(ctx, "eph-b", &ep), -ENOENT);
 	assert_sh(QDISC_JQ, "eth1", "");
 	assert_int_equal(tagged_count(POD), 0);
 	assert_int_equal(itest_sh("ip -n " POD " link del eth1"), 0);
-}
-
-static int wait_status(pid_t pid)
-{
-	int st;
-
-	while (waitpid(pid, &st, 0) < 0)
-		;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /*
@@ -600,7 +543,7 @@ static void test_sigkill_in_create(void **state)
 	}
 	window_us = window_us * 3 / 2 + 200; /* fork and a new context come on top */
 	for (int i = 0; i < tries; i++) {
-		struct gc_tally t = { 0 };
+		struct itest_gc_tally t = { 0 };
 		uint32_t rnd = 0;
 		struct timespec delay;
 		struct vmtap_endpoint *ep;
@@ -622,11 +565,11 @@ static void test_sigkill_in_create(void **state)
 		delay.tv_nsec = (long)(rnd % (uint32_t)window_us) * 1000;
 		nanosleep(&delay, NULL);
 		kill(pid, SIGKILL);
-		st = wait_status(pid);
+		st = itest_wait_status(pid);
 		if (st != 0 && st != 128 + SIGKILL)
 			fail_msg("try %d: create exited %d", i, st);
 		killed += st != 0;
-		assert_true(vmtap_gc(ctx, 0, gc_cb, &t) >= 0);
+		assert_true(vmtap_gc(ctx, 0, itest_gc_count, &t) >= 0);
 		assert_int_equal(t.other, 0);
 		if (vmtap_endpoint_load(ctx, "killme", &ep) == 0) {
 			char want[64];

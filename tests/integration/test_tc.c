@@ -797,16 +797,6 @@ static void retry_log_cb(enum vmtap_log_level level, const char *msg, void *user
 		l->retries++;
 }
 
-static struct vmtap_ctx *fault_ctx(const char *steps)
-{
-	struct vmtap_ctx *fctx;
-
-	setenv("VMTAP_TEST_FAULT", steps, 1);
-	assert_int_equal(vmtap_ctx_new(&fctx), 0);
-	unsetenv("VMTAP_TEST_FAULT");
-	return fctx;
-}
-
 /* EBUSY is retried 5 times in all, then reported; failing steps leave nothing behind. */
 static void test_faults(void **state)
 {
@@ -822,7 +812,7 @@ static void test_faults(void **state)
 	vb = ifindex_of("vb");
 	cookie_of("ep-fault", cookie);
 
-	fctx = fault_ctx("tc busy");
+	fctx = itest_fault_ctx(NULL, "tc busy");
 	vmtap_ctx_set_log(fctx, retry_log_cb, &log, VMTAP_LOG_DEBUG);
 	assert_int_equal(vt_tc_ingress_ensure(fctx, nl_of(fctx), va, "va", &created), -EBUSY);
 	assert_string_equal(vmtap_ctx_error_step(fctx), "add qdisc");
@@ -832,7 +822,7 @@ static void test_faults(void **state)
 	assert_ingress_kind("va", "");
 	vmtap_ctx_free(fctx);
 
-	fctx = fault_ctx("add qdisc");
+	fctx = itest_fault_ctx(NULL, "add qdisc");
 	assert_int_equal(vt_tc_ingress_ensure(fctx, nl_of(fctx), va, "va", &created), -EIO);
 	assert_string_equal(vmtap_ctx_error_step(fctx), "add qdisc");
 	assert_ingress_kind("va", "");
@@ -840,13 +830,13 @@ static void test_faults(void **state)
 
 	assert_int_equal(vt_tc_ingress_ensure(ctx, nl_of(ctx), va, "va", &created), 0);
 	log.retries = 0;
-	fctx = fault_ctx("tc busy");
+	fctx = itest_fault_ctx(NULL, "tc busy");
 	vmtap_ctx_set_log(fctx, retry_log_cb, &log, VMTAP_LOG_DEBUG);
 	assert_int_equal(vt_tc_redirect_add(fctx, nl_of(fctx), va, "va", PRIO, vb, "vb", cookie, &handle), -EBUSY);
 	assert_non_null(strstr(vmtap_ctx_error(fctx), "still refused after 5 attempts"));
 	assert_int_equal(log.retries, 4);
 	vmtap_ctx_free(fctx);
-	fctx = fault_ctx("add filter");
+	fctx = itest_fault_ctx(NULL, "add filter");
 	assert_int_equal(vt_tc_redirect_add(fctx, nl_of(fctx), va, "va", PRIO, vb, "vb", cookie, &handle), -EIO);
 	assert_string_equal(vmtap_ctx_error_step(fctx), "add filter");
 	vmtap_ctx_free(fctx);
@@ -854,7 +844,7 @@ static void test_faults(void **state)
 	assert_int_equal(tc_entries("va", "ingress"), 0);
 
 	assert_int_equal(vt_tc_redirect_add(ctx, nl_of(ctx), va, "va", PRIO, vb, "vb", cookie, &handle), 0);
-	fctx = fault_ctx("delete filter,delete qdisc");
+	fctx = itest_fault_ctx(NULL, "delete filter,delete qdisc");
 	assert_int_equal(vt_tc_redirect_del(fctx, nl_of(fctx), va, "va", PRIO, handle, cookie), -EIO);
 	assert_string_equal(vmtap_ctx_error_step(fctx), "delete filter");
 	assert_int_equal(vt_tc_ingress_delete(fctx, nl_of(fctx), va, "va"), -EIO);

@@ -172,6 +172,12 @@ static void test_report_errno_mapping(void **state)
 	check_report(ctx, -EMFILE, "open queue", EXIT_RESOURCES);
 	check_report(ctx, -ENFILE, "open queue", EXIT_RESOURCES);
 	check_report(ctx, -ENOSPC, "write record", EXIT_RESOURCES);
+	check_report(ctx, -EDQUOT, "write record", EXIT_RESOURCES);
+	/* the bridge helper's per-user limits have a code of their own, its invalid values are invalid values */
+	check_report(ctx, -EDQUOT, "bridge helper", EXIT_LIMIT);
+	check_report(ctx, -EINVAL, "bridge helper", EXIT_INVALID);
+	check_report(ctx, -EACCES, "bridge helper", EXIT_PERMISSION);
+	check_report(ctx, -ENODEV, "bridge helper", EXIT_NOT_FOUND);
 	check_report(ctx, -ETIMEDOUT, "qmp", EXIT_TIMEOUT);
 	check_report(ctx, -ETIMEDOUT, "unplug", EXIT_TIMEOUT);
 	check_report(ctx, -EREMOTEIO, "qmp", EXIT_REMOTE);
@@ -1202,6 +1208,56 @@ static void test_nic_spec_qemu_nic(void **state)
 	free(s);
 }
 
+/* helper=PATH: QEMU's key, kept as given, only with bridge= and without what the helper decides itself */
+static void test_nic_spec_helper(void **state)
+{
+	struct nic_spec *s = calloc(1, sizeof(*s));
+	char err[256], *longer;
+	(void)state;
+
+	assert_non_null(s);
+	assert_int_equal(parse_spec("bridge=br0,queues=4,helper=/usr/lib/qemu/qemu-bridge-helper", s, err, sizeof(err)), 0);
+	assert_string_equal(s->helper, "/usr/lib/qemu/qemu-bridge-helper");
+	assert_string_equal(s->bridge, "br0");
+	assert_null(nic_spec_helper_conflict(s));
+	assert_int_equal(parse_spec("bridge=br0", s, err, sizeof(err)), 0);
+	assert_string_equal(s->helper, "");
+
+	assert_int_equal(parse_spec("helper=/h,queues=2", s, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "helper is for bridge");
+	assert_int_equal(parse_spec("bridge=br0,helper=", s, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "helper: not a path");
+	assert_int_equal(parse_spec("bridge=br0,helper=/h,netns=ns1", s, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "netns cannot be given with helper");
+	assert_int_equal(parse_spec("bridge=br0,helper=/h,ifname=tap%d", s, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "ifname cannot be given with helper");
+	assert_int_equal(parse_spec("bridge=br0,helper=/h,mtu=9000", s, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "mtu cannot be given with helper");
+	assert_int_equal(parse_spec("bridge=br0,helper=/a,helper=/b", s, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "'helper' given twice");
+	assert_int_equal(nic_spec_parse("bridge=br0,helper=/a\0b", 21, s, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "helper: not a path");
+
+	/* the longest path that fits, and one byte more */
+	longer = malloc(32 + sizeof(s->helper));
+	assert_non_null(longer);
+	strcpy(longer, "bridge=br0,helper=/");
+	memset(longer + strlen(longer), 'a', sizeof(s->helper) - 2);
+	longer[19 + sizeof(s->helper) - 2] = '\0';
+	assert_int_equal(parse_spec(longer, s, err, sizeof(err)), 0);
+	assert_int_equal(strlen(s->helper), sizeof(s->helper) - 1);
+	strcat(longer, "a");
+	assert_int_equal(parse_spec(longer, s, err, sizeof(err)), -EINVAL);
+	free(longer);
+
+	/* what exec checks when it chooses the helper itself, for a caller without CAP_NET_ADMIN */
+	assert_int_equal(parse_spec("bridge=br0,mtu=9000", s, err, sizeof(err)), 0);
+	assert_string_equal(nic_spec_helper_conflict(s), "mtu");
+	assert_int_equal(parse_spec("bridge=br0,netns=ns1,ifname=x", s, err, sizeof(err)), 0);
+	assert_string_equal(nic_spec_helper_conflict(s), "netns");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1229,6 +1285,7 @@ int main(void)
 		cmocka_unit_test(test_main_option_clash),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_nic_spec_qemu_nic),
+		cmocka_unit_test(test_nic_spec_helper),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL) ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -48,6 +48,40 @@ static void test_tags(void **state)
 	assert_false(vt_alias_reserved("myvmtap:x"));
 }
 
+/* the bridge helper's tag, exactly as helper/main.c writes it: what gc goes by for the helper's TAPs */
+static void test_helper_tags(void **state)
+{
+	struct vt_helper_tag h;
+	struct vt_tag t;
+	char text[64];
+
+	(void)state;
+	snprintf(text, sizeof(text), VT_HELPER_TAG_PREFIX "uid=%u,pid=%d", 4242u, 31337);
+	assert_int_equal(vt_helper_tag_parse(text, strlen(text), &h), 0);
+	assert_int_equal(h.uid, 4242);
+	assert_int_equal(h.pid, 31337);
+	assert_int_equal(vt_tag_parse(text, strlen(text), &t), -EINVAL); /* never one of the endpoints' */
+	assert_int_equal(vt_helper_tag_parse("vmtap-helper:uid=0,pid=0", 24, &h), 0);
+	assert_int_equal(h.uid, 0);
+	assert_int_equal(h.pid, 0); /* the helper's parent was outside its pid namespace */
+	assert_int_equal(vt_helper_tag_parse("vmtap-helper:uid=4294967294,pid=2147483647", 42, &h), 0);
+	assert_int_equal(h.uid, 4294967294u);
+	assert_int_equal(h.pid, 2147483647);
+	static const char *const bad[] = {
+		"vmtap-helper:", "vmtap-helper:uid=1", "vmtap-helper:uid=1,", "vmtap-helper:uid=1,pid=",
+		"vmtap-helper:uid=01,pid=1", "vmtap-helper:uid=1,pid=01", "vmtap-helper:uid=-1,pid=1",
+		"vmtap-helper:uid=1,pid=-1", "vmtap-helper:uid=4294967295,pid=1", "vmtap-helper:uid=1,pid=2147483648",
+		"vmtap-helper:uid=1,pid=1,start=5", "vmtap-helper:pid=1,uid=1", "vmtap-helper:uid=1,pid=1 ",
+		"vmtap-helper:uid= 1,pid=1", "VMTAP-HELPER:uid=1,pid=1", "vmtap:x", "vmtap-helper:uid=99999999999,pid=1",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (vt_helper_tag_parse(bad[i], strlen(bad[i]), &h) == 0)
+			fail_msg("'%s' parsed as a helper's tag", bad[i]);
+	assert_int_equal(vt_helper_tag_parse("vmtap-helper:uid=1,pid=1\0", 25, &h), -EINVAL);
+	assert_int_equal(vt_helper_tag_parse("vmtap-helper:uid=1\0,pid=1", 25, &h), -EINVAL);
+	assert_int_equal(vt_helper_tag_parse(NULL, 0, &h), -EINVAL);
+}
+
 static void test_proc_stat(void **state)
 {
 	uint64_t start = 0;
@@ -119,6 +153,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_helper_tags),
 		cmocka_unit_test(test_proc_stat),
 		cmocka_unit_test(test_outside_text_checks),
 	};
