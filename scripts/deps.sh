@@ -12,6 +12,8 @@ packages=(
 	libcap2-bin
 	# tests: unit framework, libFuzzer runtime and sanitizers for clang, iproute2 to cross-check, jq for JSON
 	libcmocka-dev libclang-rt-14-dev iproute2 jq util-linux valgrind
+	# vmtap-cni's tests and benchmark: Debian's CNI plugins (bridge, host-local: the chain before ours)
+	containernetworking-plugins
 	# end-to-end: QEMU and the pieces of the guest built from Debian packages
 	qemu-system-x86 busybox-static cpio gzip xz-utils
 	# packages (scripts/package-test.sh): dpkg-buildpackage with debhelper, lintian, the systemd.pc the

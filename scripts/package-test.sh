@@ -76,6 +76,9 @@ inside() {
 	check "dpkg wrote into the overlay: $ovl/upper/usr/sbin/vmtap" test -x "$ovl/upper/usr/sbin/vmtap"
 	check "/usr/sbin/vmtap belongs to vmtap" bash -c "dpkg -S /usr/sbin/vmtap | grep -q '^vmtap: '"
 	check "vmtap --help runs" bash -c "/usr/sbin/vmtap --help | grep -q 'Commands:'"
+	check "/usr/lib/cni/vmtap-cni belongs to vmtap and answers CNI VERSION" bash -c \
+		"dpkg -S /usr/lib/cni/vmtap-cni | grep -q '^vmtap: ' &&
+		 echo '{\"cniVersion\":\"1.1.0\"}' | CNI_COMMAND=VERSION /usr/lib/cni/vmtap-cni | grep -q '\"supportedVersions\"'"
 	check "postinst: systemd-tmpfiles made /run/vmtap 0700 root" bash -c \
 		"[ \"\$(stat -c '%F %a %U' /run/vmtap)\" = 'directory 700 root' ]"
 	check "postinst: vmtap-gc.service enabled (multi-user.target)" test -L /etc/systemd/system/multi-user.target.wants/vmtap-gc.service

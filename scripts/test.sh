@@ -71,7 +71,7 @@ common=(-Dwerror=true -Dfault_injection=true -Dbuildtype=debugoptimized)
 
 # 1. gcc: everything
 if CC=gcc build gcc "$out/gcc" "${common[@]}"; then
-	suites gcc "$out/gcc" unit integration cli fuzz helper bench
+	suites gcc "$out/gcc" unit integration cli fuzz helper cni bench
 fi
 
 # ASan + UBSan halt on the first error, in steps 2 and 3
@@ -88,7 +88,7 @@ fi
 # 3. gcc with ASan + UBSan: the suites that exercise the kernel and the CLI
 if CC=gcc build asan "$out/asan" "${common[@]}" -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all; then
-	suites asan "$out/asan" unit integration cli helper
+	suites asan "$out/asan" unit integration cli helper cni
 fi
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
