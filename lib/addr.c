@@ -561,7 +561,7 @@ int vt_link_ip_save(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, struct
 	d.ip = ip;
 
 	/* with strict checking the kernel dumps only this link's addresses; save_addr_cb checks again */
-	nlh = mnl_nlmsg_put_header(buf);
+	nlh = vt_nl_msg_new(buf, sizeof(buf));
 	nlh->nlmsg_type = RTM_GETADDR;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	((struct ifaddrmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifaddrmsg)))->ifa_index = (uint32_t)ifindex;
@@ -574,7 +574,7 @@ int vt_link_ip_save(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, struct
 	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
 		struct rtmsg *rtm;
 
-		nlh = mnl_nlmsg_put_header(buf);
+		nlh = vt_nl_msg_new(buf, sizeof(buf));
 		nlh->nlmsg_type = RTM_GETROUTE;
 		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
@@ -715,7 +715,7 @@ int vt_link_ip_flush(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const
 
 			if (secondary != (pass == 0))
 				continue;
-			addr_msg(mnl_nlmsg_put_header(buf), RTM_DELADDR, 0, ifindex, a);
+			addr_msg(vt_nl_msg_new(buf, sizeof(buf)), RTM_DELADDR, 0, ifindex, a);
 			if ((r = vt_fault(ctx, "flush addresses")) < 0)
 				return r;
 			r = vt_nl_talk(nl, (struct nlmsghdr *)buf, NULL, NULL);
@@ -727,7 +727,7 @@ int vt_link_ip_flush(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, const
 		}
 	/* IPv4 routes went with the last IPv4 address; IPv6 routes stay until deleted */
 	for (size_t i = 0; i < ip->n_routes; i++) {
-		route_msg(mnl_nlmsg_put_header(buf), RTM_DELROUTE, 0, ifindex, &ip->routes[i]);
+		route_msg(vt_nl_msg_new(buf, sizeof(buf)), RTM_DELROUTE, 0, ifindex, &ip->routes[i]);
 		r = vt_nl_talk(nl, (struct nlmsghdr *)buf, NULL, NULL);
 		if (r < 0 && r != -ESRCH && r != -ENOENT) {
 			route_text(&ip->routes[i], t, sizeof(t));
@@ -771,7 +771,7 @@ int vt_link_ip_restore(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, con
 
 			if (want != pass)
 				continue;
-			addr_msg(mnl_nlmsg_put_header(buf), RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, a);
+			addr_msg(vt_nl_msg_new(buf, sizeof(buf)), RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, a);
 			r = vt_fault(ctx, "restore addresses");
 			if (r == 0)
 				r = vt_nl_talk(nl, (struct nlmsghdr *)buf, NULL, NULL);
@@ -789,7 +789,7 @@ int vt_link_ip_restore(struct vmtap_ctx *ctx, struct vt_nl *nl, int ifindex, con
 
 			if (rt->has_gateway != (pass == 1))
 				continue;
-			route_msg(mnl_nlmsg_put_header(buf), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifindex, rt);
+			route_msg(vt_nl_msg_new(buf, sizeof(buf)), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifindex, rt);
 			r = vt_nl_talk(nl, (struct nlmsghdr *)buf, NULL, NULL);
 			if (r < 0 && r != -EEXIST) {
 				char rtext[160];

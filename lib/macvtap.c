@@ -162,7 +162,7 @@ static int create_one(struct vt_nl *nl, const char *name, int parent_ifindex, ui
 		      struct echo_data *echo)
 {
 	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8)));
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = vt_nl_msg_new(buf, sizeof(buf));
 	struct nlattr *linkinfo, *data;
 	struct ifinfomsg *ifi;
 
@@ -197,7 +197,7 @@ static bool pattern_expand(const char *pattern, unsigned int n, char out[VMTAP_I
 static int set_alias(struct vt_nl *nl, int ifindex, const char *alias)
 {
 	char buf[VT_NL_REQ_SIZE] __attribute__((aligned(8)));
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = vt_nl_msg_new(buf, sizeof(buf));
 	struct ifinfomsg *ifi;
 
 	nlh->nlmsg_type = RTM_NEWLINK;

@@ -13,6 +13,7 @@
 #define VMTAP_NL_H
 
 #include <stdbool.h>
+#include <string.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 
@@ -56,6 +57,17 @@ int vt_nl_talk_batch(struct vt_nl *nl, size_t n, void (*build)(struct nlmsghdr *
 		     void *data);
 /* The kernel's extended ack of the last failed request on @nl ("" when none). */
 const struct vt_ack *vt_nl_ack(const struct vt_nl *nl);
+
+/*
+ * Start a request in @buf (@size bytes), zeroed first: libmnl 1.0.4 does not
+ * clear the padding after an attribute, which would send stack bytes to the
+ * kernel (and make valgrind complain).  Return: the message header.
+ */
+static inline struct nlmsghdr *vt_nl_msg_new(void *buf, size_t size)
+{
+	memset(buf, 0, size);
+	return mnl_nlmsg_put_header(buf);
+}
 
 /*
  * Attributes of one nesting level, indexed by type, for the parsers of
