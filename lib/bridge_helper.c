@@ -30,6 +30,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -366,6 +367,14 @@ static int spawn_helper(struct bh_run *run, int child_sock, int err_w, pid_t *re
 		r = posix_spawnattr_setsigmask(&attr, &none);
 	if (!r)
 		r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	/*
+	 * A helper that is not there is said as such before spawning: whether
+	 * posix_spawn() reports the failed exec or the child exits 127 depends
+	 * on how the C library (and valgrind, which cannot share the child's
+	 * memory) runs it.
+	 */
+	if (!r && access(run->helper, X_OK) < 0)
+		r = errno;
 	if (!r)
 		r = posix_spawn(&pid, run->helper, &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
