@@ -2021,8 +2021,7 @@ enum vmtap_vhost {
  *	follows the endpoint's wish (VMTAP_EP_VHOST).  Without /dev/vhost-net
  *	it degrades to off with a warning
  * @timeout_ms: in milliseconds, the bound of the whole plug, connecting
- *	included, and of each exchange; undoing a failed plug gets as long
- *	again; 0: 10 s
+ *	and undoing a failed one included; 0: 10 s
  *
  * The ids follow QEMU's id syntax; @model, @bus and @addr are plain values
  * (see struct vmtap_qemu_nic).

@@ -28,9 +28,10 @@
  * may netdev_del run.  If the guest does not answer in time, the netdev
  * stays and the record still names the device, so a later unplug finishes.
  *
- * Time is bounded as a whole: a plug takes at most its timeout, and undoing
- * a failed one at most its timeout again; an unplug, guest included, at most
- * its timeout.  Once QEMU let one exchange time out it is not asked anything
+ * Time is bounded as a whole, by one deadline: a plug, undoing a failed
+ * one included, takes at most its timeout; an unplug, guest included, at
+ * most its timeout.  An undo that finds the deadline passed does not talk
+ * to QEMU any more and says what it left there.  Once QEMU let one exchange time out it is not asked anything
  * more: the undo then says what it left in QEMU instead of waiting for it
  * step after step.
  *
@@ -295,15 +296,18 @@ static int plug_into_qemu(struct vmtap_ctx *ctx, struct vmtap_qmp *q, const stru
 }
 
 /*
- * Take back what QEMU may hold of a failed plug, within a deadline of its
- * own, and say what could not be taken back.  Runs in an undo scope.
+ * Take back what QEMU may hold of a failed plug, within what is left of the
+ * plug's own @deadline, and say what could not be taken back.  Runs in an
+ * undo scope.
  */
-static void plug_undo(struct vmtap_ctx *ctx, struct vmtap_qmp *q, struct plug *p, int timeout)
+static void plug_undo(struct vmtap_ctx *ctx, struct vmtap_qmp *q, struct plug *p, long deadline)
 {
 	VT_UNDO_SCOPE(ctx);
+	long left_ms = deadline - vt_qmp_now_ms();
+	int timeout = left_ms > 0 ? (int)left_ms : 0;
 	char left[1024];
 
-	vt_qmp_set_deadline(q, vt_qmp_now_ms() + timeout);
+	vt_qmp_set_deadline(q, deadline);
 	if (p->device_added && !vt_qmp_dead(q)) {
 		/* the guest must let go before the netdev can go */
 		json_object *a = json_object_new_object();
@@ -388,6 +392,7 @@ static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vm
 	struct vmtap_hotplug_opts o;
 	bool created = false;
 	char pci[32];
+	long deadline;
 	int timeout, r;
 
 	r = vt_id_check(ctx, id);
@@ -397,9 +402,10 @@ static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vm
 	if (r < 0)
 		return r;
 	timeout = o.timeout_ms ? o.timeout_ms : VT_HOTPLUG_TIMEOUT_DEFAULT;
+	deadline = vt_qmp_now_ms() + timeout;
 
 	/* QMP first: a QEMU we cannot reach must not cost an endpoint; the whole plug ends by one deadline */
-	r = vt_qmp_connect(ctx, o.qmp_path, timeout, vt_qmp_now_ms() + timeout, &q);
+	r = vt_qmp_connect(ctx, o.qmp_path, timeout, deadline, &q);
 	if (r < 0)
 		return r;
 	vt_qmp_keep_events(q, plug_events);
@@ -435,7 +441,7 @@ static int hotplug_locked(struct vmtap_ctx *ctx, const char *id, const struct vm
 			r = vmtap_endpoint_set_hypervisor(ctx, id, &hv);
 	}
 	if (r < 0) {
-		plug_undo(ctx, q, &p, timeout);
+		plug_undo(ctx, q, &p, deadline);
 		plug_close_fds(&p);
 		/* an endpoint QEMU may still hold stays; only one it certainly does not hold goes */
 		if (created && !p.device_added && !p.netdev_added) {
