@@ -3,16 +3,20 @@
 # vmtap exec run by an unprivileged uid gets its bridge NICs from vmtap-bridge-helper (a shell stands in for QEMU); vmtap gc and the helper's TAPs.
 #
 # Usage: exec.sh VMTAP HELPER BH-CLIENT FAKE-HELPER   (root)
-# Re-executes itself in new network and mount namespaces: the bridge, /run,
+# Re-executes itself in new network, mount and PID namespaces: the bridge, /run,
 # the /etc overlay (for /etc/qemu and /etc/vmtap) and an overlay of the
 # directory above the helper's installed path (the one built into vmtap, which
 # then holds a set-uid copy) exist only there; every copy lives in the test's
 # own directory, removed at the end.  The unprivileged user is a bare uid
-# (4242), never added to /etc/passwd.
+# (4242), never added to /etc/passwd.  The test's shell is the PID namespace's
+# init: the "daemonized QEMU" below is orphaned on purpose, and must be reaped
+# by the test, not left a zombie for whatever init the machine has (CI's does
+# not reap promptly); anything still running dies with the namespace.
 set -uo pipefail
 
 if [[ -z "${VMTAP_BHX_IN_NS:-}" ]]; then
-	VMTAP_BHX_IN_NS=1 exec unshare --net --mount --propagation private "$BASH" "$0" "$@"
+	VMTAP_BHX_IN_NS=1 exec unshare --net --mount --propagation private --pid --fork --kill-child --mount-proc \
+		"$BASH" "$0" "$@"
 fi
 VMTAP=$(realpath "$1")
 HELPER=$(realpath "$2")
