@@ -638,6 +638,24 @@ int vmtap_tap_set_persist(struct vmtap_ctx *ctx, struct vmtap_tap *tap, enum vmt
 /* ---- links (rtnetlink) ---- */
 
 /**
+ * enum vmtap_macvtap_mode - how a macvtap device passes frames (macvlan's modes)
+ * @VMTAP_MACVTAP_BRIDGE: to the wire, and straight to other macvtap or
+ *	macvlan devices of the same parent (the default, as Kata's)
+ * @VMTAP_MACVTAP_VEPA: everything to the wire; an external switch must
+ *	reflect frames between devices of the same parent
+ * @VMTAP_MACVTAP_PRIVATE: to the wire only; never to another device of
+ *	the same parent, even if reflected
+ * @VMTAP_MACVTAP_PASSTHRU: the only device of the parent, which it takes
+ *	over whole (promiscuous)
+ */
+enum vmtap_macvtap_mode {
+	VMTAP_MACVTAP_BRIDGE = 0,
+	VMTAP_MACVTAP_VEPA = 1,
+	VMTAP_MACVTAP_PRIVATE = 2,
+	VMTAP_MACVTAP_PASSTHRU = 3,
+};
+
+/**
  * struct vmtap_link_stats - a link's counters since it was made (IFLA_STATS64)
  * @rx_packets: packets received
  * @tx_packets: packets sent
@@ -695,6 +713,13 @@ struct vmtap_link_stats {
  * @has_stats: @stats is filled
  * @stats: the link's counters
  * @qdisc: IFLA_QDISC: kind of the root qdisc ("noqueue", "mq", "noop" ...)
+ * @link_ifindex: IFLA_LINK: the device this one sits on (a macvtap's or
+ *	macvlan's parent, a VLAN's lower device, a veth's peer), when the
+ *	kernel names one in the same namespace; 0 when none.  A device in
+ *	another namespace is also 0: its index would mean nothing here
+ * @is_macvtap: a macvtap device; @macvtap_mode is valid only then
+ * @has_macvtap_mode: the kernel reports a mode vmtap knows (not "source")
+ * @macvtap_mode: the macvtap's mode, valid when @has_macvtap_mode
  */
 struct vmtap_link_info {
 	size_t sz;
@@ -721,6 +746,10 @@ struct vmtap_link_info {
 	bool has_stats;
 	struct vmtap_link_stats stats;
 	char qdisc[16];
+	int link_ifindex;
+	bool is_macvtap;
+	bool has_macvtap_mode;
+	enum vmtap_macvtap_mode macvtap_mode;
 };
 
 /**
@@ -1008,24 +1037,6 @@ enum vmtap_connection {
 	VMTAP_CONNECT_BRIDGE = 1,
 	VMTAP_CONNECT_REDIRECT = 2,
 	VMTAP_CONNECT_MACVTAP = 3,
-};
-
-/**
- * enum vmtap_macvtap_mode - how a macvtap device passes frames (macvlan's modes)
- * @VMTAP_MACVTAP_BRIDGE: to the wire, and straight to other macvtap or
- *	macvlan devices of the same parent (the default, as Kata's)
- * @VMTAP_MACVTAP_VEPA: everything to the wire; an external switch must
- *	reflect frames between devices of the same parent
- * @VMTAP_MACVTAP_PRIVATE: to the wire only; never to another device of
- *	the same parent, even if reflected
- * @VMTAP_MACVTAP_PASSTHRU: the only device of the parent, which it takes
- *	over whole (promiscuous)
- */
-enum vmtap_macvtap_mode {
-	VMTAP_MACVTAP_BRIDGE = 0,
-	VMTAP_MACVTAP_VEPA = 1,
-	VMTAP_MACVTAP_PRIVATE = 2,
-	VMTAP_MACVTAP_PASSTHRU = 3,
 };
 
 /**

@@ -46,6 +46,29 @@ static void get_str(const struct nlattr *a, char *out, size_t size)
 	snprintf(out, size, "%s", mnl_attr_get_str(a));
 }
 
+/* IFLA_MACVLAN_MODE's values, in the public enum: "source" has none (false) */
+static bool macvtap_mode_from_kernel(uint32_t mode, enum vmtap_macvtap_mode *ret_mode)
+{
+	switch (mode) {
+	case MACVLAN_MODE_BRIDGE: *ret_mode = VMTAP_MACVTAP_BRIDGE; return true;
+	case MACVLAN_MODE_VEPA: *ret_mode = VMTAP_MACVTAP_VEPA; return true;
+	case MACVLAN_MODE_PRIVATE: *ret_mode = VMTAP_MACVTAP_PRIVATE; return true;
+	case MACVLAN_MODE_PASSTHRU: *ret_mode = VMTAP_MACVTAP_PASSTHRU; return true;
+	default: return false;
+	}
+}
+
+static void parse_macvtap(const struct nlattr *data, struct vmtap_link_info *info)
+{
+	const struct nlattr *tb[IFLA_MACVLAN_MAX + 1] = { 0 };
+	uint32_t mode;
+
+	if (mnl_attr_parse_nested(data, vt_nl_attr_table_cb, &(struct vt_nl_attr_table){ tb, IFLA_MACVLAN_MAX }) < 0)
+		return;
+	if (get_u32(tb[IFLA_MACVLAN_MODE], &mode))
+		info->has_macvtap_mode = macvtap_mode_from_kernel(mode, &info->macvtap_mode);
+}
+
 static void parse_tun(const struct nlattr *data, struct vmtap_link_info *info)
 {
 	const struct nlattr *tb[IFLA_TUN_MAX + 1] = { 0 };
@@ -110,9 +133,12 @@ int vt_link_parse(const void *buf, size_t len, struct vmtap_link_info *ret_info)
 			info.carrier = carrier;
 	}
 	{
-		uint32_t master;
+		uint32_t master, link;
 		if (get_u32(tb[IFLA_MASTER], &master))
 			info.master_ifindex = (int)master;
+		/* with a netns id, the index is another namespace's: meaningless here */
+		if (get_u32(tb[IFLA_LINK], &link) && !tb[IFLA_LINK_NETNSID] && link != (uint32_t)info.ifindex)
+			info.link_ifindex = (int)link;
 	}
 	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6) {
 		memcpy(info.mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
@@ -143,6 +169,10 @@ int vt_link_parse(const void *buf, size_t len, struct vmtap_link_info *ret_info)
 				/* the tun driver turns the carrier on while a queue is attached */
 				if (!info.tun_multi_queue)
 					info.tun_num_queues = info.carrier ? 1 : 0;
+			} else if (!strcmp(info.kind, "macvtap")) {
+				info.is_macvtap = true;
+				if (itb[IFLA_INFO_DATA])
+					parse_macvtap(itb[IFLA_INFO_DATA], &info);
 			}
 		}
 	}

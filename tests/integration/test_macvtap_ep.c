@@ -113,6 +113,21 @@ static void assert_pod_as_before(const char *when)
 		"\\(.linkinfo.info_data.mode) \\(.ifalias | sub(\"@.*\"; \"\")) \\(.operstate)\"'"
 #define ADDRS_JQ "ip -n " POD " -j addr show dev %s | jq -c '[.[0].addr_info[] | select(.scope == \"global\") | .local]'"
 
+/* vmtap_link_get() describes a macvtap as ip does: its parent (eth0) and its mode */
+static void assert_link_macvtap(struct vmtap_ctx *ctx, const char *name, enum vmtap_macvtap_mode mode)
+{
+	struct vmtap_link_info li = { .sz = sizeof(li) }, eth0 = { .sz = sizeof(eth0) };
+
+	assert_int_equal(vmtap_link_get(ctx, POD, "eth0", &eth0), 0);
+	assert_false(eth0.is_macvtap);
+	assert_int_equal(vmtap_link_get(ctx, POD, name, &li), 0);
+	assert_true(li.is_macvtap);
+	assert_false(li.is_tun);
+	assert_int_equal(li.link_ifindex, eth0.ifindex);
+	assert_true(li.has_macvtap_mode);
+	assert_int_equal(li.macvtap_mode, mode);
+}
+
 static void test_create_open_destroy(void **state)
 {
 	struct vmtap_ctx *ctx = CTX(state);
@@ -136,6 +151,7 @@ static void test_create_open_destroy(void **state)
 	mv = strdup(vmtap_endpoint_ifname(ep));
 	vmtap_endpoint_free(ep);
 	assert_sh(LINK_JQ, mv, ETH0_MAC " macvtap bridge vmtap:mv-a UP");
+	assert_link_macvtap(ctx, mv, VMTAP_MACVTAP_BRIDGE);
 	assert_sh("ip -n " POD " -j link show %s | jq -r '.[0].mtu'", mv, "1450");
 	/* eth0 gave up its MAC (for a random locally administered one) and its addresses */
 	eth0_mac = itest_sh_out("ip -n " POD " -j link show eth0 | jq -r '.[0].address'");
@@ -196,6 +212,7 @@ static void test_modes_and_keep(void **state)
 		assert_int_equal(vmtap_endpoint_create(ctx, "mode", &spec, NULL), 0);
 		snprintf(want, sizeof(want), ETH0_MAC " macvtap %s vmtap:mode UP", modes[i].name);
 		assert_sh(LINK_JQ, "mvm", want);
+		assert_link_macvtap(ctx, "mvm", modes[i].mode);
 		assert_int_equal(vmtap_endpoint_destroy(ctx, "mode"), 0);
 		assert_pod_as_before(modes[i].name);
 	}
@@ -205,6 +222,7 @@ static void test_modes_and_keep(void **state)
 			   .macvtap_mode = VMTAP_MACVTAP_PASSTHRU, .ifname = "mvp");
 		assert_int_equal(vmtap_endpoint_create(ctx, "pt", &spec, NULL), 0);
 		assert_sh(LINK_JQ, "mvp", ETH0_MAC " macvtap passthru vmtap:pt UP");
+		assert_link_macvtap(ctx, "mvp", VMTAP_MACVTAP_PASSTHRU);
 		assert_sh("ip -n " POD " -j link show %s | jq -r '.[0].address'", "eth0", ETH0_MAC);
 		assert_sh(ADDRS_JQ, "eth0", "[]");
 		assert_int_equal(vmtap_endpoint_destroy(ctx, "pt"), 0);
