@@ -19,7 +19,9 @@
  * qom-get) and through /proc/PID/fdinfo of the process at the other end of
  * the QMP socket, which names the device of each of its TAP fds: the
  * queues QEMU holds are counted there, and its netdev is the one whose
- * "fd=N" is one of them.
+ * "fd=N" is one of them.  A macvtap queue's fdinfo names nothing: its fds
+ * are the files of the macvtap's character device, whose number
+ * vmtap_link_chardev() reads from the device's own namespace.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -53,7 +55,10 @@ static const char doctor_help[] =
 	"TAP device. A device is checked for: the virtio-net header, multi-queue,\n"
 	"queues open against those recorded, disabled queues, its MTU against its\n"
 	"bridge's and the guest's (host_mtu), a bridge that took its MAC, its\n"
-	"offloads.\n"
+	"offloads; a redirect endpoint's TAP, its MTU against the device it is\n"
+	"cross-connected with. A macvtap endpoint's device: its mode, its parent\n"
+	"(up, carrier, MTU), the guest's MAC on it, and with --qmp the queues\n"
+	"QEMU holds (the kernel does not count a macvtap's open queues).\n"
 	"\n"
 	"Each finding is 'ok', 'info', 'warning' (works, but not as well as it\n"
 	"could) or 'problem' (loses packets, or will), with how to fix it. The exit\n"
@@ -371,6 +376,8 @@ static int check_host(struct doctor *d)
 /* What the QEMU at the other end of --qmp says of the TAP. */
 struct qemu_view {
 	struct vmtap_qmp *q;
+	bool macvtap;                 /* the device is a macvtap: its queues are files of macvtap_dev */
+	dev_t macvtap_dev;
 	int pid;
 	unsigned int fds;             /* its fds on the TAP */
 	int fd_numbers[VMTAP_MAX_QUEUES];
@@ -432,6 +439,35 @@ static void count_tap_fds(int pid, const char *ifname, struct qemu_view *v)
 	closedir(dir);
 }
 
+/*
+ * The fds process @pid holds on the macvtap whose queues are character
+ * device @v->macvtap_dev: each is such a file (st_rdev), which is all the
+ * kernel shows of a macvtap queue.
+ */
+static void count_macvtap_fds(int pid, struct qemu_view *v)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((e = readdir(dir)) != NULL) {
+		struct stat st;
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] == '.' || fd < 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+		if (stat(path, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == v->macvtap_dev &&
+		    v->fds < VMTAP_MAX_QUEUES)
+			v->fd_numbers[v->fds++] = fd;
+	}
+	closedir(dir);
+}
+
 static bool is_tap_fd(const struct qemu_view *v, int fd)
 {
 	for (unsigned int i = 0; i < v->fds; i++)
@@ -483,7 +519,9 @@ static void qemu_look(struct doctor *d, const char *ifname, const char *netdev, 
 	int n = -1;
 
 	v->pid = vmtap_qmp_peer_pid(v->q);
-	if (v->pid > 0)
+	if (v->pid > 0 && v->macvtap)
+		count_macvtap_fds(v->pid, v);
+	else if (v->pid > 0)
 		count_tap_fds(v->pid, ifname, v);
 	reply = ask(d, v->q, "human-monitor-command", args2("command-line", "info network", NULL, NULL));
 	if (nets && reply && qmp_string_parse(reply, strlen(reply), &text) == 0)
@@ -557,6 +595,55 @@ static void offload_names(uint32_t off, char *buf, size_t size)
 		snprintf(buf, size, "none");
 }
 
+/*
+ * QEMU's side of the queues of device @name: the fds it holds, the netdev
+ * using them, the NIC's mq and vectors.  @open: the queues the kernel says
+ * are open (all holders), 0 when it cannot tell (a macvtap); @recorded: the
+ * record's count, 0 without a record.
+ */
+static void check_qemu_queues(struct doctor *d, const char *name, unsigned int open, unsigned int recorded,
+			      const struct qemu_view *v)
+{
+	if (!v)
+		return;
+	if (v->fds < open)
+		report(d, SEV_PROBLEM, "qemu queues", "find the other holder: grep -l 'iff:.*NAME' /proc/*/fdinfo/*",
+		       "QEMU (pid %d) holds %u of the %u open queues of %s: another process holds the rest", v->pid,
+		       v->fds, open, name);
+	if (!v->netdev[0]) {
+		if (v->fds)
+			report(d, SEV_PROBLEM, "qemu netdev", "look at 'info network' (vmtap qmp --qmp SOCKET "
+			       "human-monitor-command '{\"command-line\":\"info network\"}')",
+			       "QEMU (pid %d) holds %u queue%s of %s, but no netdev of its 'info network' uses them",
+			       v->pid, v->fds, v->fds == 1 ? "" : "s", name);
+		else
+			report(d, SEV_PROBLEM, "qemu netdev", "check that --qmp is the socket of the QEMU using this device",
+			       "QEMU (pid %d) holds no queue of %s", v->pid, name);
+		return;
+	}
+	if (!v->netdev_queues) {
+		report(d, SEV_PROBLEM, "qemu netdev", "hot-plug it again, or check that --qmp is the right QEMU",
+		       "QEMU (pid %d) has no netdev %s (the record names it)", v->pid, v->netdev);
+	} else if (v->netdev_fd_queues != v->netdev_queues || v->netdev_queues != v->fds ||
+		   (recorded && v->netdev_queues != recorded)) {
+		report(d, SEV_PROBLEM, "qemu queues", "give the netdev all the device's queues (fds=A:B:..., or "
+		       "vmtap exec --nic endpoint=ID)",
+		       "netdev %s has %u queue%s, %u of them on fds of %s; QEMU holds %u fd%s of it%s", v->netdev,
+		       v->netdev_queues, v->netdev_queues == 1 ? "" : "s", v->netdev_fd_queues, name, v->fds,
+		       v->fds == 1 ? "" : "s", recorded ? " and the record says more or fewer" : "");
+	} else {
+		report(d, SEV_OK, "qemu queues", NULL, "QEMU (pid %d) holds the %u queue%s in netdev %s%s%s", v->pid,
+		       v->fds, v->fds == 1 ? "" : "s", v->netdev, v->nic[0] ? " of device " : "", v->nic);
+	}
+	if (v->has_mq && !v->mq && v->netdev_queues > 1)
+		report(d, SEV_PROBLEM, "qemu mq", "add mq=on,vectors=2N+2 to the -device (vmtap exec and hotplug do)",
+		       "device %s has mq=off: the guest sees 1 of the netdev's %u queues", v->nic, v->netdev_queues);
+	else if (v->has_mq && v->mq && v->has_vectors && v->vectors < 2ull * v->netdev_queues + 2)
+		report(d, SEV_WARNING, "qemu vectors", "give the -device vectors=2N+2 (vmtap exec and hotplug do)",
+		       "device %s has %llu MSI-X vectors, fewer than the %u that %u queues want: queues share "
+		       "interrupts", v->nic, (unsigned long long)v->vectors, 2 * v->netdev_queues + 2, v->netdev_queues);
+}
+
 static void check_queues(struct doctor *d, const struct vmtap_link_info *li, const struct device_check *c)
 {
 	unsigned int open = li->tun_num_queues + li->tun_num_disabled_queues;
@@ -592,66 +679,43 @@ static void check_queues(struct doctor *d, const struct vmtap_link_info *li, con
 		       "(right after boot this is normal until the guest's driver starts)",
 		       "%u of the %u open queues of %s are disabled: the guest uses only %u", li->tun_num_disabled_queues,
 		       open, li->name, li->tun_num_queues);
-
-	if (!v)
-		return;
-	if (v->fds < open)
-		report(d, SEV_PROBLEM, "qemu queues", "find the other holder: grep -l 'iff:.*NAME' /proc/*/fdinfo/*",
-		       "QEMU (pid %d) holds %u of the %u open queues of %s: another process holds the rest", v->pid,
-		       v->fds, open, li->name);
-	if (!v->netdev[0]) {
-		if (v->fds)
-			report(d, SEV_PROBLEM, "qemu netdev", "look at 'info network' (vmtap qmp --qmp SOCKET "
-			       "human-monitor-command '{\"command-line\":\"info network\"}')",
-			       "QEMU (pid %d) holds %u queue%s of %s, but no netdev of its 'info network' uses them",
-			       v->pid, v->fds, v->fds == 1 ? "" : "s", li->name);
-		else
-			report(d, SEV_PROBLEM, "qemu netdev", "check that --qmp is the socket of the QEMU using this device",
-			       "QEMU (pid %d) holds no queue of %s", v->pid, li->name);
-		return;
-	}
-	if (!v->netdev_queues) {
-		report(d, SEV_PROBLEM, "qemu netdev", "hot-plug it again, or check that --qmp is the right QEMU",
-		       "QEMU (pid %d) has no netdev %s (the record names it)", v->pid, v->netdev);
-	} else if (v->netdev_fd_queues != v->netdev_queues || v->netdev_queues != v->fds ||
-		   (recorded && v->netdev_queues != recorded)) {
-		report(d, SEV_PROBLEM, "qemu queues", "give the netdev all the TAP's queues (fds=A:B:..., or "
-		       "vmtap exec --nic endpoint=ID)",
-		       "netdev %s has %u queue%s, %u of them on fds of %s; QEMU holds %u fd%s of it%s", v->netdev,
-		       v->netdev_queues, v->netdev_queues == 1 ? "" : "s", v->netdev_fd_queues, li->name, v->fds,
-		       v->fds == 1 ? "" : "s", recorded ? " and the record says more or fewer" : "");
-	} else {
-		report(d, SEV_OK, "qemu queues", NULL, "QEMU (pid %d) holds the %u queue%s in netdev %s%s%s", v->pid,
-		       v->fds, v->fds == 1 ? "" : "s", v->netdev, v->nic[0] ? " of device " : "", v->nic);
-	}
-	if (v->has_mq && !v->mq && v->netdev_queues > 1)
-		report(d, SEV_PROBLEM, "qemu mq", "add mq=on,vectors=2N+2 to the -device (vmtap exec and hotplug do)",
-		       "device %s has mq=off: the guest sees 1 of the netdev's %u queues", v->nic, v->netdev_queues);
-	else if (v->has_mq && v->mq && v->has_vectors && v->vectors < 2ull * v->netdev_queues + 2)
-		report(d, SEV_WARNING, "qemu vectors", "give the -device vectors=2N+2 (vmtap exec and hotplug do)",
-		       "device %s has %llu MSI-X vectors, fewer than the %u that %u queues want: queues share "
-		       "interrupts", v->nic, (unsigned long long)v->vectors, 2 * v->netdev_queues + 2, v->netdev_queues);
-	(void)cmd;
+	check_qemu_queues(d, li->name, open, recorded, v);
 }
 
-static void check_mtu(struct doctor *d, const struct vmtap_link_info *li, const struct vmtap_link_info *br,
-		      const struct device_check *c)
+/* The command that sets @li's MTU to @mtu: vmtap set for a TAP, ip for a macvtap. */
+static const char *mtu_cmd(const struct vmtap_link_info *li, const char *netns, uint32_t mtu, char *buf, size_t size)
+{
+	char opt[300];
+
+	if (li->is_macvtap)
+		snprintf(buf, size, "%s link set %s mtu %u", ip_cmd(netns, opt, sizeof(opt)), li->name, mtu);
+	else
+		snprintf(buf, size, "vmtap set %s%s --mtu %u", li->name, netns_opt(netns, opt, sizeof(opt)), mtu);
+	return buf;
+}
+
+/*
+ * The MTU of @li against the device it passes frames to, @peer (NULL: none)
+ * in the role @role ("bridge", "parent", "redirect device"), the record's
+ * and the guest's.
+ */
+static void check_mtu(struct doctor *d, const struct vmtap_link_info *li, const struct vmtap_link_info *peer,
+		      const char *role, const struct device_check *c)
 {
 	uint32_t recorded = c->ep ? vmtap_endpoint_mtu(c->ep) : 0;
 	const struct qemu_view *v = c->qemu;
-	char fix[1024], opt[300];
+	char fix[1024], cmd[400];
 	bool bad = false;
 
-	if (br && li->mtu != br->mtu) {
-		snprintf(fix, sizeof(fix), "vmtap set %s%s --mtu %u, or give both the MTU the network needs", li->name,
-			 netns_opt(c->netns, opt, sizeof(opt)), br->mtu);
-		report(d, SEV_PROBLEM, "mtu", fix, "%s has MTU %u, its bridge %s %u: frames larger than the smaller "
-		       "are dropped between them", li->name, li->mtu, br->name, br->mtu);
+	if (peer && li->mtu != peer->mtu) {
+		snprintf(fix, sizeof(fix), "%s, or give both the MTU the network needs",
+			 mtu_cmd(li, c->netns, peer->mtu, cmd, sizeof(cmd)));
+		report(d, SEV_PROBLEM, "mtu", fix, "%s has MTU %u, its %s %s %u: frames larger than the smaller "
+		       "are dropped between them", li->name, li->mtu, role, peer->name, peer->mtu);
 		bad = true;
 	}
 	if (recorded && li->mtu != recorded) {
-		snprintf(fix, sizeof(fix), "vmtap set %s%s --mtu %u", li->name, netns_opt(c->netns, opt, sizeof(opt)),
-			 recorded);
+		snprintf(fix, sizeof(fix), "%s", mtu_cmd(li, c->netns, recorded, cmd, sizeof(cmd)));
 		report(d, SEV_PROBLEM, "mtu", fix, "%s has MTU %u, but the endpoint was made with %u, the MTU its "
 		       "guest is told (host_mtu)", li->name, li->mtu, recorded);
 		bad = true;
@@ -673,8 +737,8 @@ static void check_mtu(struct doctor *d, const struct vmtap_link_info *li, const 
 		}
 	}
 	if (!bad)
-		report(d, SEV_OK, "mtu", NULL, "%u%s%s%s", li->mtu, br ? ", as bridge " : "", br ? br->name : "",
-		       v && v->has_host_mtu ? ", as the guest's" : "");
+		report(d, SEV_OK, "mtu", NULL, "%u%s%s%s%s%s", li->mtu, peer ? ", as " : "", peer ? role : "",
+		       peer ? " " : "", peer ? peer->name : "", v && v->has_host_mtu ? ", as the guest's" : "");
 }
 
 /* A bridge without a MAC set by hand takes its lowest port's: the bridge's MAC is then that port's. */
@@ -765,6 +829,24 @@ static void check_qemu_device(struct doctor *d, const struct device_check *c)
 	}
 }
 
+/* QEMU's view of device @li (when --qmp), and whether it is the QEMU the record names. */
+static void qemu_gather(struct doctor *d, const struct vmtap_link_info *li, struct device_check *c)
+{
+	if (!c->qemu)
+		return;
+	if (li->is_macvtap && vmtap_link_chardev(d->call->ctx, c->netns, li->name, &c->qemu->macvtap_dev) < 0)
+		report(d, SEV_INFO, "qemu queues", NULL, "which fds of QEMU are queues of %s cannot be told: %s",
+		       li->name, vmtap_ctx_error(d->call->ctx));
+	c->qemu->macvtap = li->is_macvtap;
+	qemu_look(d, li->name, c->has_hv && c->hv.netdev_id ? c->hv.netdev_id : NULL, c->qemu);
+	if (c->qemu->nic[0])
+		qemu_look_device(d, c->qemu->nic, c->qemu);
+	if (c->has_hv && c->hv.pid && c->hv.pid != c->qemu->pid)
+		report(d, SEV_PROBLEM, "qemu", "give --qmp the socket of the QEMU the record names, or plug the "
+		       "endpoint into this one", "the record names QEMU pid %d, the socket's peer is pid %d",
+		       c->hv.pid, c->qemu->pid);
+}
+
 static void check_device(struct doctor *d, const struct vmtap_link_info *li, struct device_check *c)
 {
 	struct vmtap_link_info br = { .sz = sizeof(br) };
@@ -787,15 +869,7 @@ static void check_device(struct doctor *d, const struct vmtap_link_info *li, str
 		report(d, SEV_PROBLEM, "link", fix, "%s is down while its queues are open: no packet passes", li->name);
 	}
 
-	if (c->qemu) {
-		qemu_look(d, li->name, c->has_hv && c->hv.netdev_id ? c->hv.netdev_id : NULL, c->qemu);
-		if (c->qemu->nic[0])
-			qemu_look_device(d, c->qemu->nic, c->qemu);
-		if (c->has_hv && c->hv.pid && c->hv.pid != c->qemu->pid)
-			report(d, SEV_PROBLEM, "qemu", "give --qmp the socket of the QEMU the record names, or plug the "
-			       "endpoint into this one", "the record names QEMU pid %d, the socket's peer is pid %d",
-			       c->hv.pid, c->qemu->pid);
-	}
+	qemu_gather(d, li, c);
 	check_queues(d, li, c);
 
 	if (li->master_ifindex && vmtap_link_get_by_index(d->call->ctx, c->netns, li->master_ifindex, &br) == 0 &&
@@ -808,10 +882,105 @@ static void check_device(struct doctor *d, const struct vmtap_link_info *li, str
 		report(d, SEV_PROBLEM, "bridge", fix, "%s is not a port of bridge %s, which the record names", li->name,
 		       vmtap_endpoint_bridge(c->ep));
 	}
-	check_mtu(d, li, has_br ? &br : NULL, c);
+	if (c->ep && vmtap_endpoint_connection(c->ep) == VMTAP_CONNECT_REDIRECT) {
+		/* the frames of one go to the other as they are (tc mirred): the MTUs must agree */
+		struct vmtap_link_info peer = { .sz = sizeof(peer) };
+		const char *dev = vmtap_endpoint_device(c->ep);
+
+		if (vmtap_link_get(d->call->ctx, c->netns, dev, &peer) == 0) {
+			check_mtu(d, li, &peer, "redirect device", c);
+		} else {
+			snprintf(fix, sizeof(fix), "destroy the endpoint (and create it again once %s is back)", dev);
+			report(d, SEV_PROBLEM, "redirect", fix, "%s, the device %s is cross-connected with, is gone: its "
+			       "frames go nowhere", dev, li->name);
+			check_mtu(d, li, NULL, "bridge", c);
+		}
+	} else {
+		check_mtu(d, li, has_br ? &br : NULL, "bridge", c);
+	}
 	if (has_br)
 		check_bridge_mac(d, li, &br, c);
 	check_offloads(d, li, c);
+	check_qemu_device(d, c);
+}
+
+/*
+ * A macvtap endpoint's device: its mode and parent as recorded, both up, the
+ * MAC frames for the guest are sent to, MTUs, and QEMU's queues.  How many
+ * queues are open is not asked of the kernel (it does not say, for a
+ * macvtap), only of QEMU with --qmp.  The virtio-net header is a flag of each
+ * open queue, not of the device: nothing to look at without a queue.
+ */
+static void check_macvtap_device(struct doctor *d, const struct vmtap_link_info *li, struct device_check *c)
+{
+	struct vmtap_link_info parent = { .sz = sizeof(parent) };
+	int mode = vmtap_endpoint_macvtap_mode(c->ep);
+	const char *recorded_parent = vmtap_endpoint_device(c->ep), *name;
+	char fix[1024], ip[300], mac[VMTAP_MAC_STRLEN], want[VMTAP_MAC_STRLEN];
+	uint8_t guest[6];
+	bool has_parent;
+
+	qemu_gather(d, li, c);
+	name = mode >= 0 ? vmtap_macvtap_mode_name((enum vmtap_macvtap_mode)mode) : NULL;
+	if (!li->has_macvtap_mode)
+		report(d, SEV_PROBLEM, "macvtap mode", "destroy and create the endpoint again",
+		       "%s is in a mode vmtap does not make (source?), the record says %s", li->name, name ? name : "?");
+	else if ((int)li->macvtap_mode != mode)
+		report(d, SEV_PROBLEM, "macvtap mode", "destroy and create the endpoint again",
+		       "%s is in %s mode, the record says %s: frames between it and the parent's other devices do "
+		       "not pass as the endpoint was made for", li->name, vmtap_macvtap_mode_name(li->macvtap_mode),
+		       name ? name : "?");
+	else
+		report(d, SEV_OK, "macvtap mode", NULL, "%s, as recorded", name);
+
+	has_parent = li->link_ifindex > 0 &&
+		     vmtap_link_get_by_index(d->call->ctx, c->netns, li->link_ifindex, &parent) == 0;
+	ip_cmd(c->netns, ip, sizeof(ip));
+	if (!has_parent) {
+		report(d, SEV_PROBLEM, "parent", "destroy and create the endpoint again",
+		       "the parent of %s cannot be found in its namespace (the record says %s)", li->name,
+		       recorded_parent);
+	} else {
+		if (strcmp(parent.name, recorded_parent))
+			report(d, SEV_INFO, "parent", NULL, "%s sits on %s, recorded as %s: renamed since", li->name,
+			       parent.name, recorded_parent);
+		if (!(parent.flags & IFF_UP)) {
+			snprintf(fix, sizeof(fix), "%s link set %s up", ip, parent.name);
+			report(d, SEV_PROBLEM, "parent", fix, "%s is down: no frame reaches %s or leaves it", parent.name,
+			       li->name);
+		} else if (!parent.carrier) {
+			report(d, SEV_WARNING, "parent", "bring up the other end of the parent's link (a veth's peer, a "
+			       "cable)", "%s has no carrier: nothing reaches the wire through it", parent.name);
+		} else {
+			report(d, SEV_OK, "parent", NULL, "%s, up, with carrier", parent.name);
+		}
+	}
+	if (!(li->flags & IFF_UP)) {
+		snprintf(fix, sizeof(fix), "%s link set %s up", ip, li->name);
+		report(d, SEV_PROBLEM, "link", fix, "%s is down: no packet passes", li->name);
+	}
+
+	/* in every mode but passthru, the parent hands a macvtap the frames sent to its MAC only */
+	vmtap_endpoint_guest_mac(c->ep, guest);
+	vmtap_mac_format(guest, want);
+	if (li->has_mac && memcmp(li->mac, guest, 6)) {
+		snprintf(fix, sizeof(fix), "%s link set %s address %s", ip, li->name, want);
+		report(d, SEV_PROBLEM, "device mac", fix, "%s has MAC %s, the guest's is %s: frames sent to the guest "
+		       "do not reach it", li->name, vmtap_mac_format(li->mac, mac), want);
+	} else if (li->has_mac) {
+		report(d, SEV_OK, "device mac", NULL, "%s, the guest's, as recorded", want);
+	}
+	if (has_parent && parent.has_mac && !memcmp(parent.mac, guest, 6) && li->macvtap_mode != VMTAP_MACVTAP_PASSTHRU)
+		report(d, SEV_PROBLEM, "device mac", "destroy and create the endpoint again (it gives the parent a MAC "
+		       "of its own)", "%s has the guest's MAC %s too: frames for the guest stop at the parent", parent.name,
+		       want);
+
+	check_mtu(d, li, has_parent ? &parent : NULL, "parent", c);
+	if (c->qemu)
+		check_qemu_queues(d, li->name, 0, vmtap_endpoint_queues(c->ep), c->qemu);
+	else
+		report(d, SEV_INFO, "queues", NULL, "the kernel does not tell how many queues of a macvtap are open: "
+		       "--qmp compares QEMU's with the %u recorded", vmtap_endpoint_queues(c->ep));
 	check_qemu_device(d, c);
 }
 
@@ -886,10 +1055,6 @@ static int check_endpoint(struct doctor *d, const char *id, struct qemu_view *v)
 	report(d, SEV_OK, "record", NULL, "ready: %u queue%s%s%s", vmtap_endpoint_queues(ep),
 	       vmtap_endpoint_queues(ep) == 1 ? "" : "s", vmtap_endpoint_label(ep) ? ", label " : "",
 	       vmtap_endpoint_label(ep) ? vmtap_endpoint_label(ep) : "");
-	if (vmtap_endpoint_connection(ep) == VMTAP_CONNECT_MACVTAP) {
-		report(d, SEV_INFO, "device", NULL, "a macvtap endpoint: its device checks are not done yet");
-		goto out;
-	}
 	r = vmtap_link_get(d->call->ctx, c.netns, ifname, &li);
 	if (r < 0) {
 		snprintf(fix, sizeof(fix), "%s gc removes the record (or: %s endpoint destroy %s)", cmd, cmd, id);
@@ -899,7 +1064,8 @@ static int check_endpoint(struct doctor *d, const char *id, struct qemu_view *v)
 		goto out;
 	}
 	snprintf(tag, sizeof(tag), VMTAP_TAG_PREFIX "%s@", id);
-	if (!li.is_tun || strncmp(li.alias, tag, strlen(tag))) {
+	if ((vmtap_endpoint_connection(ep) == VMTAP_CONNECT_MACVTAP ? !li.is_macvtap : !li.is_tun) ||
+	    strncmp(li.alias, tag, strlen(tag))) {
 		snprintf(fix, sizeof(fix), "%s gc removes the record and leaves that device alone", cmd);
 		report(d, SEV_PROBLEM, "device", fix, "%s is no longer the endpoint's device: it does not carry its tag",
 		       ifname);
@@ -907,7 +1073,10 @@ static int check_endpoint(struct doctor *d, const char *id, struct qemu_view *v)
 	}
 	if (c.has_hv && c.hv.pid && kill(c.hv.pid, 0) < 0 && errno == ESRCH)
 		report(d, SEV_INFO, "hypervisor", NULL, "the QEMU recorded (pid %d) has exited", c.hv.pid);
-	check_device(d, &li, &c);
+	if (li.is_macvtap)
+		check_macvtap_device(d, &li, &c);
+	else
+		check_device(d, &li, &c);
 out:
 	print_close_array(d->p);
 	vmtap_endpoint_free(ep);

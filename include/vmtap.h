@@ -906,6 +906,29 @@ int vmtap_link_set(struct vmtap_ctx *ctx, const char *netns, const char *name,
 		   const struct vmtap_link_set_opts *opts);
 
 /**
+ * vmtap_link_chardev() - the device number of a macvtap's queues
+ * @ctx: the context
+ * @netns: the namespace (see DOC: Namespaces); NULL: the caller's
+ * @name: the macvtap's exact name
+ * @ret_dev: where to store the character device's number (major, minor)
+ *
+ * An open file whose st_rdev (fstat(), or stat() of /proc/PID/fd/N) is
+ * this number is a queue of this macvtap: that is how one tells which fds
+ * of a process (QEMU) are its queues, as vmtap doctor does; the kernel says
+ * nothing else of them.  Read from a sysfs mounted privately for @netns, as
+ * vmtap_endpoint_open() does (never /dev/tapN, which may be another
+ * namespace's device); needs CAP_SYS_ADMIN.
+ *
+ * Return: 0; or
+ * * %-EINVAL - invalid @name, @ret_dev NULL
+ * * %-ENODEV - no link @name
+ * * %-EMEDIUMTYPE - @name is not a macvtap
+ * * %-EPERM - the caller may not mount a sysfs
+ * * the errors of resolving @netns
+ */
+int vmtap_link_chardev(struct vmtap_ctx *ctx, const char *netns, const char *name, dev_t *ret_dev);
+
+/**
  * vmtap_link_offloads() - the offloads a device does now, as the tun driver set them
  * @ctx: the context
  * @netns: the namespace (see DOC: Namespaces); NULL: the caller's

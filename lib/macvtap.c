@@ -48,6 +48,9 @@
  *
  * The kernel does not expose how many queues a macvtap has (its rtnetlink
  * attributes, sysfs queues/ and fdinfo say nothing): callers count their fds.
+ * Someone else's fds are told by their device number: vmtap_link_chardev()
+ * runs steps 1 and 2 only, and a caller compares st_rdev (vmtap doctor does,
+ * on the fds of QEMU).
  */
 #include <fcntl.h>
 #include <net/if.h>
@@ -583,6 +586,8 @@ static int open_detached(struct open_job *job)
 	netdir = open_identity(job, sys);
 	if (netdir < 0)
 		return netdir;
+	if (!job->queues)
+		return 0; /* the identity was asked for, nothing more */
 	/* not MOUNT_ATTR_NODEV: the node made there must open */
 	tmp = detached_mount("tmpfs", tmpfs_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
 	if (tmp < 0)
@@ -613,6 +618,8 @@ static int open_in_private_mount_ns(struct open_job *job)
 	netdir = open_identity(job, sys);
 	if (netdir < 0)
 		return netdir;
+	if (!job->queues)
+		return 0;
 	/* over the sysfs just read: /sys is a directory every system has */
 	if (mount("tmpfs", "/sys", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0700,size=4k,nr_inodes=4") < 0)
 		return vt_fail(ctx, -errno, "mount tmpfs", "%s", job->name);
@@ -716,5 +723,41 @@ int vt_macvtap_open(struct vmtap_ctx *ctx, const char *netns, const char *name, 
 	if (r < 0)
 		return r;
 	memcpy(ret_fds, fds, sizeof(int) * queues);
+	return 0;
+}
+
+VT_EXPORT int vmtap_link_chardev(struct vmtap_ctx *ctx, const char *netns, const char *name, dev_t *ret_dev)
+{
+	struct open_job job = { .ctx = ctx, .name = name };
+	struct vmtap_link_info li;
+	_cleanup_close_ int nsfd = -1;
+	struct vt_nl *nl;
+	int r;
+
+	vt_clear_error(ctx);
+	if (!ret_dev)
+		return vt_fail(ctx, -EINVAL, "validate", "no output");
+	r = vt_name_check(ctx, "interface name", name, false);
+	if (r < 0)
+		return r;
+	r = vt_nl_get(ctx, netns, &nl);
+	if (r < 0)
+		return r;
+	r = vt_link_get(ctx, nl, name, 0, &li);
+	if (r < 0)
+		return r;
+	if (strcmp(li.kind, "macvtap"))
+		return vt_fail(ctx, -EMEDIUMTYPE, "validate", "%s is not a macvtap device%s%s", name,
+			       li.kind[0] ? " but a " : "", li.kind);
+	job.ifindex = li.ifindex;
+	if (netns) {
+		r = vt_netns_open(ctx, netns, &nsfd);
+		if (r < 0)
+			return r;
+	}
+	r = vt_netns_call(ctx, nsfd, open_here, &job);
+	if (r < 0)
+		return r;
+	*ret_dev = job.devt;
 	return 0;
 }

@@ -185,6 +185,53 @@ stop_fake "${fakes[0]}"
 check "after its QEMU exited: the record's QEMU is said to have exited, queues closed, exit 0" eval \
 	'doc 0 -- vd-qh && has info hypervisor "has exited" && has info queues "no process has a queue"'
 
+# ---- a macvtap endpoint on a pod's veth, and a redirect endpoint: what each connects to ----
+pod=vmtap-doctor-pod-$$
+ip netns add "$pod"
+ip link add eth0 netns "$pod" type veth peer name vdpod0
+ip link add eth1 netns "$pod" type veth peer name vdpod1
+ip link set vdpod0 up && ip link set vdpod1 up
+ip -n "$pod" link set eth0 up && ip -n "$pod" link set eth1 up
+ip -n "$pod" addr add 10.77.0.2/24 dev eth0
+"$VMTAP" endpoint create vd-mv --netns "$pod" --macvtap eth0 --queues 2 >/dev/null
+mv=$(ifname vd-mv)
+check "macvtap endpoint: mode, parent, the guest's MAC on the device, MTU as the parent's, exit 0" eval \
+	'doc 0 -- vd-mv && problems 0 && has ok "macvtap mode" "bridge, as recorded" && has ok parent "eth0, up, with carrier" && has ok "device mac" "the guest'"'"'s, as recorded" && has ok mtu "1500, as parent eth0" && has info queues "does not tell how many queues of a macvtap"'
+fake qmv --nic-model
+"$VMTAP" hotplug --qmp /run/qmv.qmp vd-mv >/dev/null
+check "macvtap endpoint with QMP: QEMU's fds on the macvtap counted (pidfd_getfd + TUNGETIFF), exit 0" eval \
+	'doc 0 -- vd-mv --qmp /run/qmv.qmp && problems 0 && has ok "qemu queues" "holds the 2 queues in netdev hostvmtap-vd-mv of device vmtap-vd-mv" && has ok "guest mac" "as recorded"'
+guest_mac=$("$VMTAP" -j endpoint show vd-mv | jq -r '.[0].guest_mac')
+ip -n "$pod" link set eth0 down
+ip -n "$pod" link set "$mv" type macvtap mode vepa
+ip -n "$pod" link set "$mv" address 02:00:00:00:d0:77
+ip -n "$pod" link set "$mv" mtu 1400
+check "macvtap endpoint broken by hand: parent down, mode, MAC, MTU are problems, each with its fix, exit 1" eval \
+	'doc 1 -- vd-mv && has problem parent "eth0 is down" && has problem "macvtap mode" "is in vepa mode, the record says bridge" && has problem "device mac" "has MAC 02:00:00:00:d0:77, the guest'"'"'s is $guest_mac" && has problem mtu "$mv has MTU 1400, its parent eth0 1500" && jq -e --arg f "ip -n $pod link set $mv address $guest_mac" "any(.checks[]; .fix == \$f)" <<<"$OUT" >/dev/null'
+ip -n "$pod" link set eth0 up
+ip -n "$pod" link set "$mv" type macvtap mode bridge
+ip -n "$pod" link set "$mv" address "$guest_mac"
+ip -n "$pod" link set "$mv" mtu 1500
+check "...the fixes applied: healthy again, exit 0" eval 'doc 0 -- vd-mv --qmp /run/qmv.qmp && problems 0'
+ip -n "$pod" link set vdpod0 down 2>/dev/null; ip link set vdpod0 down
+check "macvtap parent without carrier (its veth peer down): a warning, exit 0" eval \
+	'doc 0 -- vd-mv && has warning parent "eth0 has no carrier"'
+ip link set vdpod0 up
+"$VMTAP" unplug --qmp /run/qmv.qmp vd-mv >/dev/null
+"$VMTAP" endpoint destroy vd-mv >/dev/null 2>&1
+
+"$VMTAP" endpoint create vd-rd --netns "$pod" --redirect eth1 >/dev/null
+check "redirect endpoint: MTU as its redirect device's, exit 0" eval 'doc 0 -- vd-rd && problems 0 && has ok mtu "as redirect device eth1"'
+ip -n "$pod" link set eth1 mtu 1400
+check "redirect device's MTU changed by hand: a problem with the set command, exit 1" eval \
+	'doc 1 -- vd-rd && has problem mtu "its redirect device eth1 1400" && jq -e --arg f "vmtap set $(ifname vd-rd) --netns $pod --mtu 1400, or give both the MTU the network needs" "any(.checks[]; .fix == \$f)" <<<"$OUT" >/dev/null'
+ip -n "$pod" link del eth1
+check "redirect device gone: a problem, exit 1" eval 'doc 1 -- vd-rd && has problem redirect "eth1, the device"'
+"$VMTAP" endpoint destroy vd-rd >/dev/null
+check "macvtap and redirect endpoints gone: the pod holds its veth eth0 only" eval \
+	'[ "$(ip -n "$pod" -o link show | grep -vc ": lo:")" = 1 ] && ! ls /run/vmtap | grep -q "^vd-\(mv\|rd\)\."'
+ip netns del "$pod"
+
 # ---- output that cannot be written (hotplug and qmp: above, with the fake QEMU) ----
 check "doctor >/dev/full: says so, exit 10" bash -c "err=\$('$VMTAP' doctor vd-ok 2>&1 >/dev/full); [ \$? = 10 ] && [[ \$err == *'cannot write the output: No space left on device'* ]]"
 

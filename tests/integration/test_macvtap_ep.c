@@ -171,6 +171,26 @@ static void test_create_open_destroy(void **state)
 	for (unsigned int q = 0; q < 4; q++)
 		assert_true(vmtap_tap_fd(tap, q) >= 0);
 	assert_int_equal(itest_fd_count(), fds_before + 4);
+	/* each queue is a file of the device number vmtap_link_chardev() reads; nothing else is */
+	{
+		dev_t dev = 0, untouched = 7;
+		struct stat st;
+
+		assert_int_equal(vmtap_link_chardev(ctx, POD, mv, &dev), 0);
+		for (unsigned int q = 0; q < 4; q++) {
+			assert_int_equal(fstat(vmtap_tap_fd(tap, q), &st), 0);
+			assert_true(S_ISCHR(st.st_mode) && st.st_rdev == dev);
+		}
+		assert_int_equal(vmtap_link_chardev(ctx, POD, "eth0", &untouched), -EMEDIUMTYPE);
+		assert_non_null(strstr(vmtap_ctx_error(ctx), "eth0 is not a macvtap device but a veth"));
+		assert_int_equal(vmtap_link_chardev(ctx, POD, "nosuch0", &untouched), -ENODEV);
+		assert_int_equal(vmtap_link_chardev(ctx, POD, mv, NULL), -EINVAL);
+		assert_int_equal(itest_fd_count(), fds_before + 4);
+		/* (the context keeps a netlink socket for the caller's namespace from here on) */
+		assert_int_equal(vmtap_link_chardev(ctx, NULL, mv, &untouched), -ENODEV);
+		assert_int_equal(untouched, 7);
+		fds_before++;
+	}
 	/* a macvtap has no persistence to set: it lives until deleted */
 	assert_int_equal(vmtap_tap_set_persist(ctx, tap, VMTAP_PERSIST_ON), -EOPNOTSUPP);
 	assert_int_equal(vmtap_tap_set_queue(ctx, tap, 3, VMTAP_QUEUE_DETACHED), 0);
