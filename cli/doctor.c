@@ -406,46 +406,40 @@ static ssize_t read_small(const char *path, char *buf, size_t size)
 	return n;
 }
 
-/* The fds process @pid holds on TUN/TAP device @ifname, from /proc/PID/fdinfo. */
-static void count_tap_fds(int pid, const char *ifname, struct qemu_view *v)
+/* Whether fd @fd of process @pid (its /proc/PID/fd/N at @path) is a queue of @ifname, a TAP: its fdinfo says. */
+static bool fd_is_tap_queue(int pid, int fd, const char *path, const char *ifname, const struct qemu_view *v)
 {
-	char path[64], target[64], info[4096], name[VMTAP_IFNAMSIZ];
-	struct dirent *e;
-	DIR *dir;
+	char target[64], info[4096], fdinfo[64], name[VMTAP_IFNAMSIZ];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((e = readdir(dir)) != NULL) {
-		ssize_t n;
-		int fd = atoi(e->d_name);
-
-		if (e->d_name[0] == '.' || fd < 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n < 0)
-			continue;
-		target[n] = '\0';
-		if (strcmp(target, "/dev/net/tun"))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
-		n = read_small(path, info, sizeof(info));
-		if (n > 0 && fdinfo_iff_parse(info, (size_t)n, name) == 0 && !strcmp(name, ifname) &&
-		    v->fds < VMTAP_MAX_QUEUES)
-			v->fd_numbers[v->fds++] = fd;
-	}
-	closedir(dir);
+	(void)v;
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	if (strcmp(target, "/dev/net/tun"))
+		return false;
+	snprintf(fdinfo, sizeof(fdinfo), "/proc/%d/fdinfo/%d", pid, fd);
+	n = read_small(fdinfo, info, sizeof(info));
+	return n > 0 && fdinfo_iff_parse(info, (size_t)n, name) == 0 && !strcmp(name, ifname);
 }
 
 /*
- * The fds process @pid holds on the macvtap whose queues are character
- * device @v->macvtap_dev: each is such a file (st_rdev), which is all the
- * kernel shows of a macvtap queue.
+ * ... of a macvtap, whose queue's fdinfo names nothing: it is a file of the
+ * macvtap's character device, @v->macvtap_dev (st_rdev).
  */
-static void count_macvtap_fds(int pid, struct qemu_view *v)
+static bool fd_is_macvtap_queue(int pid, int fd, const char *path, const char *ifname, const struct qemu_view *v)
 {
+	struct stat st;
+
+	(void)pid, (void)fd, (void)ifname;
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == v->macvtap_dev;
+}
+
+/* The fds process @pid holds on device @ifname, into @v->fd_numbers. */
+static void count_queue_fds(int pid, const char *ifname, struct qemu_view *v)
+{
+	bool (*is_queue)(int, int, const char *, const char *, const struct qemu_view *) =
+		v->macvtap ? fd_is_macvtap_queue : fd_is_tap_queue;
 	char path[64];
 	struct dirent *e;
 	DIR *dir;
@@ -455,14 +449,12 @@ static void count_macvtap_fds(int pid, struct qemu_view *v)
 	if (!dir)
 		return;
 	while ((e = readdir(dir)) != NULL) {
-		struct stat st;
 		int fd = atoi(e->d_name);
 
 		if (e->d_name[0] == '.' || fd < 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
-		if (stat(path, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == v->macvtap_dev &&
-		    v->fds < VMTAP_MAX_QUEUES)
+		if (is_queue(pid, fd, path, ifname, v) && v->fds < VMTAP_MAX_QUEUES)
 			v->fd_numbers[v->fds++] = fd;
 	}
 	closedir(dir);
@@ -519,10 +511,8 @@ static void qemu_look(struct doctor *d, const char *ifname, const char *netdev, 
 	int n = -1;
 
 	v->pid = vmtap_qmp_peer_pid(v->q);
-	if (v->pid > 0 && v->macvtap)
-		count_macvtap_fds(v->pid, v);
-	else if (v->pid > 0)
-		count_tap_fds(v->pid, ifname, v);
+	if (v->pid > 0)
+		count_queue_fds(v->pid, ifname, v);
 	reply = ask(d, v->q, "human-monitor-command", args2("command-line", "info network", NULL, NULL));
 	if (nets && reply && qmp_string_parse(reply, strlen(reply), &text) == 0)
 		n = hmp_network_parse(text, strlen(text), nets, 1024);
