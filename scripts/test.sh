@@ -88,7 +88,8 @@ fi
 # 3. gcc with ASan + UBSan: the suites that exercise the kernel and the CLI
 if CC=gcc build asan "$out/asan" "${common[@]}" -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all; then
-	suites asan "$out/asan" unit integration cli helper cni
+	# 20 pods for the cni suite's parallel part: see tests/cni/attach.sh
+	VMTAP_CNI_PODS=20 suites asan "$out/asan" unit integration cli helper cni
 fi
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
