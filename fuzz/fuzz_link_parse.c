@@ -42,6 +42,13 @@ static void parse_exact(const uint8_t *data, size_t len)
 				     info.tun_multi_queue || info.tun_num_queues || info.tun_has_owner ||
 				     info.tun_has_group))
 			abort();
+		if (info.is_macvtap != (strcmp(info.kind, "macvtap") == 0))
+			abort();
+		if ((info.has_macvtap_mode && !info.is_macvtap) || info.macvtap_mode > VMTAP_MACVTAP_PASSTHRU ||
+		    (!info.has_macvtap_mode && info.macvtap_mode))
+			abort();
+		if (info.link_ifindex < 0 || info.link_ifindex == info.ifindex)
+			abort();
 		if (!info.has_mac && memcmp(info.mac, "\0\0\0\0\0\0", 6) != 0)
 			abort();
 		if (!info.has_stats && (info.stats.rx_packets || info.stats.tx_bytes))

@@ -317,6 +317,59 @@ static void test_bridge(void **state)
 	assert_true(info.has_mac);
 }
 
+/* A macvtap: its mode (kernel values to the public enum, "source" unknown) and its parent (IFLA_LINK). */
+static void test_macvtap(void **state)
+{
+	static const struct {
+		uint32_t kernel;
+		bool known;
+		enum vmtap_macvtap_mode mode;
+	} modes[] = {
+		{ MACVLAN_MODE_BRIDGE, true, VMTAP_MACVTAP_BRIDGE }, { MACVLAN_MODE_VEPA, true, VMTAP_MACVTAP_VEPA },
+		{ MACVLAN_MODE_PRIVATE, true, VMTAP_MACVTAP_PRIVATE }, { MACVLAN_MODE_PASSTHRU, true, VMTAP_MACVTAP_PASSTHRU },
+		{ MACVLAN_MODE_SOURCE, false, 0 }, { 3, false, 0 },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		struct msgbuf m;
+		struct nlmsghdr *nlh = msg_start(&m, RTM_NEWLINK, 9, IFF_UP);
+		struct vmtap_link_info info;
+		struct nlattr *linkinfo, *data;
+
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, "mvt0");
+		mnl_attr_put_u32(nlh, IFLA_LINK, 4);
+		linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "macvtap");
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		mnl_attr_put_u32(nlh, IFLA_MACVLAN_MODE, modes[i].kernel);
+		mnl_attr_nest_end(nlh, data);
+		mnl_attr_nest_end(nlh, linkinfo);
+		assert_int_equal(parse_exact(nlh, nlh->nlmsg_len, &info), 0);
+		assert_true(info.is_macvtap);
+		assert_false(info.is_tun);
+		assert_int_equal(info.link_ifindex, 4);
+		assert_int_equal(info.has_macvtap_mode, modes[i].known);
+		if (modes[i].known)
+			assert_int_equal(info.macvtap_mode, modes[i].mode);
+	}
+	/* a device whose link is in another namespace (IFLA_LINK_NETNSID), or is itself: no link here */
+	for (int other_ns = 0; other_ns < 2; other_ns++) {
+		struct msgbuf m;
+		struct nlmsghdr *nlh = msg_start(&m, RTM_NEWLINK, 9, 0);
+		struct vmtap_link_info info;
+
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+		mnl_attr_put_u32(nlh, IFLA_LINK, other_ns ? 4 : 9);
+		if (other_ns)
+			mnl_attr_put_u32(nlh, IFLA_LINK_NETNSID, 0);
+		assert_int_equal(parse_exact(nlh, nlh->nlmsg_len, &info), 0);
+		assert_int_equal(info.link_ifindex, 0);
+		assert_false(info.is_macvtap);
+		assert_false(info.has_macvtap_mode);
+	}
+}
+
 static void test_loopback(void **state)
 {
 	struct msgbuf m;
@@ -777,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_tap_minimal),
 		cmocka_unit_test(test_tun_booleans_each),
 		cmocka_unit_test(test_bridge),
+		cmocka_unit_test(test_macvtap),
 		cmocka_unit_test(test_loopback),
 		cmocka_unit_test(test_mac_lengths),
 		cmocka_unit_test(test_stats_sizes),
