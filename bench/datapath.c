@@ -1365,12 +1365,11 @@ static void report(unsigned int nq, double dur, bool quick, const struct topo *t
 	       " - The 1-queue runs use queue 0 of the same %u-queue device as the N-queue runs, as a VM that\n"
 	       "   sends on one queue. Every writer runs the whole path in its own context (tun/packet write,\n"
 	       "   bridge or tc or macvlan, veth, the peer's IP and UDP receive up to the socket).\n"
-	       " - bridge and redirect are vmtap endpoints (vmtap_endpoint_create(), as `vmtap endpoint create\n"
-	       "   --bridge br0` and `--redirect eth0` make them); the bridge itself, its fdb entry and the veths\n"
-	       "   are the bench's, built with ip. macvtap is NOT yet a vmtap endpoint: the bench makes it with\n"
-	       "   `ip link add ... type macvtap mode bridge` and its own MAC, and opens its queues itself\n"
-	       "   (connect_macvtap() in bench/datapath.c), until vmtap's macvtap connection lands.\n",
-	       OFFLOADS_QEMU, nq);
+	       " - bridge, redirect and macvtap are vmtap endpoints (vmtap_endpoint_create(), as `vmtap endpoint\n"
+	       "   create --bridge br0`, `--redirect eth0` and `--macvtap eth0` make them)%s; the bridge itself, its\n"
+	       "   fdb entry and the veths are the bench's, built with ip.\n",
+	       OFFLOADS_QEMU, nq,
+	       macvtap_kernel_qdisc ? ", but for macvtap, made by hand with the kernel's qdisc (--macvtap-kernel-qdisc)" : "");
 	printf("\n%s\n", all_met ? "All targets met." : "Some targets MISSED: see \"Where the limits are\".");
 }
 
